@@ -1,0 +1,485 @@
+//! Typed settings: serde defaults, then the TOML file, then `CXSYNC__…` environment overrides;
+//! secrets from the file, the environment, `*_file` keys or systemd credentials.
+//!
+//! This module reads files and the environment snapshot it is given, and nothing else: no
+//! network, no store. [`Settings::load`] either returns settings that every later stage can
+//! trust (URLs parsed, time zones known, secrets present) or a [`ConfigError`] that names the
+//! file and the key. `config/README.md` is the user-facing description.
+//!
+//! Architecture:
+//! - `raw`: the file's shape, `deny_unknown_fields` everywhere, so typos are errors.
+//! - `env`: the environment snapshot and its override variables.
+//! - `secrets`: secret values that never print, and where each came from.
+//! - this file: loading, validation, and the resolved types the rest of cxsync uses.
+
+mod env;
+mod raw;
+mod secrets;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use url::Url;
+
+pub use env::{Env, env_name};
+pub use secrets::{Secret, SecretSource};
+
+use raw::{RawCin7, RawConnection, RawXero};
+use secrets::SecretInput;
+
+/// Where the config file is looked for when neither `--config` nor `$CXSYNC_CONFIG` is given.
+pub const DEFAULT_CONFIG_PATH: &str = "/etc/cxsync/cxsync.toml";
+/// The store's path when the config gives none and systemd gives no `$STATE_DIRECTORY`.
+pub const DEFAULT_STORE_PATH: &str = "/var/lib/cxsync/cxsync.db";
+
+/// Why the configuration cannot be used. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config file does not exist.
+    #[error(
+        "no config file at {path}: pass --config FILE or set $CXSYNC_CONFIG \
+         (config/example.toml documents every option)"
+    )]
+    NotFound { path: PathBuf },
+    /// The file is not valid TOML, has an unknown key or a value of the wrong type.
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// The file parsed but a value is not usable (bad URL, unknown time zone, missing secret…).
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Everything cxsync is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The file these settings came from.
+    pub source: PathBuf,
+    pub store: StoreSettings,
+    pub connections: Vec<Connection>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    pub path: PathBuf,
+}
+
+/// One Cin7↔Xero pair.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub name: String,
+    /// The business's time zone; `None` means "use the Xero organisation's once it is synced".
+    pub timezone: Option<Tz>,
+    pub xero: XeroSettings,
+    pub cin7: Cin7Settings,
+    pub accounts: AccountMap,
+}
+
+#[derive(Debug, Clone)]
+pub struct XeroSettings {
+    pub api_url: Url,
+    pub token_url: Url,
+    pub identity_url: Url,
+    pub auth: XeroAuth,
+    pub client_id: String,
+    /// Required for `client_credentials`; optional for `authorization_code` (PKCE).
+    pub client_secret: Option<Secret>,
+    /// `None`: read from `/connections` (custom connections have exactly one).
+    pub tenant_id: Option<String>,
+    pub limits: XeroLimits,
+}
+
+/// How cxsync signs in to Xero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum XeroAuth {
+    /// A Xero custom connection: client id and secret, no user sign-in.
+    ClientCredentials,
+    /// A standard app: an admin signs in once with `cxsync auth xero`; refresh tokens rotate.
+    AuthorizationCode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct XeroLimits {
+    pub per_minute: u32,
+    pub concurrent: u32,
+    pub per_day: u32,
+    /// Xero's per-app limit across every tenant the app serves.
+    pub app_per_minute: u32,
+}
+
+impl Default for XeroLimits {
+    fn default() -> Self {
+        Self { per_minute: 60, concurrent: 5, per_day: 5000, app_per_minute: 10_000 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Cin7Settings {
+    pub api_url: Url,
+    pub credentials: Cin7Credentials,
+    pub limits: Cin7Limits,
+}
+
+impl Cin7Settings {
+    pub fn kind(&self) -> Cin7Kind {
+        match self.credentials {
+            Cin7Credentials::Core { .. } => Cin7Kind::Core,
+            Cin7Credentials::Omni { .. } => Cin7Kind::Omni,
+        }
+    }
+}
+
+/// Which Cin7 product a connection reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cin7Kind {
+    Core,
+    Omni,
+}
+
+impl Cin7Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Core => "core",
+            Self::Omni => "omni",
+        }
+    }
+}
+
+impl fmt::Display for Cin7Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Cin7Credentials {
+    /// `api-auth-accountid` / `api-auth-applicationkey` headers.
+    Core { account_id: Secret, application_key: Secret },
+    /// HTTP Basic with the API user name and key.
+    Omni { username: String, api_key: Secret },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cin7Limits {
+    pub per_minute: u32,
+    /// Omni also limits calls per second; Core does not.
+    pub per_second: Option<u32>,
+    pub per_day: Option<u32>,
+}
+
+/// Control-account codes as they appear in Xero. Only `inventory` is required.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountMap {
+    pub inventory: String,
+    pub cogs: Option<String>,
+    pub revenue: Option<String>,
+    /// Goods received, not invoiced (Cin7's inventory accrual).
+    pub grni: Option<String>,
+    /// Goods invoiced, not received.
+    pub stock_in_transit: Option<String>,
+    /// Work in progress (assemblies, production).
+    pub wip: Option<String>,
+    /// Where stocktake and adjustment differences go.
+    pub inventory_discrepancy: Option<String>,
+    pub supplier_deposits: Option<String>,
+}
+
+impl AccountMap {
+    /// `(role, code)` for every mapped account, in a fixed order.
+    pub fn roles(&self) -> Vec<(&'static str, Option<&str>)> {
+        vec![
+            ("inventory", Some(self.inventory.as_str())),
+            ("cogs", self.cogs.as_deref()),
+            ("revenue", self.revenue.as_deref()),
+            ("grni", self.grni.as_deref()),
+            ("stock_in_transit", self.stock_in_transit.as_deref()),
+            ("wip", self.wip.as_deref()),
+            ("inventory_discrepancy", self.inventory_discrepancy.as_deref()),
+            ("supplier_deposits", self.supplier_deposits.as_deref()),
+        ]
+    }
+}
+
+impl Settings {
+    /// The config file to use: `--config`, else `$CXSYNC_CONFIG`, else the system default.
+    /// (clap fills `explicit` from either of the first two.)
+    pub fn path_or_default(explicit: Option<&Path>) -> PathBuf {
+        explicit.map_or_else(|| PathBuf::from(DEFAULT_CONFIG_PATH), Path::to_path_buf)
+    }
+
+    /// Loads, validates and resolves the config at `path`, with `env` for overrides,
+    /// `$CREDENTIALS_DIRECTORY` and `$STATE_DIRECTORY`.
+    pub fn load(path: &Path, env: &Env) -> Result<Self, ConfigError> {
+        if !path.is_file() {
+            return Err(ConfigError::NotFound { path: path.into() });
+        }
+        let (raw, overrides) = raw::parse(path, env)?;
+        let invalid = |message: String| ConfigError::Invalid { path: path.into(), message };
+        if raw.connections.is_empty() {
+            return Err(invalid(
+                "no [[connections]] configured: add one (see config/minimal.toml)".into(),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for connection in &raw.connections {
+            if !seen.insert(connection.name.as_str()) {
+                return Err(invalid(format!("two connections are named `{}`", connection.name)));
+            }
+        }
+        let config_dir = path.parent().unwrap_or(Path::new("."));
+        let credentials_dir = env.get("CREDENTIALS_DIRECTORY").map(Path::new);
+        let resolver = Resolver { config_dir, credentials_dir, overrides: &overrides };
+        let connections = raw
+            .connections
+            .iter()
+            .enumerate()
+            .map(|(index, c)| resolver.connection(index, c).map_err(&invalid))
+            .collect::<Result<Vec<_>, _>>()?;
+        if connections.iter().any(Connection::has_inline_secret) {
+            secrets::warn_if_world_readable(path, "config file");
+        }
+        let store_path = raw.store.path.unwrap_or_else(|| match env.get("STATE_DIRECTORY") {
+            // systemd may pass several, colon-separated: the first is ours.
+            Some(dirs) => Path::new(dirs.split(':').next().unwrap_or(dirs)).join("cxsync.db"),
+            None => PathBuf::from(DEFAULT_STORE_PATH),
+        });
+        Ok(Self { source: path.into(), store: StoreSettings { path: store_path }, connections })
+    }
+}
+
+impl Connection {
+    /// Every secret of this connection.
+    pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        let mut out = Vec::new();
+        if let Some(secret) = &self.xero.client_secret {
+            out.push(("xero.client_secret", secret));
+        }
+        match &self.cin7.credentials {
+            Cin7Credentials::Core { account_id, application_key } => {
+                out.push(("cin7.account_id", account_id));
+                out.push(("cin7.application_key", application_key));
+            }
+            Cin7Credentials::Omni { api_key, .. } => out.push(("cin7.api_key", api_key)),
+        }
+        out
+    }
+
+    fn has_inline_secret(&self) -> bool {
+        self.secrets().iter().any(|(_, s)| *s.source() == SecretSource::Inline)
+    }
+}
+
+/// Turns a raw connection into a resolved one.
+struct Resolver<'a> {
+    config_dir: &'a Path,
+    credentials_dir: Option<&'a Path>,
+    overrides: &'a [env::Override],
+}
+
+impl Resolver<'_> {
+    fn connection(&self, index: usize, raw: &RawConnection) -> Result<Connection, String> {
+        let name = &raw.name;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(format!(
+                "connection name `{name}` must be letters, digits, `-`, `_` or `.` (it names \
+                 systemd credentials and environment variables)"
+            ));
+        }
+        let in_conn = |message: String| format!("connection `{name}`: {message}");
+        let timezone = raw
+            .timezone
+            .as_deref()
+            .map(|tz| {
+                tz.parse::<Tz>().map_err(|_| {
+                    in_conn(format!(
+                        "`timezone = \"{tz}\"` is not an IANA time zone (e.g. \"Australia/Sydney\")"
+                    ))
+                })
+            })
+            .transpose()?;
+        let xero = self.xero(index, name, &raw.xero).map_err(in_conn)?;
+        let cin7 = self.cin7(index, name, &raw.cin7).map_err(in_conn)?;
+        for (role, code) in raw.accounts.roles() {
+            if code.is_some_and(|c| c.trim().is_empty()) {
+                return Err(in_conn(format!(
+                    "`accounts.{role}` is empty: give the Xero account code or remove it"
+                )));
+            }
+        }
+        Ok(Connection { name: name.clone(), timezone, xero, cin7, accounts: raw.accounts.clone() })
+    }
+
+    fn xero(&self, index: usize, name: &str, raw: &RawXero) -> Result<XeroSettings, String> {
+        for (key, url) in [
+            ("api_url", &raw.api_url),
+            ("token_url", &raw.token_url),
+            ("identity_url", &raw.identity_url),
+        ] {
+            check_url(&format!("xero.{key}"), url)?;
+        }
+        if raw.client_id.trim().is_empty() {
+            return Err("`xero.client_id` is empty".into());
+        }
+        let client_secret = self.secret(
+            index,
+            name,
+            "xero",
+            "client_secret",
+            raw.client_secret.as_ref(),
+            raw.client_secret_file.as_deref(),
+        )?;
+        if raw.auth == XeroAuth::ClientCredentials && client_secret.is_none() {
+            return Err(missing_secret(name, "xero", "client_secret"));
+        }
+        check_limits(
+            "xero.limits",
+            &[
+                ("per_minute", raw.limits.per_minute),
+                ("concurrent", raw.limits.concurrent),
+                ("per_day", raw.limits.per_day),
+                ("app_per_minute", raw.limits.app_per_minute),
+            ],
+        )?;
+        Ok(XeroSettings {
+            api_url: raw.api_url.clone(),
+            token_url: raw.token_url.clone(),
+            identity_url: raw.identity_url.clone(),
+            auth: raw.auth,
+            client_id: raw.client_id.clone(),
+            client_secret,
+            tenant_id: raw.tenant_id.clone().filter(|t| !t.trim().is_empty()),
+            limits: raw.limits,
+        })
+    }
+
+    fn cin7(&self, index: usize, name: &str, raw: &RawCin7) -> Result<Cin7Settings, String> {
+        let kind = raw.kind;
+        let foreign: &[(&str, bool)] = match kind {
+            Cin7Kind::Core => &[
+                ("username", raw.username.is_some()),
+                ("api_key", raw.api_key.is_some() || raw.api_key_file.is_some()),
+                ("limits.per_second", raw.limits.per_second.is_some()),
+            ],
+            Cin7Kind::Omni => &[
+                ("account_id", raw.account_id.is_some() || raw.account_id_file.is_some()),
+                (
+                    "application_key",
+                    raw.application_key.is_some() || raw.application_key_file.is_some(),
+                ),
+            ],
+        };
+        if let Some((key, _)) = foreign.iter().find(|(_, set)| *set) {
+            return Err(format!("`cin7.{key}` does not apply to `kind = \"{kind}\"` connections"));
+        }
+        let api_url = raw.api_url.clone().unwrap_or_else(|| {
+            Url::parse(match kind {
+                Cin7Kind::Core => "https://inventory.dearsystems.com/ExternalApi/v2",
+                Cin7Kind::Omni => "https://api.cin7.com/api/v1",
+            })
+            .expect("default URLs parse")
+        });
+        check_url("cin7.api_url", &api_url)?;
+        let required = |key: &'static str, inline, file| {
+            self.secret(index, name, "cin7", key, inline, file)?
+                .ok_or_else(|| missing_secret(name, "cin7", key))
+        };
+        let credentials = match kind {
+            Cin7Kind::Core => Cin7Credentials::Core {
+                account_id: required(
+                    "account_id",
+                    raw.account_id.as_ref(),
+                    raw.account_id_file.as_deref(),
+                )?,
+                application_key: required(
+                    "application_key",
+                    raw.application_key.as_ref(),
+                    raw.application_key_file.as_deref(),
+                )?,
+            },
+            Cin7Kind::Omni => Cin7Credentials::Omni {
+                username: raw
+                    .username
+                    .clone()
+                    .filter(|u| !u.trim().is_empty())
+                    .ok_or("`cin7.username` (the Omni API user) is not set")?,
+                api_key: required("api_key", raw.api_key.as_ref(), raw.api_key_file.as_deref())?,
+            },
+        };
+        // Core's 60/minute is shared with every other integration on the account, so cxsync
+        // leaves room by default. Omni: about 3/second, 60/minute, 5,000/day.
+        let limits = match kind {
+            Cin7Kind::Core => Cin7Limits {
+                per_minute: raw.limits.per_minute.unwrap_or(50),
+                per_second: None,
+                per_day: raw.limits.per_day,
+            },
+            Cin7Kind::Omni => Cin7Limits {
+                per_minute: raw.limits.per_minute.unwrap_or(60),
+                per_second: Some(raw.limits.per_second.unwrap_or(3)),
+                per_day: Some(raw.limits.per_day.unwrap_or(5000)),
+            },
+        };
+        let mut checked = vec![("per_minute", limits.per_minute)];
+        checked.extend(limits.per_second.map(|n| ("per_second", n)));
+        checked.extend(limits.per_day.map(|n| ("per_day", n)));
+        check_limits("cin7.limits", &checked)?;
+        Ok(Cin7Settings { api_url, credentials, limits })
+    }
+
+    fn secret(
+        &self,
+        index: usize,
+        name: &str,
+        section: &str,
+        key: &str,
+        inline: Option<&secrecy::SecretString>,
+        file: Option<&Path>,
+    ) -> Result<Option<Secret>, String> {
+        let config_path = format!("connections[{index}].{section}.{key}");
+        let inline_from_env =
+            self.overrides.iter().rev().find(|o| o.key == config_path).map(|o| o.var.as_str());
+        let input = SecretInput {
+            qualified_key: format!("{name}.{section}.{key}"),
+            inline,
+            inline_from_env,
+            file,
+        };
+        secrets::resolve(&input, self.config_dir, self.credentials_dir)
+    }
+}
+
+fn missing_secret(connection: &str, section: &str, key: &str) -> String {
+    format!(
+        "`{section}.{key}` is not set. Give it as `{key}_file = \"/path\"` (recommended), as a \
+         systemd credential named `{connection}.{section}.{key}`, in the environment as \
+         CXSYNC__CONNECTIONS__{}__{}__{}, or inline as `{key} = \"…\"`",
+        env_name(connection),
+        section.to_uppercase(),
+        key.to_uppercase()
+    )
+}
+
+/// Only https, except plain http to this machine (tests, the simulator).
+fn check_url(key: &str, url: &Url) -> Result<(), String> {
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(format!(
+            "`{key}` ({url}) must use https: credentials would cross the network in clear (http is accepted only for 127.0.0.1 and localhost)"
+        )),
+        other => Err(format!("`{key}` ({url}) has scheme `{other}`: use https")),
+    }
+}
+
+fn check_limits(section: &str, limits: &[(&str, u32)]) -> Result<(), String> {
+    match limits.iter().find(|(_, n)| *n == 0) {
+        Some((key, _)) => Err(format!("`{section}.{key}` is 0: cxsync could never make a call")),
+        None => Ok(()),
+    }
+}

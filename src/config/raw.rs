@@ -1,0 +1,162 @@
+//! The config file's shape exactly as written, before validation. Unknown keys are errors.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+use super::env::{self, Env, Override};
+use super::{AccountMap, Cin7Kind, ConfigError, XeroAuth, XeroLimits};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSettings {
+    #[serde(default)]
+    pub store: RawStore,
+    #[serde(default)]
+    pub connections: Vec<RawConnection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStore {
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConnection {
+    pub name: String,
+    pub timezone: Option<String>,
+    pub xero: RawXero,
+    pub cin7: RawCin7,
+    pub accounts: AccountMap,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawXero {
+    #[serde(default = "default_xero_api_url")]
+    pub api_url: Url,
+    #[serde(default = "default_xero_token_url")]
+    pub token_url: Url,
+    #[serde(default = "default_xero_identity_url")]
+    pub identity_url: Url,
+    #[serde(default = "default_xero_auth")]
+    pub auth: XeroAuth,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    pub client_secret_file: Option<PathBuf>,
+    pub tenant_id: Option<String>,
+    #[serde(default)]
+    pub limits: XeroLimits,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCin7 {
+    pub kind: Cin7Kind,
+    pub api_url: Option<Url>,
+    // Core
+    pub account_id: Option<SecretString>,
+    pub account_id_file: Option<PathBuf>,
+    pub application_key: Option<SecretString>,
+    pub application_key_file: Option<PathBuf>,
+    // Omni
+    pub username: Option<String>,
+    pub api_key: Option<SecretString>,
+    pub api_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub limits: RawCin7Limits,
+}
+
+/// Cin7 limits whose defaults depend on the kind; resolved in `Resolver::cin7`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(clippy::struct_field_names)] // the names are the config keys
+pub(super) struct RawCin7Limits {
+    pub per_minute: Option<u32>,
+    pub per_second: Option<u32>,
+    pub per_day: Option<u32>,
+}
+
+fn default_xero_api_url() -> Url {
+    Url::parse("https://api.xero.com/api.xro/2.0").expect("constant URL")
+}
+fn default_xero_token_url() -> Url {
+    Url::parse("https://identity.xero.com/connect/token").expect("constant URL")
+}
+fn default_xero_identity_url() -> Url {
+    Url::parse("https://api.xero.com").expect("constant URL")
+}
+fn default_xero_auth() -> XeroAuth {
+    XeroAuth::ClientCredentials
+}
+
+/// Reads the TOML file, applies environment overrides, and deserialises the result.
+pub(super) fn parse(path: &Path, env: &Env) -> Result<(RawSettings, Vec<Override>), ConfigError> {
+    let parse_error = |message: String| ConfigError::Parse { path: path.into(), message };
+    let file = config::File::from(path).format(config::FileFormat::Toml).required(true);
+    let base = config::Config::builder().add_source(file);
+    // A first pass learns the connection names, so overrides can address connections by name.
+    let first = base.clone().build().map_err(|e| parse_error(describe(&e, &[])))?;
+    let names: Vec<String> = first
+        .get_array("connections")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|value| {
+            value
+                .into_table()
+                .ok()
+                .and_then(|table| table.get("name").cloned())
+                .and_then(|name| name.into_string().ok())
+                .unwrap_or_default()
+        })
+        .collect();
+    let overrides = env::overrides(env, &names).map_err(parse_error)?;
+    let mut builder = base;
+    for o in &overrides {
+        builder = builder.set_override(o.key.as_str(), o.value.as_str()).map_err(|e| {
+            parse_error(format!("environment variable {}: {}", o.var, describe(&e, &names)))
+        })?;
+    }
+    let merged = builder.build().map_err(|e| parse_error(describe(&e, &names)))?;
+    let raw = merged.try_deserialize::<RawSettings>().map_err(|e| {
+        let mut message = describe(&e, &names);
+        if let Some(o) = overrides.iter().find(|o| message.contains(&format!("`{}`", o.key))) {
+            let _ = write!(message, " (the value comes from environment variable {})", o.var);
+        }
+        parse_error(message)
+    })?;
+    Ok((raw, overrides))
+}
+
+/// The config crate's message, tidied: the key path gets its missing dots back
+/// (`connections[0]cin7` → `connections[0].cin7`), the file name is not repeated (our error
+/// starts with it), and the connection's name follows its index.
+fn describe(error: &config::ConfigError, names: &[String]) -> String {
+    let text = error.to_string();
+    let Some(start) = text.find("for key `") else {
+        // A TOML syntax error ends with "\n in <file as the config crate saw it>".
+        return text.rsplit_once("\n in ").map_or(text.clone(), |(head, _)| head.to_string());
+    };
+    let key_start = start + "for key `".len();
+    let Some(key_len) = text[key_start..].find('`') else { return text };
+    let mut key = String::new();
+    let mut chars = text[key_start..key_start + key_len].chars().peekable();
+    while let Some(c) = chars.next() {
+        key.push(c);
+        if c == ']' && chars.peek().is_some_and(|next| *next != '.' && *next != '[') {
+            key.push('.');
+        }
+    }
+    let mut message = format!("{}for key `{key}`", &text[..start]);
+    if let Some(index) = key.strip_prefix("connections[").and_then(|rest| rest.split(']').next())
+        && let Some(name) = index.parse::<usize>().ok().and_then(|i| names.get(i))
+    {
+        let _ = write!(message, " (connection `{name}`)");
+    }
+    message
+}

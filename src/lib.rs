@@ -1,0 +1,11 @@
+//! cxsync watches the accounting link between Cin7 (Core and Omni) and Xero: it syncs both
+//! sides read-only into a SQLite cache, finds sync errors and discrepancies, and reports the
+//! variance per control account. See `DESIGN.md` in the shared docs and `README.md`.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod logging;
+pub mod reconcile;
+pub mod store;
+pub mod table;

@@ -1,0 +1,116 @@
+//! Reconciliation: pure matching of Cin7 and Xero records, the findings they produce, and the
+//! variance per control account. Nothing here does I/O or reads the clock.
+//!
+//! So far this module holds the stable vocabulary that the store, the command line and the
+//! report share: the finding kinds and their severities.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The stable finding codes of DESIGN.md. They are stored, printed and filtered on: never
+/// rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FindingKind {
+    MissingInXero,
+    MissingInCin7,
+    AmountMismatch,
+    DateMismatch,
+    StatusMismatch,
+    PaidDocumentEdit,
+    VoidMismatch,
+    ArchivedAccount,
+    LockDateViolation,
+    ControlAccountJournal,
+    TimingDifference,
+    ReturnMisalignment,
+    BlankCogs,
+    InventorySelfAdjustment,
+    UnclosedAccrual,
+    MissingDocumentDate,
+    SyncError,
+    FairUseRisk,
+}
+
+impl FindingKind {
+    pub const ALL: [Self; 18] = [
+        Self::MissingInXero,
+        Self::MissingInCin7,
+        Self::AmountMismatch,
+        Self::DateMismatch,
+        Self::StatusMismatch,
+        Self::PaidDocumentEdit,
+        Self::VoidMismatch,
+        Self::ArchivedAccount,
+        Self::LockDateViolation,
+        Self::ControlAccountJournal,
+        Self::TimingDifference,
+        Self::ReturnMisalignment,
+        Self::BlankCogs,
+        Self::InventorySelfAdjustment,
+        Self::UnclosedAccrual,
+        Self::MissingDocumentDate,
+        Self::SyncError,
+        Self::FairUseRisk,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MissingInXero => "missing_in_xero",
+            Self::MissingInCin7 => "missing_in_cin7",
+            Self::AmountMismatch => "amount_mismatch",
+            Self::DateMismatch => "date_mismatch",
+            Self::StatusMismatch => "status_mismatch",
+            Self::PaidDocumentEdit => "paid_document_edit",
+            Self::VoidMismatch => "void_mismatch",
+            Self::ArchivedAccount => "archived_account",
+            Self::LockDateViolation => "lock_date_violation",
+            Self::ControlAccountJournal => "control_account_journal",
+            Self::TimingDifference => "timing_difference",
+            Self::ReturnMisalignment => "return_misalignment",
+            Self::BlankCogs => "blank_cogs",
+            Self::InventorySelfAdjustment => "inventory_self_adjustment",
+            Self::UnclosedAccrual => "unclosed_accrual",
+            Self::MissingDocumentDate => "missing_document_date",
+            Self::SyncError => "sync_error",
+            Self::FairUseRisk => "fair_use_risk",
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FindingKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == s).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
+            format!("unknown finding kind `{s}`; known kinds: {}", known.join(", "))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_code() {
+        for kind in FindingKind::ALL {
+            assert_eq!(kind.as_str().parse::<FindingKind>().unwrap(), kind);
+        }
+        let codes: std::collections::BTreeSet<_> =
+            FindingKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(codes.len(), FindingKind::ALL.len(), "codes must be distinct");
+    }
+
+    #[test]
+    fn unknown_kind_lists_the_known_ones() {
+        let err = "missing_in_xreo".parse::<FindingKind>().unwrap_err();
+        assert!(err.contains("missing_in_xero"), "{err}");
+    }
+}

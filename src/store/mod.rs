@@ -1,0 +1,316 @@
+//! The SQLite cache: opening it safely, migrating it, and every SQL statement cxsync runs.
+//!
+//! Nothing outside this module writes SQL. The database file is created private (0600, its
+//! directory 0700 when cxsync creates it), runs in WAL mode so support staff can read while
+//! the daemon writes, and is migrated on open from the embedded `migrations/`.
+//!
+//! Architecture:
+//! - [`Store::open`]: the daemon's read-write handle; creates and migrates.
+//! - [`Store::open_read_only`]: what `query`, `findings` and `show` use; never writes, never
+//!   migrates, refuses any statement that would change the database.
+//! - `query`: read-only SQL for support staff, results as a [`Table`].
+//! - `findings`: reading findings for the command line.
+
+mod findings;
+mod query;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+
+use crate::clock::timestamp;
+use crate::config::Cin7Kind;
+use crate::table::Value;
+
+pub use findings::FindingFilter;
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// How long a statement waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file or its directory could not be created or opened.
+    #[error("cannot open the store at {path}: {source}")]
+    Open { path: PathBuf, source: std::io::Error },
+    /// A read-only open found no database.
+    #[error(
+        "there is no store at {path}: run `cxsync check` or `cxsync sync --once` to create it, \
+         or point store.path at the daemon's database"
+    )]
+    Missing { path: PathBuf },
+    /// SQLite refused to open or set up the file.
+    #[error("cannot open the store at {path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    /// Applying the embedded migrations failed.
+    #[error("cannot migrate the store at {path}: {source}")]
+    Migrate { path: PathBuf, source: rusqlite_migration::Error },
+    /// The database was written by a newer cxsync than this one.
+    #[error(
+        "the store at {path} has schema version {found}, newer than this cxsync knows ({known}): \
+         upgrade cxsync"
+    )]
+    TooNew { path: PathBuf, found: usize, known: usize },
+    /// A statement that would change the database was given to the read-only query path.
+    #[error(
+        "refused: `cxsync query` is read-only and this statement would change the database \
+         ({statement}); use SELECT, or the views described in docs/schema.md"
+    )]
+    WriteRefused { statement: String },
+    /// More than one statement was given to the read-only query path.
+    #[error("give one SQL statement at a time (found more after `{first}`)")]
+    MultipleStatements { first: String },
+    /// Any other SQL error, with the statement's purpose.
+    #[error("{context}: {source}")]
+    Query { context: &'static str, source: rusqlite::Error },
+}
+
+impl StoreError {
+    fn query(context: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
+        move |source| Self::Query { context, source }
+    }
+}
+
+/// A handle on the SQLite cache.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A migration set built from the embedded files.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
+}
+
+/// The schema version this build migrates to.
+pub fn schema_version_known() -> usize {
+    MIGRATIONS.len()
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        create_private(path).map_err(|source| StoreError::Open { path: path.into(), source })?;
+        warn_if_shared(path);
+        let sqlite = |source| StoreError::Sqlite { path: path.into(), source };
+        let mut conn = Connection::open(path).map_err(sqlite)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sqlite)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sqlite)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sqlite)?;
+        check_not_newer(&conn, path)?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|source| StoreError::Migrate { path: path.into(), source })?;
+        Ok(Self { conn, path: path.into() })
+    }
+
+    /// Opens an existing store for reading only. Every statement run through this handle is
+    /// refused by SQLite if it would write (`query_only`), and the file is opened read-only.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing { path: path.into() });
+        }
+        let sqlite = |source| StoreError::Sqlite { path: path.into(), source };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        conn.pragma_update(None, "query_only", "ON").map_err(sqlite)?;
+        check_not_newer(&conn, path)?;
+        let version = user_version(&conn).map_err(sqlite)?;
+        if version < schema_version_known() {
+            tracing::warn!(
+                path = %path.display(),
+                found = version,
+                known = schema_version_known(),
+                "the store has an older schema than this cxsync; it is migrated when the daemon \
+                 (or `cxsync check`) next opens it read-write"
+            );
+        }
+        Ok(Self { conn, path: path.into() })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<usize, StoreError> {
+        user_version(&self.conn).map_err(StoreError::query("reading the schema version"))
+    }
+
+    /// Records a configured connection (if new) and returns its id.
+    pub fn ensure_connection(
+        &self,
+        name: &str,
+        kind: Cin7Kind,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO connections (name, cin7_kind, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET cin7_kind = excluded.cin7_kind",
+                params![name, kind.as_str(), timestamp(now)],
+            )
+            .map_err(StoreError::query("recording a connection"))?;
+        self.conn
+            .query_row("SELECT id FROM connections WHERE name = ?1", [name], |row| row.get(0))
+            .map_err(StoreError::query("reading a connection id"))
+    }
+
+    /// When the newest live Xero refresh token of a connection was stored, if there is one.
+    pub fn refresh_token_stored_at(&self, connection: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT t.created_at FROM oauth_tokens t
+                 JOIN connections c ON c.id = t.connection_id
+                 WHERE c.name = ?1 AND t.superseded_at IS NULL
+                 ORDER BY t.version DESC LIMIT 1",
+                [connection],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(StoreError::query("reading stored tokens"))
+    }
+}
+
+/// A SQLite value as a table cell.
+fn cell(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) => Value::Integer(n),
+        ValueRef::Real(x) => Value::Real(x),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<usize> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    Ok(usize::try_from(version).unwrap_or(0))
+}
+
+fn check_not_newer(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let found =
+        user_version(conn).map_err(|source| StoreError::Sqlite { path: path.into(), source })?;
+    let known = schema_version_known();
+    if found > known {
+        return Err(StoreError::TooNew { path: path.into(), found, known });
+    }
+    Ok(())
+}
+
+/// Creates the database file with mode 0600 (and missing directories with 0700) unless it
+/// exists. SQLite gives its `-wal` and `-shm` files the database file's mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    }
+    match OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+fn warn_if_shared(path: &Path) {
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o007 != 0 {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format!("{mode:o}"),
+                "the store holds OAuth tokens and business data but other users can read it; \
+                 run `chmod 600` on it"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(!MIGRATIONS.is_empty());
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn migration_files_are_numbered_in_sequence_and_explain_themselves() {
+        for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
+            let number = format!("{:04}_", index + 1);
+            assert!(name.starts_with(&number), "{name} should start with {number}");
+            assert!(
+                sql.trim_start().starts_with("--"),
+                "{name} must open with a comment saying why"
+            );
+        }
+    }
+
+    #[test]
+    fn new_database_is_private_and_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/cxsync.db");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema_version_known());
+        let file_mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        let dir_mode =
+            std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(file_mode, 0o600);
+        assert_eq!(dir_mode, 0o700);
+        let journal: String =
+            store.conn.pragma_query_value(None, "journal_mode", |row| row.get(0)).unwrap();
+        assert_eq!(journal, "wal");
+        let fk: i64 =
+            store.conn.pragma_query_value(None, "foreign_keys", |row| row.get(0)).unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn reopening_is_idempotent_and_keeps_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cxsync.db");
+        let now = DateTime::UNIX_EPOCH;
+        let id =
+            Store::open(&path).unwrap().ensure_connection("acme", Cin7Kind::Core, now).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.ensure_connection("acme", Cin7Kind::Core, now).unwrap(), id);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cxsync.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(schema_version_known()).unwrap() + 1,
+        )
+        .unwrap();
+        drop(conn);
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+        assert!(matches!(Store::open_read_only(&path), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn read_only_open_of_a_missing_file_says_how_to_create_it() {
+        let err = Store::open_read_only(Path::new("/nonexistent/cxsync.db")).unwrap_err();
+        assert!(err.to_string().contains("cxsync check"), "{err}");
+    }
+}
