@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod logging;
+pub mod model;
 pub mod reconcile;
 pub mod store;
 pub mod table;

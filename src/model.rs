@@ -1,0 +1,193 @@
+//! The normalised records that both sides' clients produce and that the store and
+//! reconciliation consume. A Xero invoice and a Cin7 sale invoice become the same
+//! [`Document`]; a Xero journal line and a Cin7 ledger transaction the same [`LedgerLine`].
+//!
+//! Pure data: no I/O. Money is `rust_decimal::Decimal`; dates are calendar dates as the source
+//! system states them (no time-zone conversion); instants are UTC.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+/// Which side a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum System {
+    Xero,
+    Cin7,
+}
+
+impl System {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Xero => "xero",
+            Self::Cin7 => "cin7",
+        }
+    }
+}
+
+impl fmt::Display for System {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// cxsync's own document types, shared by both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocType {
+    /// Xero ACCREC invoice; Cin7 sale invoice.
+    SalesInvoice,
+    /// Xero ACCRECCREDIT credit note; Cin7 sale credit note.
+    SalesCreditNote,
+    /// Xero ACCPAY bill; Cin7 purchase invoice.
+    PurchaseInvoice,
+    /// Xero ACCPAYCREDIT credit note; Cin7 purchase credit note.
+    PurchaseCreditNote,
+    Payment,
+    ManualJournal,
+    /// Xero spend/receive money (SPEND, RECEIVE, and their overpayment/prepayment variants).
+    BankTransaction,
+    StockAdjustment,
+    StockTransfer,
+    /// Cin7 finished goods (assembly) task.
+    Assembly,
+}
+
+impl DocType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SalesInvoice => "sales_invoice",
+            Self::SalesCreditNote => "sales_credit_note",
+            Self::PurchaseInvoice => "purchase_invoice",
+            Self::PurchaseCreditNote => "purchase_credit_note",
+            Self::Payment => "payment",
+            Self::ManualJournal => "manual_journal",
+            Self::BankTransaction => "bank_transaction",
+            Self::StockAdjustment => "stock_adjustment",
+            Self::StockTransfer => "stock_transfer",
+            Self::Assembly => "assembly",
+        }
+    }
+}
+
+impl fmt::Display for DocType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A financial document from either side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub doc_type: DocType,
+    /// The source's own id (Xero `InvoiceID`, Cin7 `TaskID`…).
+    pub external_id: String,
+    /// The number people use (`INV-0042`), if it has one.
+    pub number: Option<String>,
+    /// Reference, or for journals the narration.
+    pub reference: Option<String>,
+    pub contact: Option<String>,
+    /// The source's status word, kept as given (unknown ones included): `AUTHORISED`, `VOIDED`…
+    pub status: String,
+    pub date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub currency: Option<String>,
+    pub total: Option<Decimal>,
+    pub tax_total: Option<Decimal>,
+    pub amount_paid: Option<Decimal>,
+    pub amount_credited: Option<Decimal>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub lines: Vec<DocumentLine>,
+}
+
+/// One line of a [`Document`]. For manual journals `line_amount` is signed, debit positive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentLine {
+    pub item_code: Option<String>,
+    pub description: Option<String>,
+    pub quantity: Option<Decimal>,
+    pub unit_amount: Option<Decimal>,
+    pub line_amount: Option<Decimal>,
+    pub tax_amount: Option<Decimal>,
+    pub account_code: Option<String>,
+    /// Cost per unit where the source gives one (Cin7 COGS).
+    pub unit_cost: Option<Decimal>,
+}
+
+/// One general-ledger line: one account, debit positive, credit negative.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLine {
+    /// Position within its source (journal or task), from 0.
+    pub line_no: u32,
+    pub date: NaiveDate,
+    pub account_code: String,
+    pub amount: Decimal,
+    pub description: Option<String>,
+}
+
+/// A ledger entry: the lines one journal (Xero) or one transaction (Cin7) posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// Xero `JournalID`; Cin7 task id plus a discriminator.
+    pub source_id: String,
+    /// Xero `JournalNumber` (the feed's offset).
+    pub journal_number: Option<i64>,
+    /// Xero `SourceType` (ACCREC, MANJOURNAL…); Cin7 `Type` (Sale, Purchase…).
+    pub source_type: Option<String>,
+    pub reference: Option<String>,
+    pub lines: Vec<LedgerLine>,
+}
+
+/// An account in either side's chart of accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub external_id: String,
+    /// Xero bank accounts may have no code.
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub account_type: Option<String>,
+    /// `ACTIVE`, `ARCHIVED`, `DELETED`… as given.
+    pub status: String,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The Xero organisation settings reconciliation depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub name: Option<String>,
+    pub base_currency: Option<String>,
+    /// Xero's own time-zone name (e.g. `NEWZEALANDSTANDARDTIME`), as given.
+    pub timezone: Option<String>,
+    pub period_lock_date: Option<NaiveDate>,
+    pub end_of_year_lock_date: Option<NaiveDate>,
+    pub financial_year_end_day: Option<u32>,
+    pub financial_year_end_month: Option<u32>,
+}
+
+/// One account's row of a trial balance as at a date (used when Xero journals are refused).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrialBalanceRow {
+    pub account_code: String,
+    pub account_name: Option<String>,
+    /// Year-to-date debit minus credit (debit positive), as at the report date.
+    pub balance: Decimal,
+}
+
+/// What one source record became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    Document(Document),
+    Ledger(LedgerEntry),
+    Account(Account),
+    Organisation(Organisation),
+    /// Kept as raw JSON only (e.g. tracking categories).
+    RawOnly,
+}
+
+/// One parsed source record: its identity, when the source last changed it, and what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub external_id: String,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub payload: Payload,
+}
