@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod http;
 pub mod logging;
 pub mod model;
 pub mod reconcile;

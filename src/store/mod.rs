@@ -10,7 +10,9 @@
 //!   migrates, refuses any statement that would change the database.
 //! - `query`: read-only SQL for support staff, results as a [`Table`].
 //! - `findings`: reading findings for the command line.
+//! - [`CallLog`]: the API call log, written on its own connection.
 
+mod calls;
 mod findings;
 mod query;
 
@@ -28,6 +30,7 @@ use crate::clock::timestamp;
 use crate::config::Cin7Kind;
 use crate::table::Value;
 
+pub use calls::CallLog;
 pub use findings::FindingFilter;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));

@@ -1,0 +1,255 @@
+//! One system-and-tenant's share of an API: call rate, concurrency, daily allowance, and what
+//! the server's limit headers say about it.
+
+use std::collections::VecDeque;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use governor::{DefaultDirectRateLimiter, Quota as GovernorQuota, RateLimiter};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use super::calls::LimitHeaders;
+
+/// The limits one quota enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaSpec {
+    /// Calls per minute the server allows; cxsync keeps a little below it (see
+    /// [`QuotaSpec::effective_per_minute`]).
+    pub per_minute: u32,
+    pub per_second: Option<u32>,
+    /// Requests in flight at once.
+    pub concurrent: Option<u32>,
+    /// Calls per rolling day.
+    pub per_day: Option<u32>,
+    /// Besides 429, statuses that mean "over the limit" (Cin7 Core answers 503).
+    pub rate_limit_503: bool,
+    /// How long a "minute" lasts: 60 s in production, shorter in tests (every window,
+    /// server-sent wait and day scales with it).
+    pub minute: Duration,
+}
+
+impl QuotaSpec {
+    /// The rate cxsync actually paces at: a headroom of one call in twenty (at least one),
+    /// because other integrations may share the server's counter and windows never line up.
+    pub fn effective_per_minute(&self) -> u32 {
+        self.per_minute.saturating_sub((self.per_minute / 20).max(1)).max(1)
+    }
+
+    /// A duration stated by the server or the API's rules (in real seconds), on this quota's
+    /// time scale.
+    pub fn scaled(&self, real: Duration) -> Duration {
+        real.mul_f64(self.minute.as_secs_f64() / 60.0)
+    }
+}
+
+/// Limiter, semaphore and day log for one (system, connection).
+#[derive(Debug)]
+pub struct Quota {
+    pub(super) system: &'static str,
+    pub(super) connection: String,
+    pub(super) spec: QuotaSpec,
+    per_minute: DefaultDirectRateLimiter,
+    per_second: Option<DefaultDirectRateLimiter>,
+    pub(super) app: Option<Arc<AppLimit>>,
+    semaphore: Option<Arc<Semaphore>>,
+    state: Mutex<QuotaState>,
+}
+
+/// What the quota knows now; see [`Quota::status`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuotaStatus {
+    pub last_limits: LimitHeaders,
+    /// Calls sent in the last rolling day (by this process).
+    pub calls_last_day: usize,
+    pub parked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default)]
+struct QuotaState {
+    day_log: VecDeque<Instant>,
+    pause_until: Option<Instant>,
+    parked_until: Option<(Instant, DateTime<Utc>)>,
+    last_limits: LimitHeaders,
+}
+
+/// A limit shared by every tenant of one app (Xero's 10,000 calls per minute per app).
+#[derive(Debug)]
+pub struct AppLimit {
+    limiter: DefaultDirectRateLimiter,
+    pause_until: Mutex<Option<Instant>>,
+}
+
+impl AppLimit {
+    pub fn new(per_minute: u32, minute: Duration) -> Self {
+        Self { limiter: limiter(per_minute, minute), pause_until: Mutex::new(None) }
+    }
+}
+
+fn limiter(per_window: u32, window: Duration) -> DefaultDirectRateLimiter {
+    let n = per_window.max(1);
+    let period = (window / n).max(Duration::from_nanos(1));
+    let quota = GovernorQuota::with_period(period)
+        .expect("period is positive")
+        .allow_burst(NonZeroU32::MIN);
+    RateLimiter::direct(quota)
+}
+
+/// The outcome of asking to send now.
+pub(super) enum Admission {
+    Go(Option<tokio::sync::OwnedSemaphorePermit>),
+    Parked(DateTime<Utc>),
+}
+
+impl Quota {
+    pub(super) fn new(
+        system: &'static str,
+        connection: &str,
+        spec: QuotaSpec,
+        app: Option<Arc<AppLimit>>,
+    ) -> Self {
+        Self {
+            system,
+            connection: connection.to_string(),
+            spec,
+            per_minute: limiter(spec.effective_per_minute(), spec.minute),
+            per_second: spec.per_second.map(|n| limiter(n, spec.minute / 60)),
+            app,
+            semaphore: spec.concurrent.map(|n| Arc::new(Semaphore::new(n.max(1) as usize))),
+            state: Mutex::new(QuotaState::default()),
+        }
+    }
+
+    /// A snapshot for health checks, metrics and budget planning.
+    pub fn status(&self) -> QuotaStatus {
+        let mut state = self.state.lock().expect("quota lock");
+        let day = self.spec.scaled(Duration::from_hours(24));
+        prune(&mut state.day_log, day);
+        QuotaStatus {
+            last_limits: state.last_limits.clone(),
+            calls_last_day: state.day_log.len(),
+            parked_until: state
+                .parked_until
+                .filter(|(at, _)| *at > Instant::now())
+                .map(|(_, utc)| utc),
+        }
+    }
+
+    /// Waits until a call may be sent: not parked, under the day allowance, paced by the rate
+    /// limiters, and with a concurrency permit. Returns the permit to hold during the call.
+    pub(super) async fn admit(&self, now_utc: DateTime<Utc>) -> Admission {
+        loop {
+            let wait = {
+                let mut state = self.state.lock().expect("quota lock");
+                let now = Instant::now();
+                if let Some((until, utc)) = state.parked_until {
+                    if until > now {
+                        return Admission::Parked(utc);
+                    }
+                    state.parked_until = None;
+                }
+                let day = self.spec.scaled(Duration::from_hours(24));
+                prune(&mut state.day_log, day);
+                if let (Some(max), Some(oldest)) =
+                    (self.spec.per_day, state.day_log.front().copied())
+                    && state.day_log.len() >= max as usize
+                {
+                    let until = oldest + day;
+                    let utc = now_utc + chrono::Duration::from_std(until - now).unwrap_or_default();
+                    state.parked_until = Some((until, utc));
+                    return Admission::Parked(utc);
+                }
+                state.pause_until.filter(|until| *until > now).map(|until| until - now)
+            };
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => break,
+            }
+        }
+        if let Some(app) = &self.app {
+            let pause = *app.pause_until.lock().expect("app lock");
+            if let Some(until) = pause.filter(|until| *until > Instant::now()) {
+                tokio::time::sleep_until(until).await;
+            }
+            app.limiter.until_ready().await;
+        }
+        if let Some(per_second) = &self.per_second {
+            per_second.until_ready().await;
+        }
+        self.per_minute.until_ready().await;
+        let permit = match &self.semaphore {
+            Some(semaphore) => Some(
+                Arc::clone(semaphore).acquire_owned().await.expect("semaphore is never closed"),
+            ),
+            None => None,
+        };
+        self.state.lock().expect("quota lock").day_log.push_back(Instant::now());
+        Admission::Go(permit)
+    }
+
+    /// Takes in what a response's headers say about the limits: nothing left this minute
+    /// pauses this tenant for a minute, nothing left for the app pauses every tenant of it.
+    pub(super) fn observe(&self, limits: &LimitHeaders) {
+        let mut state = self.state.lock().expect("quota lock");
+        if limits.min_remaining == Some(0) {
+            state.pause_until = Some(Instant::now() + self.spec.minute);
+        }
+        if let (Some(app), Some(0)) = (&self.app, limits.app_min_remaining) {
+            *app.pause_until.lock().expect("app lock") = Some(Instant::now() + self.spec.minute);
+        }
+        if limits != &LimitHeaders::default() {
+            state.last_limits = limits.clone();
+        }
+    }
+
+    /// Stops every call of this tenant for `wait` (a day-limit breach).
+    pub(super) fn park(&self, wait: Duration, now_utc: DateTime<Utc>) -> DateTime<Utc> {
+        let utc = now_utc + chrono::Duration::from_std(wait).unwrap_or_default();
+        self.state.lock().expect("quota lock").parked_until = Some((Instant::now() + wait, utc));
+        utc
+    }
+}
+
+fn prune(log: &mut VecDeque<Instant>, window: Duration) {
+    let now = Instant::now();
+    while log.front().is_some_and(|at| now.duration_since(*at) >= window) {
+        log.pop_front();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headroom_is_one_in_twenty_and_at_least_one() {
+        let spec = |per_minute| QuotaSpec {
+            per_minute,
+            per_second: None,
+            concurrent: None,
+            per_day: None,
+            rate_limit_503: false,
+            minute: Duration::from_mins(1),
+        };
+        assert_eq!(spec(60).effective_per_minute(), 57);
+        assert_eq!(spec(50).effective_per_minute(), 48);
+        assert_eq!(spec(10).effective_per_minute(), 9);
+        assert_eq!(spec(1).effective_per_minute(), 1);
+    }
+
+    #[test]
+    fn scaling_follows_the_length_of_a_minute() {
+        let spec = QuotaSpec {
+            per_minute: 60,
+            per_second: None,
+            concurrent: None,
+            per_day: None,
+            rate_limit_503: false,
+            minute: Duration::from_millis(600),
+        };
+        assert_eq!(spec.scaled(Duration::from_mins(1)), Duration::from_millis(600));
+        assert_eq!(spec.scaled(Duration::from_hours(24)), Duration::from_secs(864));
+    }
+}
