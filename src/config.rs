@@ -80,6 +80,12 @@ pub struct XeroSettings {
     pub api_url: Url,
     pub token_url: Url,
     pub identity_url: Url,
+    /// Where an admin signs in (`authorization_code` only).
+    pub authorize_url: Url,
+    /// The loopback address `cxsync auth xero` listens on; registered in the Xero app.
+    pub redirect_uri: Url,
+    /// Scopes requested at sign-in.
+    pub scopes: Vec<String>,
     pub auth: XeroAuth,
     pub client_id: String,
     /// Required for `client_credentials`; optional for `authorization_code` (PKCE).
@@ -319,8 +325,19 @@ impl Resolver<'_> {
             ("api_url", &raw.api_url),
             ("token_url", &raw.token_url),
             ("identity_url", &raw.identity_url),
+            ("authorize_url", &raw.authorize_url),
         ] {
             check_url(&format!("xero.{key}"), url)?;
+        }
+        if raw.redirect_uri.scheme() != "http"
+            || !matches!(raw.redirect_uri.host_str(), Some("localhost" | "127.0.0.1"))
+            || raw.redirect_uri.port().is_none()
+        {
+            return Err(format!(
+                "`xero.redirect_uri` ({}) must be http://localhost:PORT/… or http://127.0.0.1:PORT/…: \
+                 `cxsync auth xero` listens there for the sign-in to come back",
+                raw.redirect_uri
+            ));
         }
         if raw.client_id.trim().is_empty() {
             return Err("`xero.client_id` is empty".into());
@@ -349,6 +366,9 @@ impl Resolver<'_> {
             api_url: raw.api_url.clone(),
             token_url: raw.token_url.clone(),
             identity_url: raw.identity_url.clone(),
+            authorize_url: raw.authorize_url.clone(),
+            redirect_uri: raw.redirect_uri.clone(),
+            scopes: raw.scopes.clone(),
             auth: raw.auth,
             client_id: raw.client_id.clone(),
             client_secret,

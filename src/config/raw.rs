@@ -44,6 +44,12 @@ pub(super) struct RawXero {
     pub token_url: Url,
     #[serde(default = "default_xero_identity_url")]
     pub identity_url: Url,
+    #[serde(default = "default_xero_authorize_url")]
+    pub authorize_url: Url,
+    #[serde(default = "default_xero_redirect_uri")]
+    pub redirect_uri: Url,
+    #[serde(default = "default_xero_scopes")]
+    pub scopes: Vec<String>,
     #[serde(default = "default_xero_auth")]
     pub auth: XeroAuth,
     pub client_id: String,
@@ -90,6 +96,27 @@ fn default_xero_token_url() -> Url {
 }
 fn default_xero_identity_url() -> Url {
     Url::parse("https://api.xero.com").expect("constant URL")
+}
+fn default_xero_authorize_url() -> Url {
+    Url::parse("https://login.xero.com/identity/connect/authorize").expect("constant URL")
+}
+fn default_xero_redirect_uri() -> Url {
+    Url::parse("http://localhost:8910/callback").expect("constant URL")
+}
+/// Read-only granular scopes (Xero apps created after March 2026 get no broad ones).
+fn default_xero_scopes() -> Vec<String> {
+    [
+        "offline_access",
+        "accounting.settings.read",
+        "accounting.invoices.read",
+        "accounting.payments.read",
+        "accounting.banktransactions.read",
+        "accounting.manualjournals.read",
+        "accounting.journals.read",
+        "accounting.reports.trialbalance.read",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 fn default_xero_auth() -> XeroAuth {
     XeroAuth::ClientCredentials

@@ -61,13 +61,21 @@ pub struct ApiRequest {
     pub method: Method,
     pub url: Url,
     pub headers: HeaderMap,
-    /// A form body (token requests).
-    pub form: Option<Vec<(String, String)>>,
+    pub body: Option<Vec<u8>>,
+    /// Return 4xx responses (other than 429) as responses instead of errors, for protocols
+    /// whose error bodies the caller must read (OAuth2's `invalid_grant`).
+    pub accept_client_errors: bool,
 }
 
 impl ApiRequest {
     pub fn get(url: Url) -> Self {
-        Self { method: Method::GET, url, headers: HeaderMap::new(), form: None }
+        Self {
+            method: Method::GET,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            accept_client_errors: false,
+        }
     }
 }
 
@@ -219,6 +227,9 @@ impl HttpLayer {
                 tokio::time::sleep(wait).await;
                 continue;
             }
+            if status < 500 && request.accept_client_errors {
+                return Ok(failure);
+            }
             let body = excerpt(&failure.body);
             if status < 500 || attempts >= self.retry.max_attempts {
                 return Err(HttpError::Status {
@@ -247,8 +258,8 @@ impl HttpLayer {
             .client
             .request(request.method.clone(), request.url.clone())
             .headers(request.headers.clone());
-        if let Some(form) = &request.form {
-            builder = builder.form(form);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
         }
         let result = match builder.send().await {
             Ok(response) => {

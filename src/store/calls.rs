@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, params};
 
-use super::{BUSY_TIMEOUT, StoreError};
+use super::{StoreError, open_writer};
 use crate::clock::timestamp;
 use crate::http::{CallRecord, CallRecorder};
 
@@ -19,11 +19,7 @@ pub struct CallLog {
 impl CallLog {
     /// Opens a writer on an existing, migrated store.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let sqlite = |source| StoreError::Sqlite { path: path.into(), source };
-        let conn = Connection::open(path).map_err(sqlite)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(sqlite)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self { conn: Mutex::new(open_writer(path)?) })
     }
 
     fn insert(&self, call: &CallRecord) -> rusqlite::Result<()> {

@@ -10,11 +10,13 @@
 //!   migrates, refuses any statement that would change the database.
 //! - `query`: read-only SQL for support staff, results as a [`Table`].
 //! - `findings`: reading findings for the command line.
-//! - [`CallLog`]: the API call log, written on its own connection.
+//! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
+//!   on its own connection so neither waits for a sync transaction.
 
 mod calls;
 mod findings;
 mod query;
+mod tokens;
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -32,6 +34,7 @@ use crate::table::Value;
 
 pub use calls::CallLog;
 pub use findings::FindingFilter;
+pub use tokens::TokenVault;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
@@ -185,6 +188,15 @@ impl Store {
             .optional()
             .map_err(StoreError::query("reading stored tokens"))
     }
+}
+
+/// A second read-write connection on an existing, migrated store.
+fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let sqlite = |source| StoreError::Sqlite { path: path.into(), source };
+    let conn = Connection::open(path).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(sqlite)?;
+    Ok(conn)
 }
 
 /// A SQLite value as a table cell.
