@@ -3,6 +3,7 @@
 //! Commands return a [`Failure`] carrying the exit code of the contract: 1 for a runtime
 //! failure, 2 for bad usage or configuration (clap's own usage errors also exit 2).
 
+mod auth;
 mod check;
 mod findings;
 mod pending;
@@ -182,7 +183,9 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Sync(_) => Err(pending::not_built("sync", "Xero and Cin7 sync (issues 3 and 4)")),
         Command::Report(_) => Err(pending::not_built("report", "the variance report (issue 6)")),
         Command::Show(_) => Err(pending::not_built("show", "reconciliation (issue 5)")),
-        Command::Auth(_) => Err(pending::not_built("auth xero", "Xero OAuth2 (issue 3)")),
+        Command::Auth(AuthArgs { system: AuthSystem::Xero { connection } }) => {
+            auth::run(&load_settings(cli, &env)?, connection.as_deref(), &mut out)
+        }
         Command::Demo(_) => Err(pending::not_built("demo", "the simulator (issue 8)")),
     }
 }
