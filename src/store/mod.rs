@@ -9,12 +9,14 @@
 //! - [`Store::open_read_only`]: what `query`, `findings` and `show` use; never writes, never
 //!   migrates, refuses any statement that would change the database.
 //! - `query`: read-only SQL for support staff, results as a [`Table`].
+//! - `pages`: writing a fetched page, its quarantined rejects and its cursor atomically.
 //! - `findings`: reading findings for the command line.
 //! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
 //!   on its own connection so neither waits for a sync transaction.
 
 mod calls;
 mod findings;
+mod pages;
 mod query;
 mod tokens;
 
@@ -34,6 +36,7 @@ use crate::table::Value;
 
 pub use calls::CallLog;
 pub use findings::FindingFilter;
+pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use tokens::TokenVault;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));

@@ -1,0 +1,584 @@
+//! Writing what the sync fetched: one page of records, its quarantined rejects and the
+//! cursor that follows them, in one transaction; and the per-endpoint sync state.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use sha2::{Digest as _, Sha256};
+
+use super::{Store, StoreError};
+use crate::clock::timestamp;
+use crate::model::{Document, LedgerEntry, Payload, Record, System, TrialBalanceRow};
+
+/// One page as the sync hands it to the store.
+#[derive(Debug)]
+pub struct PageWrite<'a> {
+    pub connection: &'a str,
+    pub system: System,
+    /// The API endpoint (`Invoices`, `saleList`…), also the cursor's key.
+    pub endpoint: &'a str,
+    /// Each parsed record with its raw JSON text.
+    pub records: Vec<(Record, String)>,
+    pub quarantined: Vec<Quarantined>,
+    /// The cursor after this page; `None` leaves it as it was.
+    pub cursor: Option<String>,
+}
+
+/// A record that could not be parsed, kept whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    pub external_id: Option<String>,
+    pub raw: String,
+    pub error: String,
+}
+
+/// What a page changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub quarantined: usize,
+}
+
+/// The sync state of one endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointState {
+    pub cursor: Option<String>,
+    pub available: bool,
+    pub last_success_at: Option<String>,
+}
+
+impl Store {
+    /// Writes a page and its cursor atomically: either all of it is in the store, or none.
+    pub fn write_page(
+        &mut self,
+        page: &PageWrite<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<PageOutcome, StoreError> {
+        let write = StoreError::query("writing a page");
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
+        let outcome = write_page_in(&tx, page, &timestamp(now))
+            .map_err(StoreError::query("writing a page"))?;
+        tx.commit().map_err(StoreError::query("committing a page"))?;
+        Ok(outcome)
+    }
+
+    /// The sync state of an endpoint (defaults: no cursor, available).
+    pub fn endpoint_state(
+        &self,
+        connection: &str,
+        system: System,
+        endpoint: &str,
+    ) -> Result<EndpointState, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT s.cursor, s.available, s.last_success_at FROM sync_cursors s
+                 JOIN connections c ON c.id = s.connection_id
+                 WHERE c.name = ?1 AND s.system = ?2 AND s.endpoint = ?3",
+                params![connection, system.as_str(), endpoint],
+                |row| {
+                    Ok(EndpointState {
+                        cursor: row.get(0)?,
+                        available: row.get::<_, i64>(1)? == 1,
+                        last_success_at: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map(|state| {
+                state.unwrap_or(EndpointState { available: true, ..EndpointState::default() })
+            })
+            .map_err(StoreError::query("reading a sync cursor"))
+    }
+
+    /// Records the end of one endpoint's sync: success (clears the error) or the error.
+    pub fn finish_endpoint(
+        &self,
+        connection: &str,
+        system: System,
+        endpoint: &str,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = timestamp(now);
+        self.conn
+            .execute(
+                "INSERT INTO sync_cursors (connection_id, system, endpoint, last_attempt_at, last_success_at, last_error)
+                 SELECT id, ?2, ?3, ?4, CASE WHEN ?5 IS NULL THEN ?4 END, ?5 FROM connections WHERE name = ?1
+                 ON CONFLICT (connection_id, system, endpoint) DO UPDATE SET
+                     last_attempt_at = excluded.last_attempt_at,
+                     last_success_at = coalesce(excluded.last_success_at, sync_cursors.last_success_at),
+                     last_error = excluded.last_error",
+                params![connection, system.as_str(), endpoint, now, error],
+            )
+            .map_err(StoreError::query("recording a sync result"))?;
+        Ok(())
+    }
+
+    /// Marks an endpoint available or not (Xero Journals without the scope).
+    pub fn set_endpoint_available(
+        &self,
+        connection: &str,
+        system: System,
+        endpoint: &str,
+        available: bool,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO sync_cursors (connection_id, system, endpoint, available)
+                 SELECT id, ?2, ?3, ?4 FROM connections WHERE name = ?1
+                 ON CONFLICT (connection_id, system, endpoint) DO UPDATE SET available = excluded.available",
+                params![connection, system.as_str(), endpoint, i64::from(available)],
+            )
+            .map_err(StoreError::query("recording endpoint availability"))?;
+        Ok(())
+    }
+
+    /// Replaces the trial balance of a connection as at `as_at`.
+    pub fn write_trial_balance(
+        &mut self,
+        connection: &str,
+        as_at: NaiveDate,
+        rows: &[TrialBalanceRow],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let err = StoreError::query("writing a trial balance");
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+        let id =
+            connection_id(&tx, connection).map_err(StoreError::query("writing a trial balance"))?;
+        let as_at = as_at.to_string();
+        tx.execute(
+            "DELETE FROM trial_balances WHERE connection_id = ?1 AND as_at = ?2",
+            params![id, as_at],
+        )
+        .map_err(StoreError::query("writing a trial balance"))?;
+        for row in rows {
+            tx.execute(
+                "INSERT INTO trial_balances (connection_id, as_at, account_code, account_name, balance, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, as_at, row.account_code, row.account_name, row.balance.to_string(), timestamp(now)],
+            )
+            .map_err(StoreError::query("writing a trial balance"))?;
+        }
+        tx.commit().map_err(StoreError::query("committing a trial balance"))
+    }
+}
+
+fn connection_id(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
+    tx.query_row("SELECT id FROM connections WHERE name = ?1", [name], |row| row.get(0))
+}
+
+fn write_page_in(
+    tx: &Transaction<'_>,
+    page: &PageWrite<'_>,
+    now: &str,
+) -> rusqlite::Result<PageOutcome> {
+    let id = connection_id(tx, page.connection)?;
+    let system = page.system.as_str();
+    let mut outcome = PageOutcome::default();
+    for (record, raw) in &page.records {
+        let hash = hex_sha256(raw);
+        let previous: Option<String> = tx
+            .query_row(
+                "SELECT content_hash FROM raw_documents
+                 WHERE connection_id = ?1 AND system = ?2 AND endpoint = ?3 AND external_id = ?4",
+                params![id, system, page.endpoint, record.external_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match previous {
+            Some(ref old) if *old == hash => {
+                outcome.unchanged += 1;
+                continue;
+            }
+            Some(_) => outcome.changed += 1,
+            None => outcome.new += 1,
+        }
+        let raw_id: i64 = tx.query_row(
+            "INSERT INTO raw_documents (connection_id, system, endpoint, external_id, updated_at, raw_json, content_hash, fetched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (connection_id, system, endpoint, external_id) DO UPDATE SET
+                 updated_at = excluded.updated_at, raw_json = excluded.raw_json,
+                 content_hash = excluded.content_hash, fetched_at = excluded.fetched_at
+             RETURNING id",
+            params![id, system, page.endpoint, record.external_id, record.updated_at.map(timestamp), raw, hash, now],
+            |row| row.get(0),
+        )?;
+        write_payload(tx, id, page.system, raw_id, record, now)?;
+    }
+    for rejected in &page.quarantined {
+        tx.execute(
+            "INSERT INTO quarantine (connection_id, system, endpoint, external_id, raw, error, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, system, page.endpoint, rejected.external_id, rejected.raw, rejected.error, now],
+        )?;
+        outcome.quarantined += 1;
+    }
+    if let Some(cursor) = &page.cursor {
+        tx.execute(
+            "INSERT INTO sync_cursors (connection_id, system, endpoint, cursor) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (connection_id, system, endpoint) DO UPDATE SET cursor = excluded.cursor",
+            params![id, system, page.endpoint, cursor],
+        )?;
+    }
+    Ok(outcome)
+}
+
+fn write_payload(
+    tx: &Transaction<'_>,
+    id: i64,
+    system: System,
+    raw_id: i64,
+    record: &Record,
+    now: &str,
+) -> rusqlite::Result<()> {
+    let system_str = system.as_str();
+    match &record.payload {
+        Payload::Document(doc) => write_document(tx, id, system_str, raw_id, &record.external_id, doc),
+        Payload::Ledger(entry) => write_ledger(tx, id, system_str, entry),
+        Payload::Account(account) => tx
+            .execute(
+                "INSERT INTO accounts (connection_id, system, external_id, code, name, type, status, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (connection_id, system, external_id) DO UPDATE SET code = excluded.code,
+                     name = excluded.name, type = excluded.type, status = excluded.status,
+                     updated_at = excluded.updated_at",
+                params![id, system_str, account.external_id, account.code, account.name, account.account_type, account.status, account.updated_at.map(timestamp)],
+            )
+            .map(drop),
+        Payload::Organisation(org) => tx
+            .execute(
+                "INSERT INTO organisation (connection_id, name, base_currency, timezone, period_lock_date,
+                     end_of_year_lock_date, financial_year_end_day, financial_year_end_month, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (connection_id) DO UPDATE SET name = excluded.name,
+                     base_currency = excluded.base_currency, timezone = excluded.timezone,
+                     period_lock_date = excluded.period_lock_date,
+                     end_of_year_lock_date = excluded.end_of_year_lock_date,
+                     financial_year_end_day = excluded.financial_year_end_day,
+                     financial_year_end_month = excluded.financial_year_end_month,
+                     updated_at = excluded.updated_at",
+                params![
+                    id,
+                    org.name,
+                    org.base_currency,
+                    org.timezone,
+                    org.period_lock_date.map(|d| d.to_string()),
+                    org.end_of_year_lock_date.map(|d| d.to_string()),
+                    org.financial_year_end_day,
+                    org.financial_year_end_month,
+                    now
+                ],
+            )
+            .map(drop),
+        Payload::RawOnly => Ok(()),
+    }
+}
+
+fn write_document(
+    tx: &Transaction<'_>,
+    id: i64,
+    system: &str,
+    raw_id: i64,
+    external_id: &str,
+    doc: &Document,
+) -> rusqlite::Result<()> {
+    let money = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string());
+    let doc_id: i64 = tx.query_row(
+        "INSERT INTO documents (connection_id, system, doc_type, external_id, number, reference, contact,
+             status, date, due_date, currency, total, tax_total, amount_paid, amount_credited,
+             updated_at, raw_document_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (connection_id, system, doc_type, external_id) DO UPDATE SET
+             number = excluded.number, reference = excluded.reference, contact = excluded.contact,
+             status = excluded.status, date = excluded.date, due_date = excluded.due_date,
+             currency = excluded.currency, total = excluded.total, tax_total = excluded.tax_total,
+             amount_paid = excluded.amount_paid, amount_credited = excluded.amount_credited,
+             updated_at = excluded.updated_at, raw_document_id = excluded.raw_document_id
+         RETURNING id",
+        params![
+            id,
+            system,
+            doc.doc_type.as_str(),
+            external_id,
+            doc.number,
+            doc.reference,
+            doc.contact,
+            doc.status,
+            doc.date.map(|d| d.to_string()),
+            doc.due_date.map(|d| d.to_string()),
+            doc.currency,
+            money(doc.total),
+            money(doc.tax_total),
+            money(doc.amount_paid),
+            money(doc.amount_credited),
+            doc.updated_at.map(timestamp),
+            raw_id
+        ],
+        |row| row.get(0),
+    )?;
+    tx.execute("DELETE FROM document_lines WHERE document_id = ?1", [doc_id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO document_lines (document_id, line_no, item_code, description, quantity, unit_amount,
+             line_amount, tax_amount, account_code, unit_cost)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (line_no, line) in (0_i64..).zip(&doc.lines) {
+        insert.execute(params![
+            doc_id,
+            line_no,
+            line.item_code,
+            line.description,
+            money(line.quantity),
+            money(line.unit_amount),
+            money(line.line_amount),
+            money(line.tax_amount),
+            line.account_code,
+            money(line.unit_cost)
+        ])?;
+    }
+    Ok(())
+}
+
+fn write_ledger(
+    tx: &Transaction<'_>,
+    id: i64,
+    system: &str,
+    entry: &LedgerEntry,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3",
+        params![id, system, entry.source_id],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO ledger_lines (connection_id, system, source_id, line_no, journal_number, date,
+             account_code, amount, source_type, reference, description)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for line in &entry.lines {
+        insert.execute(params![
+            id,
+            system,
+            entry.source_id,
+            line.line_no,
+            entry.journal_number,
+            line.date.to_string(),
+            line.account_code,
+            line.amount.to_string(),
+            entry.source_type,
+            entry.reference,
+            line.description
+        ])?;
+    }
+    Ok(())
+}
+
+fn hex_sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, byte| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Cin7Kind;
+    use crate::model::{DocType, DocumentLine, LedgerLine};
+    use crate::table::Value;
+    use rust_decimal::Decimal;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
+        (dir, store)
+    }
+
+    fn invoice(id: &str, total: &str, lines: usize) -> (Record, String) {
+        let doc = Document {
+            doc_type: DocType::SalesInvoice,
+            external_id: id.into(),
+            number: Some(format!("INV-{id}")),
+            reference: None,
+            contact: Some("Customer".into()),
+            status: "AUTHORISED".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 1),
+            due_date: None,
+            currency: Some("AUD".into()),
+            total: Some(total.parse().unwrap()),
+            tax_total: None,
+            amount_paid: None,
+            amount_credited: None,
+            updated_at: None,
+            lines: vec![
+                DocumentLine {
+                    account_code: Some("200".into()),
+                    line_amount: Some(Decimal::ONE),
+                    ..DocumentLine::default()
+                };
+                lines
+            ],
+        };
+        let raw = format!(r#"{{"InvoiceID":"{id}","Total":{total},"Lines":{lines}}}"#);
+        (Record { external_id: id.into(), updated_at: None, payload: Payload::Document(doc) }, raw)
+    }
+
+    fn page(records: Vec<(Record, String)>, cursor: Option<&str>) -> PageWrite<'static> {
+        PageWrite {
+            connection: "acme",
+            system: System::Xero,
+            endpoint: "Invoices",
+            records,
+            quarantined: vec![],
+            cursor: cursor.map(String::from),
+        }
+    }
+
+    fn count(store: &Store, sql: &str) -> i64 {
+        match store.query(sql).unwrap().rows[0][0] {
+            Value::Integer(n) => n,
+            ref other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_page_lands_with_its_cursor_and_repeats_are_recognised() {
+        let (_dir, mut store) = store();
+        let first = store
+            .write_page(
+                &page(vec![invoice("a", "10.00", 2), invoice("b", "5.50", 1)], Some("c1")),
+                DateTime::UNIX_EPOCH,
+            )
+            .unwrap();
+        assert_eq!((first.new, first.changed, first.unchanged), (2, 0, 0));
+        let again = store
+            .write_page(
+                &page(vec![invoice("a", "10.00", 2), invoice("b", "7.25", 3)], Some("c2")),
+                DateTime::UNIX_EPOCH,
+            )
+            .unwrap();
+        assert_eq!((again.new, again.changed, again.unchanged), (0, 1, 1));
+        assert_eq!(
+            store.endpoint_state("acme", System::Xero, "Invoices").unwrap().cursor.as_deref(),
+            Some("c2")
+        );
+        assert_eq!(count(&store, "SELECT count(*) FROM documents"), 2);
+        assert_eq!(
+            count(&store, "SELECT count(*) FROM document_lines"),
+            5,
+            "lines of a changed document are replaced"
+        );
+        let total = store.query("SELECT total FROM documents WHERE external_id = 'b'").unwrap();
+        assert_eq!(
+            total.rows[0][0],
+            Value::Text("7.25".into()),
+            "money stays an exact decimal string"
+        );
+    }
+
+    #[test]
+    fn a_failed_page_leaves_neither_its_rows_nor_its_cursor() {
+        let (_dir, mut store) = store();
+        store.write_page(&page(vec![], Some("before")), DateTime::UNIX_EPOCH).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER boom BEFORE INSERT ON documents WHEN NEW.external_id = 'boom'
+                 BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
+            )
+            .unwrap();
+        let result = store.write_page(
+            &page(vec![invoice("ok", "1", 1), invoice("boom", "2", 1)], Some("after")),
+            DateTime::UNIX_EPOCH,
+        );
+        assert!(result.is_err());
+        assert_eq!(count(&store, "SELECT count(*) FROM raw_documents"), 0);
+        assert_eq!(
+            store.endpoint_state("acme", System::Xero, "Invoices").unwrap().cursor.as_deref(),
+            Some("before")
+        );
+    }
+
+    #[test]
+    fn quarantined_records_are_kept_whole_with_the_reason() {
+        let (_dir, mut store) = store();
+        let mut write = page(vec![invoice("a", "1", 1)], Some("c"));
+        write.quarantined.push(Quarantined {
+            external_id: Some("bad".into()),
+            raw: r#"{"Total":"x"}"#.into(),
+            error: "Total: not a number".into(),
+        });
+        let outcome = store.write_page(&write, DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!((outcome.new, outcome.quarantined), (1, 1));
+        let row = store.query("SELECT external_id, raw, error FROM quarantine").unwrap();
+        assert_eq!(row.rows[0][1], Value::Text(r#"{"Total":"x"}"#.into()));
+    }
+
+    #[test]
+    fn ledger_entries_replace_their_lines() {
+        let (_dir, mut store) = store();
+        let entry = |amounts: &[&str]| {
+            let lines = amounts
+                .iter()
+                .zip(0..)
+                .map(|(amount, line_no)| LedgerLine {
+                    line_no,
+                    date: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+                    account_code: "630".into(),
+                    amount: amount.parse().unwrap(),
+                    description: None,
+                })
+                .collect();
+            let record = Record {
+                external_id: "j1".into(),
+                updated_at: None,
+                payload: Payload::Ledger(LedgerEntry {
+                    source_id: "j1".into(),
+                    journal_number: Some(7),
+                    source_type: Some("ACCREC".into()),
+                    reference: None,
+                    lines,
+                }),
+            };
+            let raw = format!("{amounts:?}");
+            PageWrite {
+                connection: "acme",
+                system: System::Xero,
+                endpoint: "Journals",
+                records: vec![(record, raw)],
+                quarantined: vec![],
+                cursor: Some("7".into()),
+            }
+        };
+        store.write_page(&entry(&["100.00", "-100.00"]), DateTime::UNIX_EPOCH).unwrap();
+        store.write_page(&entry(&["40.00", "-30.00", "-10.00"]), DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!(count(&store, "SELECT count(*) FROM ledger_lines"), 3);
+    }
+
+    #[test]
+    fn endpoint_results_keep_the_last_success_through_a_failure() {
+        let (_dir, store) = store();
+        let t1 = DateTime::from_timestamp(1_000, 0).unwrap();
+        let t2 = DateTime::from_timestamp(2_000, 0).unwrap();
+        store.finish_endpoint("acme", System::Xero, "Invoices", None, t1).unwrap();
+        store.finish_endpoint("acme", System::Xero, "Invoices", Some("HTTP 500"), t2).unwrap();
+        let status = store
+            .query("SELECT last_success_at, last_attempt_at, last_error FROM sync_status")
+            .unwrap();
+        assert_eq!(
+            status.rows[0],
+            [
+                Value::Text(timestamp(t1)),
+                Value::Text(timestamp(t2)),
+                Value::Text("HTTP 500".into())
+            ]
+        );
+        store.set_endpoint_available("acme", System::Xero, "Journals", false).unwrap();
+        assert!(!store.endpoint_state("acme", System::Xero, "Journals").unwrap().available);
+        assert!(store.endpoint_state("acme", System::Xero, "Payments").unwrap().available);
+    }
+}
