@@ -10,3 +10,4 @@ pub mod model;
 pub mod reconcile;
 pub mod store;
 pub mod table;
+pub mod xero;
