@@ -1,14 +1,35 @@
-//! Xero: OAuth2, the API client, the serde models of its responses, and its date format.
+//! Xero: OAuth2, the API client, and reading its records into cxsync's normalised model.
 //!
-//! This module speaks Xero's HTTP API through the shared layer (`crate::http`) and turns
-//! responses into `crate::model` records. It writes no SQL and never touches the store: token
-//! persistence goes through [`auth::TokenStore`], which the store implements.
+//! This module owns everything that knows Xero: sign-in and tokens, the HTTP client (through
+//! the shared layer, `crate::http`), and its shapes: the serde models of its JSON, its
+//! `/Date(..)/` and ISO date spellings, exact amounts, and the mapping of each endpoint's
+//! records (and the trial balance report) onto [`crate::model`]. It must not do SQL or touch
+//! the store, read the clock, or decide what a discrepancy is: it turns JSON into records and
+//! nothing more. Xero is only ever read, never written.
+//!
+//! Architecture:
+//! - [`dates`]: `/Date(1518685950940+0000)/` and ISO text → chrono.
+//! - [`amount`]: JSON numbers and strings → exact [`rust_decimal::Decimal`], never through `f64`.
+//! - [`models`]: tolerant serde structs in Xero's `PascalCase` shapes.
+//! - [`auth`], [`identity`], [`loopback`]: OAuth2 tokens, `/connections`, the sign-in listener.
+//! - [`client`]: authenticated GETs with Xero's headers, 304 and 401/403 handling.
+//! - [`normalise`]: [`Endpoint`], [`normalise()`] (one record → [`crate::model::Record`]) and
+//!   [`trial_balance()`].
 
+pub mod amount;
 pub mod auth;
+pub mod client;
+pub mod dates;
 pub mod identity;
 pub mod loopback;
+pub mod models;
+pub mod normalise;
 
 use std::time::Duration;
+
+pub use amount::AmountError;
+pub use dates::DateError;
+pub use normalise::{Endpoint, NormaliseError, normalise, records, trial_balance};
 
 use crate::config::XeroLimits;
 use crate::http::QuotaSpec;

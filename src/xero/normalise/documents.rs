@@ -1,0 +1,252 @@
+//! Xero documents → [`Document`]: invoices, credit notes, payments, manual journals and bank
+//! transactions.
+//!
+//! Decisions (beyond the shared rules in the parent module):
+//! - Credit notes: `amount_credited` is the sum of the non-deleted `Allocations` when Xero sent
+//!   that array (an empty array means 0), else `AppliedAmount`, else `None`. `amount_paid` is
+//!   the sum of the non-deleted `Payments` (cash refunds) when that array is present. So
+//!   `Total − RemainingCredit = amount_paid + amount_credited` for a complete record.
+//! - Payments: `reference` is the number of the document paid (`Invoice.InvoiceNumber`, which
+//!   Xero also uses for credit-note refunds, or `CreditNote.CreditNoteNumber`), falling back
+//!   to the payment's own `Reference` for prepayment and overpayment payments. `contact` and
+//!   `currency` come from that document. The payment has one line: the account the money
+//!   moved through (`Account.Code`), `Amount`, and the payment's own `Reference` as its
+//!   description, so neither is lost.
+//! - Manual journals: `reference` is the `Narration`; lines keep `LineAmount` signed (debit
+//!   positive); `total` is the sum of the debit lines, `None` when the journal came without
+//!   lines (Xero's list endpoint may leave them out).
+//! - Bank transactions have no number: `number` is `None` and `reference` is `Reference`.
+//!   The `Type` (`SPEND`, `RECEIVE`, `SPEND-TRANSFER`…) is not copied into any normalised
+//!   field; it stays in the raw JSON kept beside the record. Line amounts stay as Xero gives
+//!   them (positive for both spend and receive), so the direction of a bank transaction's
+//!   ledger effect must be read from the `/Journals` feed (`CASHPAID`/`CASHREC`), which is
+//!   signed, or from the raw `Type`.
+
+use rust_decimal::Decimal;
+
+use super::{NormaliseError, RecordRef, text};
+use crate::model::{DocType, Document, DocumentLine, Payload, Record};
+use crate::xero::models::{
+    BankTransaction, CreditNote, Invoice, LineItem, ManualJournal, ManualJournalLine, Payment,
+};
+
+pub(super) fn invoice(record: &RecordRef, invoice: Invoice) -> Result<Record, NormaliseError> {
+    let external_id = record.require_id(invoice.invoice_id)?;
+    let doc_type = match invoice.kind.as_deref() {
+        Some("ACCREC") => DocType::SalesInvoice,
+        Some("ACCPAY") => DocType::PurchaseInvoice,
+        Some(other) => return Err(unexpected(record, other, "ACCREC or ACCPAY")),
+        None => return Err(record.missing("Type")),
+    };
+    let document = Document {
+        doc_type,
+        external_id,
+        number: text(invoice.invoice_number),
+        reference: text(invoice.reference),
+        contact: text(invoice.contact.and_then(|contact| contact.name)),
+        status: invoice.status.unwrap_or_default(),
+        date: record.date_or_string(
+            ("Date", invoice.date.as_deref()),
+            ("DateString", invoice.date_string.as_deref()),
+        )?,
+        due_date: record.date_or_string(
+            ("DueDate", invoice.due_date.as_deref()),
+            ("DueDateString", invoice.due_date_string.as_deref()),
+        )?,
+        currency: text(invoice.currency_code),
+        total: invoice.total,
+        tax_total: invoice.total_tax,
+        amount_paid: invoice.amount_paid,
+        amount_credited: invoice.amount_credited,
+        updated_at: record.instant("UpdatedDateUTC", invoice.updated_date_utc.as_deref())?,
+        lines: invoice.line_items.into_iter().map(line_item).collect(),
+    };
+    Ok(into_record(document))
+}
+
+pub(super) fn credit_note(record: &RecordRef, note: CreditNote) -> Result<Record, NormaliseError> {
+    let external_id = record.require_id(note.credit_note_id)?;
+    let doc_type = match note.kind.as_deref() {
+        Some("ACCRECCREDIT") => DocType::SalesCreditNote,
+        Some("ACCPAYCREDIT") => DocType::PurchaseCreditNote,
+        Some(other) => return Err(unexpected(record, other, "ACCRECCREDIT or ACCPAYCREDIT")),
+        None => return Err(record.missing("Type")),
+    };
+    let amount_credited = match &note.allocations {
+        Some(allocations) => Some(
+            allocations
+                .iter()
+                .filter(|allocation| allocation.is_deleted != Some(true))
+                .filter_map(|allocation| allocation.amount)
+                .sum(),
+        ),
+        None => note.applied_amount,
+    };
+    let amount_paid = note.payments.as_ref().map(|payments| {
+        payments
+            .iter()
+            .filter(|payment| payment.status.as_deref() != Some("DELETED"))
+            .filter_map(|payment| payment.amount)
+            .sum()
+    });
+    let document = Document {
+        doc_type,
+        external_id,
+        number: text(note.credit_note_number),
+        reference: text(note.reference),
+        contact: text(note.contact.and_then(|contact| contact.name)),
+        status: note.status.unwrap_or_default(),
+        date: record.date_or_string(
+            ("Date", note.date.as_deref()),
+            ("DateString", note.date_string.as_deref()),
+        )?,
+        due_date: record.date_or_string(
+            ("DueDate", note.due_date.as_deref()),
+            ("DueDateString", note.due_date_string.as_deref()),
+        )?,
+        currency: text(note.currency_code),
+        total: note.total,
+        tax_total: note.total_tax,
+        amount_paid,
+        amount_credited,
+        updated_at: record.instant("UpdatedDateUTC", note.updated_date_utc.as_deref())?,
+        lines: note.line_items.into_iter().map(line_item).collect(),
+    };
+    Ok(into_record(document))
+}
+
+pub(super) fn payment(record: &RecordRef, payment: Payment) -> Result<Record, NormaliseError> {
+    let external_id = record.require_id(payment.payment_id)?;
+    let (paid_number, contact, currency) = match (payment.invoice, payment.credit_note) {
+        (Some(invoice), _) => {
+            (invoice.invoice_number, invoice.contact.and_then(|c| c.name), invoice.currency_code)
+        }
+        (None, Some(note)) => {
+            (note.credit_note_number, note.contact.and_then(|c| c.name), note.currency_code)
+        }
+        (None, None) => (None, None, None),
+    };
+    let own_reference = text(payment.reference);
+    let line = DocumentLine {
+        description: own_reference.clone(),
+        line_amount: payment.amount,
+        account_code: text(payment.account.and_then(|account| account.code)),
+        ..DocumentLine::default()
+    };
+    let document = Document {
+        doc_type: DocType::Payment,
+        external_id,
+        number: None,
+        reference: text(paid_number).or(own_reference),
+        contact: text(contact),
+        status: payment.status.unwrap_or_default(),
+        date: record.date("Date", payment.date.as_deref())?,
+        due_date: None,
+        currency: text(currency),
+        total: payment.amount,
+        tax_total: None,
+        amount_paid: None,
+        amount_credited: None,
+        updated_at: record.instant("UpdatedDateUTC", payment.updated_date_utc.as_deref())?,
+        lines: vec![line],
+    };
+    Ok(into_record(document))
+}
+
+pub(super) fn manual_journal(
+    record: &RecordRef,
+    journal: ManualJournal,
+) -> Result<Record, NormaliseError> {
+    let external_id = record.require_id(journal.manual_journal_id)?;
+    let lines: Vec<DocumentLine> =
+        journal.journal_lines.into_iter().map(manual_journal_line).collect();
+    let total = (!lines.is_empty()).then(|| {
+        lines.iter().filter_map(|line| line.line_amount).filter(Decimal::is_sign_positive).sum()
+    });
+    let document = Document {
+        doc_type: DocType::ManualJournal,
+        external_id,
+        number: None,
+        reference: text(journal.narration),
+        contact: None,
+        status: journal.status.unwrap_or_default(),
+        date: record.date("Date", journal.date.as_deref())?,
+        due_date: None,
+        currency: None,
+        total,
+        tax_total: None,
+        amount_paid: None,
+        amount_credited: None,
+        updated_at: record.instant("UpdatedDateUTC", journal.updated_date_utc.as_deref())?,
+        lines,
+    };
+    Ok(into_record(document))
+}
+
+pub(super) fn bank_transaction(
+    record: &RecordRef,
+    transaction: BankTransaction,
+) -> Result<Record, NormaliseError> {
+    let external_id = record.require_id(transaction.bank_transaction_id)?;
+    let document = Document {
+        doc_type: DocType::BankTransaction,
+        external_id,
+        number: None,
+        reference: text(transaction.reference),
+        contact: text(transaction.contact.and_then(|contact| contact.name)),
+        status: transaction.status.unwrap_or_default(),
+        date: record.date_or_string(
+            ("Date", transaction.date.as_deref()),
+            ("DateString", transaction.date_string.as_deref()),
+        )?,
+        due_date: None,
+        currency: text(transaction.currency_code),
+        total: transaction.total,
+        tax_total: transaction.total_tax,
+        amount_paid: None,
+        amount_credited: None,
+        updated_at: record.instant("UpdatedDateUTC", transaction.updated_date_utc.as_deref())?,
+        lines: transaction.line_items.into_iter().map(line_item).collect(),
+    };
+    Ok(into_record(document))
+}
+
+fn line_item(line: LineItem) -> DocumentLine {
+    DocumentLine {
+        item_code: text(line.item_code),
+        description: text(line.description),
+        quantity: line.quantity,
+        unit_amount: line.unit_amount,
+        line_amount: line.line_amount,
+        tax_amount: line.tax_amount,
+        account_code: text(line.account_code),
+        unit_cost: None,
+    }
+}
+
+fn manual_journal_line(line: ManualJournalLine) -> DocumentLine {
+    DocumentLine {
+        description: text(line.description),
+        line_amount: line.line_amount,
+        tax_amount: line.tax_amount,
+        account_code: text(line.account_code),
+        ..DocumentLine::default()
+    }
+}
+
+fn into_record(document: Document) -> Record {
+    Record {
+        external_id: document.external_id.clone(),
+        updated_at: document.updated_at,
+        payload: Payload::Document(document),
+    }
+}
+
+fn unexpected(record: &RecordRef, value: &str, expected: &'static str) -> NormaliseError {
+    NormaliseError::UnexpectedValue {
+        record: record.clone(),
+        field: "Type",
+        value: value.to_owned(),
+        expected,
+    }
+}
