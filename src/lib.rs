@@ -10,5 +10,6 @@ pub mod logging;
 pub mod model;
 pub mod reconcile;
 pub mod store;
+pub mod sync;
 pub mod table;
 pub mod xero;

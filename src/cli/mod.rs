@@ -8,6 +8,7 @@ mod check;
 mod findings;
 mod pending;
 mod query;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -180,7 +181,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
             findings::run(&store_path(cli, &env, args.store.as_deref())?, args, &mut out)
         }
         Command::Run => Err(pending::not_built("run", "the daemon loop (issue 7)")),
-        Command::Sync(_) => Err(pending::not_built("sync", "Xero and Cin7 sync (issues 3 and 4)")),
+        Command::Sync(args) => sync::run(&load_settings(cli, &env)?, args, &mut out),
         Command::Report(_) => Err(pending::not_built("report", "the variance report (issue 6)")),
         Command::Show(_) => Err(pending::not_built("show", "reconciliation (issue 5)")),
         Command::Auth(AuthArgs { system: AuthSystem::Xero { connection } }) => {

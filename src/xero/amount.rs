@@ -1,17 +1,10 @@
 //! Exact amounts from Xero JSON, never through `f64` arithmetic.
 //!
 //! Xero writes amounts as JSON numbers (`40.00`) and, in a few places (`BatchPayment.TotalAmount`,
-//! report cells), as strings (`"50.00"`). Strings are parsed as written. Numbers are parsed from
-//! the text `serde_json` gives back for them ([`serde_json::Number`]'s `Display`).
-//!
-//! The limit, because `serde_json`'s `arbitrary_precision` feature is off: `serde_json` stores a
-//! non-integer JSON number as an `f64` while parsing and prints it back as the *shortest* text
-//! that reads back as the same `f64`. For any literal with at most 15 significant digits that is
-//! the literal itself without trailing zeros, so `40.00` reads as `40.0` (equal as a `Decimal`,
-//! but with a different scale), `0.10` as `0.1` and `1234567.89` exactly. A literal with 16 or
-//! more significant digits may come back altered (`12345678901234567.8` does); Xero amounts
-//! (two to four decimal places, totals below 10^13) stay well inside 15 digits. Integers of
-//! up to 19 digits are exact. Compare amounts as values, never as strings.
+//! report cells), as strings (`"50.00"`). Both are parsed from their text as written: cxsync
+//! builds `serde_json` with `arbitrary_precision`, so a [`serde_json::Number`] keeps the literal
+//! it was read from (`40.00` stays `40.00`, scale included) and no amount ever passes through an
+//! `f64`.
 
 use std::str::FromStr;
 
@@ -185,17 +178,17 @@ mod tests {
     }
 
     #[test]
-    fn serde_json_prints_numbers_as_their_shortest_literal() {
+    fn json_numbers_keep_their_literal_scale_included() {
         let printed = |literal: &str| serde_json::from_str::<Number>(literal).unwrap().to_string();
-        assert_eq!(printed("40.00"), "40.0");
-        assert_eq!(printed("0.10"), "0.1");
-        assert_eq!(printed("1234567.89"), "1234567.89");
+        assert_eq!(printed("40.00"), "40.00");
+        assert_eq!(printed("0.10"), "0.10");
+        assert_eq!(from_json_number("40.00").scale(), 2);
     }
 
     #[test]
-    fn amounts_beyond_fifteen_significant_digits_lose_precision_as_json_numbers() {
+    fn amounts_beyond_what_an_f64_holds_stay_exact() {
         let literal = "12345678901234567.8";
-        assert_ne!(from_json_number(literal), dec(literal));
+        assert_eq!(from_json_number(literal), dec(literal));
         assert_eq!(value_to_decimal(&json!(literal)).unwrap(), Some(dec(literal)));
     }
 

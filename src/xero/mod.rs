@@ -4,8 +4,9 @@
 //! the shared layer, `crate::http`), and its shapes: the serde models of its JSON, its
 //! `/Date(..)/` and ISO date spellings, exact amounts, and the mapping of each endpoint's
 //! records (and the trial balance report) onto [`crate::model`]. It must not do SQL or touch
-//! the store, read the clock, or decide what a discrepancy is: it turns JSON into records and
-//! nothing more. Xero is only ever read, never written.
+//! the store (token persistence goes through [`auth::TokenStore`], which the store
+//! implements), read the clock except through an injected [`crate::clock::Clock`], or decide
+//! what a discrepancy is. Xero is only ever read, never written.
 //!
 //! Architecture:
 //! - [`dates`]: `/Date(1518685950940+0000)/` and ISO text → chrono.

@@ -1,0 +1,50 @@
+//! Sync: decides what to fetch for each connection and endpoint, and writes it to the store a
+//! page at a time, each page with the cursor that follows it.
+//!
+//! Architecture:
+//! - `xero`: one organisation's endpoints (see its notes on paging).
+//! - [`EndpointReport`]: what one endpoint's sync did, for logs and `sync --once`.
+
+pub mod xero;
+
+use crate::store::{PageOutcome, StoreError};
+
+/// Why one endpoint's sync stopped. Its committed pages stay; the next cycle resumes there.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Xero(#[from] crate::xero::client::XeroError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A response page could not be read at all (its records are not where they should be).
+    #[error("unreadable response: {0}")]
+    Parse(String),
+    /// The stored cursor is not what this version writes.
+    #[error("{0}")]
+    Cursor(String),
+}
+
+/// What one endpoint's sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointReport {
+    pub endpoint: String,
+    pub calls: usize,
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub quarantined: usize,
+    pub error: Option<String>,
+}
+
+impl EndpointReport {
+    fn named(endpoint: &str) -> Self {
+        Self { endpoint: endpoint.into(), ..Self::default() }
+    }
+
+    fn add(&mut self, page: PageOutcome) {
+        self.new += page.new;
+        self.changed += page.changed;
+        self.unchanged += page.unchanged;
+        self.quarantined += page.quarantined;
+    }
+}
