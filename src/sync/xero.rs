@@ -61,23 +61,30 @@ impl XeroSync<'_> {
     ) -> Vec<EndpointReport> {
         let mut reports = Vec::new();
         for endpoint in [Endpoint::Organisation, Endpoint::Accounts, Endpoint::TrackingCategories] {
-            reports.push(self.record(endpoint.as_str(), self.whole_list(endpoint).await));
+            let mut report = EndpointReport::named(endpoint.as_str());
+            let result = self.whole_list(endpoint, &mut report).await;
+            reports.push(self.record(report, result));
         }
         for endpoint in DOCUMENT_ENDPOINTS {
-            reports.push(self.record(endpoint.as_str(), self.paged(endpoint).await));
+            let mut report = EndpointReport::named(endpoint.as_str());
+            let result = self.paged(endpoint, &mut report).await;
+            reports.push(self.record(report, result));
         }
         if reread_open {
             for endpoint in [Endpoint::Invoices, Endpoint::CreditNotes] {
-                let key = format!("{endpoint}#open");
-                reports.push(self.record(&key, self.reread_open(endpoint).await));
+                let mut report = EndpointReport::named(&format!("{endpoint}#open"));
+                let result = self.reread_open(endpoint, &mut report).await;
+                reports.push(self.record(report, result));
             }
         }
         let journals_available = self
             .store()
             .endpoint_state(self.connection, System::Xero, "Journals")
             .map_or(true, |s| s.available);
+        let mut use_trial_balance = !journals_available;
         if journals_available {
-            let result = self.journals().await;
+            let mut report = EndpointReport::named("Journals");
+            let result = self.journals(&mut report).await;
             if let Err(SyncError::Xero(XeroError::Refused { status, .. })) = &result {
                 tracing::warn!(
                     connection = self.connection,
@@ -92,20 +99,14 @@ impl XeroSync<'_> {
                 ) {
                     tracing::error!(connection = self.connection, "{err}");
                 }
-                reports.push(self.record("Journals", result));
-                reports.push(
-                    self.record(
-                        "Reports/TrialBalance",
-                        self.trial_balance(trial_balance_date).await,
-                    ),
-                );
-            } else {
-                reports.push(self.record("Journals", result));
+                use_trial_balance = true;
             }
-        } else {
-            reports.push(
-                self.record("Reports/TrialBalance", self.trial_balance(trial_balance_date).await),
-            );
+            reports.push(self.record(report, result));
+        }
+        if use_trial_balance {
+            let mut report = EndpointReport::named("Reports/TrialBalance");
+            let result = self.trial_balance(trial_balance_date, &mut report).await;
+            reports.push(self.record(report, result));
         }
         reports
     }
@@ -125,42 +126,31 @@ impl XeroSync<'_> {
         self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn record(&self, endpoint: &str, result: Result<EndpointReport, SyncError>) -> EndpointReport {
+    /// Records how an endpoint's sync ended; the report keeps what its committed pages did.
+    fn record(&self, mut report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
+        if let Err(err) = result {
+            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "{err}");
+            report.error = Some(err.to_string());
+        }
         let now = self.clock.now();
-        let (report, error) = match result {
-            Ok(report) => (report, None),
-            Err(err) => {
-                tracing::error!(connection = self.connection, endpoint, "{err}");
-                let message = err.to_string();
-                (
-                    EndpointReport {
-                        endpoint: endpoint.to_string(),
-                        error: Some(message.clone()),
-                        ..EndpointReport::default()
-                    },
-                    Some(message),
-                )
-            }
-        };
         if let Err(err) = self.store().finish_endpoint(
             self.connection,
             System::Xero,
-            endpoint,
-            error.as_deref(),
+            &report.endpoint,
+            report.error.as_deref(),
             now,
         ) {
-            tracing::error!(
-                connection = self.connection,
-                endpoint,
-                "could not record the sync result: {err}"
-            );
+            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "could not record the sync result: {err}");
         }
         report
     }
 
     /// Documents, incrementally (see the module notes on paging).
-    async fn paged(&self, endpoint: Endpoint) -> Result<EndpointReport, SyncError> {
-        let mut report = EndpointReport::named(endpoint.as_str());
+    async fn paged(
+        &self,
+        endpoint: Endpoint,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
         let cursor =
             self.store().endpoint_state(self.connection, System::Xero, endpoint.as_str())?.cursor;
         let mut since = cursor.as_deref().map(parse_cursor).transpose()?;
@@ -199,13 +189,16 @@ impl XeroSync<'_> {
                 None => page += 1,
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Open (AUTHORISED) documents read again in full: some Xero edits (a payment removed, an
     /// allocation) do not move `UpdatedDateUTC`. The cursor is left alone.
-    async fn reread_open(&self, endpoint: Endpoint) -> Result<EndpointReport, SyncError> {
-        let mut report = EndpointReport::named(&format!("{endpoint}#open"));
+    async fn reread_open(
+        &self,
+        endpoint: Endpoint,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
         for page in 1.. {
             let query = [
                 ("page", page.to_string()),
@@ -221,12 +214,15 @@ impl XeroSync<'_> {
                 break;
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Small lists read whole each time (organisation, accounts, tracking categories).
-    async fn whole_list(&self, endpoint: Endpoint) -> Result<EndpointReport, SyncError> {
-        let mut report = EndpointReport::named(endpoint.as_str());
+    async fn whole_list(
+        &self,
+        endpoint: Endpoint,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
         let query: Vec<(&str, String)> = match endpoint {
             Endpoint::TrackingCategories => vec![("includeArchived", "true".into())],
             _ => vec![],
@@ -236,12 +232,11 @@ impl XeroSync<'_> {
             let ParsedPage { records, quarantined, .. } = split_page(endpoint, &body)?;
             report.add(self.write(endpoint.as_str(), records, quarantined, None)?);
         }
-        Ok(report)
+        Ok(())
     }
 
     /// The general ledger by `offset`.
-    async fn journals(&self) -> Result<EndpointReport, SyncError> {
-        let mut report = EndpointReport::named("Journals");
+    async fn journals(&self, report: &mut EndpointReport) -> Result<(), SyncError> {
         let cursor = self.store().endpoint_state(self.connection, System::Xero, "Journals")?.cursor;
         let mut offset: i64 = match cursor {
             Some(text) => text.parse().map_err(|_| {
@@ -277,11 +272,14 @@ impl XeroSync<'_> {
                 _ => break,
             }
         }
-        Ok(report)
+        Ok(())
     }
 
-    async fn trial_balance(&self, date: NaiveDate) -> Result<EndpointReport, SyncError> {
-        let mut report = EndpointReport::named("Reports/TrialBalance");
+    async fn trial_balance(
+        &self,
+        date: NaiveDate,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
         report.calls += 1;
         let body = self
             .client
@@ -292,7 +290,7 @@ impl XeroSync<'_> {
             normalise::trial_balance(&body).map_err(|err| SyncError::Parse(err.to_string()))?;
         report.new = rows.len();
         self.store().write_trial_balance(self.connection, date, &rows, self.clock.now())?;
-        Ok(report)
+        Ok(())
     }
 
     fn write(
