@@ -261,7 +261,7 @@ async fn a_full_cycle_lands_every_endpoint_in_the_store() {
         assert_eq!(r.error, None, "{r:?}");
         assert_eq!(r.quarantined, 0, "{r:?}");
     }
-    assert_eq!(h.count("SELECT count(*) FROM sync_status WHERE last_error IS NULL AND last_success_at IS NOT NULL"), 9);
+    assert_eq!(h.count("SELECT count(*) FROM sync_status WHERE last_error IS NULL AND last_success_at IS NOT NULL AND endpoint <> 'auth'"), 9);
     assert!(h.count("SELECT count(*) FROM documents WHERE doc_type = 'purchase_invoice'") >= 3);
     assert_eq!(
         h.count("SELECT count(*) FROM documents WHERE doc_type = 'bank_transaction'"),
@@ -406,4 +406,30 @@ async fn not_modified_is_an_empty_page_not_an_error() {
         .await;
     let reports = h.run(false).await;
     assert_eq!(report(&reports, "Invoices").error, None);
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_is_one_clear_error_and_no_api_calls() {
+    let h = Harness::new().await;
+    // A second token mock with higher priority refuses the client credentials.
+    Mock::given(path("/connect/token"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({ "error": "invalid_client" })),
+        )
+        .with_priority(1)
+        .mount(&h.server)
+        .await;
+    let reports = h.run(false).await;
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].endpoint, "auth");
+    assert!(
+        reports[0].error.as_deref().is_some_and(|e| e.contains("invalid_client")),
+        "{reports:?}"
+    );
+    assert_eq!(
+        h.count(
+            "SELECT count(*) FROM sync_status WHERE endpoint = 'auth' AND last_error IS NOT NULL"
+        ),
+        1
+    );
 }

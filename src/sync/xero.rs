@@ -60,6 +60,16 @@ impl XeroSync<'_> {
         reread_open: bool,
     ) -> Vec<EndpointReport> {
         let mut reports = Vec::new();
+        // Without a token nothing below can work: one clear error instead of one per endpoint.
+        // Its outcome is kept in sync_cursors under "auth", so a fixed sign-in clears the error.
+        let auth = self.record(
+            EndpointReport::named("auth"),
+            self.client.authenticate().await.map_err(SyncError::from),
+        );
+        if auth.error.is_some() {
+            reports.push(auth);
+            return reports;
+        }
         for endpoint in [Endpoint::Organisation, Endpoint::Accounts, Endpoint::TrackingCategories] {
             let mut report = EndpointReport::named(endpoint.as_str());
             let result = self.whole_list(endpoint, &mut report).await;

@@ -95,6 +95,12 @@ impl XeroClient {
         }
     }
 
+    /// Gets (or reuses) an access token: a cheap first step that tells a cycle whether this
+    /// connection can run at all.
+    pub async fn authenticate(&self) -> Result<(), XeroError> {
+        self.tokens.access_token().await.map(drop).map_err(XeroError::from)
+    }
+
     /// The quota this client's calls count against (for status and budgets).
     pub fn quota(&self) -> &Arc<Quota> {
         &self.quota
