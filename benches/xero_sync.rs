@@ -5,6 +5,9 @@
 //!
 //! Run: `cargo bench --bench xero_sync` (figures in docs/benchmarks.md).
 
+// Counts and durations here are small and only printed.
+#![allow(clippy::cast_possible_wrap, clippy::cast_precision_loss)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -30,27 +33,45 @@ const JOURNALS: usize = 20_000;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // `RUST_LOG=cxsync=info cargo bench --bench xero_sync` shows every wait and retry.
+    let _ = cxsync::logging::init(
+        cxsync::logging::LogFormat::Text,
+        &std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+    );
     let mut h = Harness::new().await;
     h.minute = MINUTE;
     let limit = MinuteLimit::new(60, MINUTE);
     let behaviour = Behaviour { fail_calls: vec![], limit: Some(limit.clone()) };
-    for (endpoint, file, key) in [
-        ("Organisation", "organisation_get.json", ""),
-        ("Accounts", "accounts_statuses_get.json", ""),
-        ("TrackingCategories", "tracking_categories_get.json", ""),
+    for (endpoint, file) in [
+        ("Organisation", "organisation_get.json"),
+        ("Accounts", "accounts_statuses_get.json"),
+        ("TrackingCategories", "tracking_categories_get.json"),
     ] {
-        let _ = key;
-        Mock::given(method("GET")).and(path(format!("{API}/{endpoint}"))).respond_with(fake_xero::fixed(fixture(file), behaviour.clone())).mount(&h.server).await;
+        Mock::given(method("GET"))
+            .and(path(format!("{API}/{endpoint}")))
+            .respond_with(fake_xero::fixed(fixture(file), behaviour.clone()))
+            .mount(&h.server)
+            .await;
     }
     let mut minimum = 3; // the three settings lists, one call each
     for (key, rows, page) in ROWS {
         // Roughly one document every two seconds, with a tie every tenth (bulk actions).
-        let records = (0..rows).map(|n| document(key, n, (n as i64) * 2 - i64::from(n % 10 == 9) * 2)).collect();
-        Mock::given(method("GET")).and(path(format!("{API}/{key}"))).respond_with(fake_xero::list(key, records, behaviour.clone())).mount(&h.server).await;
+        let records = (0..rows)
+            .map(|n| document(key, n, (n as i64) * 2 - i64::from(n % 10 == 9) * 2))
+            .collect();
+        Mock::given(method("GET"))
+            .and(path(format!("{API}/{key}")))
+            .respond_with(fake_xero::list(key, records, behaviour.clone()))
+            .mount(&h.server)
+            .await;
         minimum += rows.div_ceil(page).max(1);
     }
     let journals = (1..=JOURNALS as i64).map(fake_xero::journal).collect();
-    Mock::given(method("GET")).and(path(format!("{API}/Journals"))).respond_with(fake_xero::journals(journals, behaviour.clone())).mount(&h.server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/Journals")))
+        .respond_with(fake_xero::journals(journals, behaviour.clone()))
+        .mount(&h.server)
+        .await;
     minimum += JOURNALS.div_ceil(100);
 
     let started = Instant::now();
@@ -62,7 +83,10 @@ async fn main() {
     let mut calls = 0;
     for report in &backfill {
         assert!(report.error.is_none(), "{report:?}");
-        let rows = ROWS.iter().find(|(k, ..)| *k == report.endpoint).map(|(_, rows, page)| (*rows, rows.div_ceil(*page).max(1)));
+        let rows = ROWS
+            .iter()
+            .find(|(k, ..)| *k == report.endpoint)
+            .map(|(_, rows, page)| (*rows, rows.div_ceil(*page).max(1)));
         let (rows, min) = match report.endpoint.as_str() {
             "Journals" => (JOURNALS, JOURNALS.div_ceil(100)),
             _ => rows.unwrap_or((report.new, 1)),
@@ -70,12 +94,22 @@ async fn main() {
         println!("{:<20} {:>8} {:>8} {:>8}", report.endpoint, rows, report.calls, min);
         calls += report.calls;
     }
-    let token_calls = h.server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/connect/token").count();
+    let token_calls = h
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/connect/token")
+        .count();
     let idle_calls: usize = idle.iter().map(|r| r.calls).sum();
     // The client paces at 57 calls per "minute" (60 less its headroom).
     let bound = MINUTE.mul_f64(calls as f64 / 57.0);
     println!();
-    println!("backfill API calls: {calls} (theoretical minimum {minimum}, {:+.2} %)", (calls as f64 / minimum as f64 - 1.0) * 100.0);
+    println!(
+        "backfill API calls: {calls} (theoretical minimum {minimum}, {:+.2} %)",
+        (calls as f64 / minimum as f64 - 1.0) * 100.0
+    );
     println!("token calls: {token_calls}");
     println!("idle cycle: {idle_calls} calls over {} endpoints", idle.len());
     println!("429s received: {}", limit.rejected.load(std::sync::atomic::Ordering::SeqCst));

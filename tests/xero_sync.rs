@@ -210,3 +210,24 @@ async fn a_refused_sign_in_is_one_clear_error_and_no_api_calls() {
         1
     );
 }
+
+#[tokio::test]
+async fn refused_journals_are_asked_for_again_after_a_week() {
+    let h = Harness::new().await;
+    h.mount_quiet_defaults().await;
+    h.mount_list("Invoices", "Invoices", vec![], &[]).await;
+    h.mount_fixture("Journals", "journals_get.json").await;
+    {
+        let store = cxsync::store::Store::open(&h.db).unwrap();
+        store.set_endpoint_available("acme", System::Xero, "Journals", false).unwrap();
+        let eight_days_ago =
+            cxsync::clock::Clock::now(&cxsync::clock::SystemClock) - chrono::Duration::days(8);
+        store
+            .finish_endpoint("acme", System::Xero, "Journals", Some("HTTP 403"), eight_days_ago)
+            .unwrap();
+    }
+    let reports = h.run(false).await;
+    assert_eq!(report(&reports, "Journals").error, None);
+    assert!(reports.iter().all(|r| r.endpoint != "Reports/TrialBalance"), "{reports:?}");
+    assert!(h.store().endpoint_state("acme", System::Xero, "Journals").unwrap().available);
+}

@@ -41,11 +41,19 @@ pub struct PageOutcome {
 }
 
 /// The sync state of one endpoint.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointState {
     pub cursor: Option<String>,
     pub available: bool,
     pub last_success_at: Option<String>,
+    pub last_attempt_at: Option<String>,
+}
+
+impl Default for EndpointState {
+    /// An endpoint never synced: no cursor, and available until proven otherwise.
+    fn default() -> Self {
+        Self { cursor: None, available: true, last_success_at: None, last_attempt_at: None }
+    }
 }
 
 impl Store {
@@ -73,7 +81,7 @@ impl Store {
     ) -> Result<EndpointState, StoreError> {
         self.conn
             .query_row(
-                "SELECT s.cursor, s.available, s.last_success_at FROM sync_cursors s
+                "SELECT s.cursor, s.available, s.last_success_at, s.last_attempt_at FROM sync_cursors s
                  JOIN connections c ON c.id = s.connection_id
                  WHERE c.name = ?1 AND s.system = ?2 AND s.endpoint = ?3",
                 params![connection, system.as_str(), endpoint],
@@ -82,12 +90,13 @@ impl Store {
                         cursor: row.get(0)?,
                         available: row.get::<_, i64>(1)? == 1,
                         last_success_at: row.get(2)?,
+                        last_attempt_at: row.get(3)?,
                     })
                 },
             )
             .optional()
             .map(|state| {
-                state.unwrap_or(EndpointState { available: true, ..EndpointState::default() })
+                state.unwrap_or_default()
             })
             .map_err(StoreError::query("reading a sync cursor"))
     }

@@ -31,6 +31,8 @@ use crate::xero::normalise::{self, Endpoint};
 pub const PAGE_SIZE: usize = 1000;
 /// Journals come 100 per call, always.
 pub const JOURNAL_PAGE: usize = 100;
+/// How long refused Journals stay unasked.
+pub const JOURNALS_REPROBE: chrono::Duration = chrono::Duration::days(7);
 
 /// The endpoints read in order by a full cycle (settings first: accounts must be known
 /// before documents that use them are checked).
@@ -87,14 +89,32 @@ impl XeroSync<'_> {
                 reports.push(self.record(report, result));
             }
         }
-        let journals_available = self
+        let journals = self
             .store()
             .endpoint_state(self.connection, System::Xero, "Journals")
-            .map_or(true, |s| s.available);
-        let mut use_trial_balance = !journals_available;
-        if journals_available {
+            .unwrap_or_default();
+        // Refused journals are asked for again weekly, in case the scope or plan was granted.
+        let probe = !journals.available
+            && older_than(journals.last_attempt_at.as_deref(), self.clock.now(), JOURNALS_REPROBE);
+        let mut use_trial_balance = !journals.available;
+        if journals.available || probe {
             let mut report = EndpointReport::named("Journals");
             let result = self.journals(&mut report).await;
+            if result.is_ok() && probe {
+                tracing::info!(
+                    connection = self.connection,
+                    "Xero now grants Journals: using them again"
+                );
+                if let Err(err) = self.store().set_endpoint_available(
+                    self.connection,
+                    System::Xero,
+                    "Journals",
+                    true,
+                ) {
+                    tracing::error!(connection = self.connection, "{err}");
+                }
+                use_trial_balance = false;
+            }
             if let Err(SyncError::Xero(XeroError::Refused { status, .. })) = &result {
                 tracing::warn!(
                     connection = self.connection,
@@ -128,8 +148,7 @@ impl XeroSync<'_> {
             .endpoint_state(self.connection, System::Xero, "Invoices#open")
             .ok()
             .and_then(|s| s.last_success_at);
-        last.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-            .is_none_or(|t| self.clock.now() - t.with_timezone(&Utc) >= interval)
+        older_than(last.as_deref(), self.clock.now(), interval)
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -370,6 +389,13 @@ fn raw_journal_numbers(body: &Value) -> impl Iterator<Item = i64> + '_ {
         .into_iter()
         .flatten()
         .filter_map(|j| j.get("JournalNumber").and_then(Value::as_i64))
+}
+
+/// Whether a stored timestamp is missing, unreadable, or at least `age` before `now`.
+fn older_than(stored: Option<&str>, now: DateTime<Utc>, age: chrono::Duration) -> bool {
+    stored
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .is_none_or(|t| now - t.with_timezone(&Utc) >= age)
 }
 
 /// `If-Modified-Since` for a window starting at `since`: whole seconds, one second earlier.

@@ -3,7 +3,6 @@
 //! paging, `offset` paging for Journals, and optionally Xero's per-minute limit with its
 //! headers and 429s. It builds JSON from its own data, never through cxsync's models.
 
-
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -63,8 +62,8 @@ impl MinuteLimit {
         Self { per_minute, minute, calls: Arc::default(), rejected: Arc::default() }
     }
 
-    /// `Err(429 response)` when this call breaks the limit, else the remaining count.
-    fn admit(&self) -> Result<usize, ResponseTemplate> {
+    /// The calls left this minute, or `None` when this call breaks the limit.
+    fn admit(&self) -> Option<usize> {
         let mut calls = self.calls.lock().unwrap();
         let now = Instant::now();
         while calls.front().is_some_and(|t| now.duration_since(*t) >= self.minute) {
@@ -72,13 +71,10 @@ impl MinuteLimit {
         }
         if calls.len() >= self.per_minute {
             self.rejected.fetch_add(1, Ordering::SeqCst);
-            return Err(ResponseTemplate::new(429)
-                .insert_header("Retry-After", "60")
-                .insert_header("X-Rate-Limit-Problem", "minute")
-                .insert_header("X-MinLimit-Remaining", "0"));
+            return None;
         }
         calls.push_back(now);
-        Ok(self.per_minute - calls.len())
+        Some(self.per_minute - calls.len())
     }
 }
 
@@ -94,12 +90,21 @@ fn millis(text: &str) -> i64 {
     text.trim_start_matches("/Date(").split(['+', ')']).next().unwrap().parse().unwrap()
 }
 
-fn respond(behaviour: &Behaviour, calls: &AtomicUsize, body: impl FnOnce() -> Value) -> ResponseTemplate {
+fn respond(
+    behaviour: &Behaviour,
+    calls: &AtomicUsize,
+    body: impl FnOnce() -> Value,
+) -> ResponseTemplate {
     let call = calls.fetch_add(1, Ordering::SeqCst) + 1;
     let remaining = match &behaviour.limit {
         Some(limit) => match limit.admit() {
-            Ok(remaining) => Some(remaining),
-            Err(too_many) => return too_many,
+            Some(remaining) => Some(remaining),
+            None => {
+                return ResponseTemplate::new(429)
+                    .insert_header("Retry-After", "60")
+                    .insert_header("X-Rate-Limit-Problem", "minute")
+                    .insert_header("X-MinLimit-Remaining", "0");
+            }
         },
         None => None,
     };
@@ -108,38 +113,60 @@ fn respond(behaviour: &Behaviour, calls: &AtomicUsize, body: impl FnOnce() -> Va
     }
     let mut response = ResponseTemplate::new(200).set_body_json(body());
     if let Some(remaining) = remaining {
-        response = response.insert_header("X-MinLimit-Remaining", remaining.to_string().as_str()).insert_header("X-DayLimit-Remaining", "4000");
+        response = response
+            .insert_header("X-MinLimit-Remaining", remaining.to_string().as_str())
+            .insert_header("X-DayLimit-Remaining", "4000");
     }
     response
 }
 
 /// A paged document list under `key` (`Invoices`, …).
-pub fn list(key: &'static str, records: Vec<Value>, behaviour: Behaviour) -> impl Fn(&Request) -> ResponseTemplate {
+pub fn list(
+    key: &'static str,
+    records: Vec<Value>,
+    behaviour: Behaviour,
+) -> impl Fn(&Request) -> ResponseTemplate {
     let calls = AtomicUsize::new(0);
     move |request: &Request| {
         respond(&behaviour, &calls, || {
             let since = request.headers.get("if-modified-since").map(|v| {
-                NaiveDateTime::parse_from_str(v.to_str().unwrap(), "%Y-%m-%dT%H:%M:%S").unwrap().and_utc().timestamp_millis()
+                NaiveDateTime::parse_from_str(v.to_str().unwrap(), "%Y-%m-%dT%H:%M:%S")
+                    .unwrap()
+                    .and_utc()
+                    .timestamp_millis()
             });
             let query: HashMap<_, _> = request.url.query_pairs().into_owned().collect();
             let page: usize = query.get("page").map_or(1, |p| p.parse().unwrap());
             let size: usize = query.get("pageSize").map_or(100, |p| p.parse().unwrap());
             let updated = |r: &Value| millis(r["UpdatedDateUTC"].as_str().unwrap());
-            let mut matching: Vec<&Value> = records.iter().filter(|r| since.is_none_or(|s| updated(r) >= s)).collect();
+            let mut matching: Vec<&Value> =
+                records.iter().filter(|r| since.is_none_or(|s| updated(r) >= s)).collect();
             matching.sort_by_key(|r| updated(r));
-            let slice: Vec<&Value> = matching.into_iter().skip((page - 1) * size).take(size).collect();
+            let slice: Vec<&Value> =
+                matching.into_iter().skip((page - 1) * size).take(size).collect();
             json!({ "Status": "OK", key: slice })
         })
     }
 }
 
 /// The Journals feed: the 100 journals after `offset`.
-pub fn journals(records: Vec<Value>, behaviour: Behaviour) -> impl Fn(&Request) -> ResponseTemplate {
+pub fn journals(
+    records: Vec<Value>,
+    behaviour: Behaviour,
+) -> impl Fn(&Request) -> ResponseTemplate {
     let calls = AtomicUsize::new(0);
     move |request: &Request| {
         respond(&behaviour, &calls, || {
-            let offset: i64 = request.url.query_pairs().find(|(k, _)| k == "offset").map_or(0, |(_, v)| v.parse().unwrap());
-            let slice: Vec<&Value> = records.iter().filter(|j| j["JournalNumber"].as_i64().unwrap() > offset).take(100).collect();
+            let offset: i64 = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "offset")
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            let slice: Vec<&Value> = records
+                .iter()
+                .filter(|j| j["JournalNumber"].as_i64().unwrap() > offset)
+                .take(100)
+                .collect();
             json!({ "Status": "OK", "Journals": slice })
         })
     }

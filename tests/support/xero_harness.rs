@@ -1,7 +1,6 @@
 //! A wiremock Xero with a token endpoint, a catch-all that fails on unexpected requests, and
 //! one configured connection with its store; runs `XeroSync` cycles against it.
 
-
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -105,7 +104,11 @@ inventory = "630"
             .and(path(format!("{API}/{endpoint}")))
             .and(header("xero-tenant-id", "tenant-1"))
             .and(header("authorization", "Bearer access-1"))
-            .respond_with(fake_xero::list(key, records, Behaviour { fail_calls: fail_calls.to_vec(), limit: None }))
+            .respond_with(fake_xero::list(
+                key,
+                records,
+                Behaviour { fail_calls: fail_calls.to_vec(), limit: None },
+            ))
             .mount(&self.server)
             .await;
     }
@@ -145,10 +148,8 @@ inventory = "630"
         };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let layer = Arc::new(HttpLayer::new(&http, Arc::new(NoRecorder), clock.clone()).unwrap());
-        let spec = QuotaSpec {
-            minute: Duration::from_millis(60),
-            ..cxsync::xero::quota_spec(&connection.xero.limits)
-        };
+        let spec =
+            QuotaSpec { minute: self.minute, ..cxsync::xero::quota_spec(&connection.xero.limits) };
         let quota = layer.quota("xero", "acme", spec, Some(10_000));
         let vault = Arc::new(TokenVault::open(&self.db).unwrap());
         let tokens = Arc::new(TokenSource::new(
@@ -185,4 +186,3 @@ inventory = "630"
         }
     }
 }
-
