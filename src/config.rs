@@ -113,11 +113,20 @@ pub struct XeroLimits {
     pub per_day: u32,
     /// Xero's per-app limit across every tenant the app serves.
     pub app_per_minute: u32,
+    /// How long the limits' "minute" lasts, in milliseconds: 60000 against Xero; shorter only
+    /// against the simulator running on a fast clock.
+    pub minute_ms: u32,
 }
 
 impl Default for XeroLimits {
     fn default() -> Self {
-        Self { per_minute: 60, concurrent: 5, per_day: 5000, app_per_minute: 10_000 }
+        Self {
+            per_minute: 60,
+            concurrent: 5,
+            per_day: 5000,
+            app_per_minute: 10_000,
+            minute_ms: 60_000,
+        }
     }
 }
 
@@ -360,6 +369,7 @@ impl Resolver<'_> {
                 ("concurrent", raw.limits.concurrent),
                 ("per_day", raw.limits.per_day),
                 ("app_per_minute", raw.limits.app_per_minute),
+                ("minute_ms", raw.limits.minute_ms),
             ],
         )?;
         Ok(XeroSettings {

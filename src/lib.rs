@@ -9,6 +9,7 @@ pub mod http;
 pub mod logging;
 pub mod model;
 pub mod reconcile;
+pub mod sim;
 pub mod store;
 pub mod sync;
 pub mod table;

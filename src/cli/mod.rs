@@ -8,6 +8,7 @@ mod check;
 mod findings;
 mod pending;
 mod query;
+mod sim;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -68,6 +69,42 @@ pub enum Command {
     Check,
     /// Run the whole pipeline against a built-in simulated Cin7 and Xero
     Demo(DemoArgs),
+    /// The built-in simulated servers, for trying cxsync without accounts
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    #[command(subcommand)]
+    pub command: SimCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Serve a simulated Xero organisation on 127.0.0.1 until Ctrl-C
+    Serve(SimServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimServeArgs {
+    /// Seed of the generated data and of the faults
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Sales invoices to generate (credit notes, bills, payments and journals follow)
+    #[arg(long, default_value_t = 1000)]
+    pub size: usize,
+    /// Length of a simulated minute in milliseconds (60000 is real time)
+    #[arg(long, default_value_t = 60_000)]
+    pub minute_ms: u64,
+    /// Share of API calls that fail (server errors, slow answers, cut bodies, drops, 429 storms)
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Write a cxsync config for the simulator here instead of printing it
+    #[arg(long, value_name = "FILE")]
+    pub write_config: Option<PathBuf>,
+    /// The store path the written config uses [default: ./cxsync-sim.db]
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -187,7 +224,10 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Auth(AuthArgs { system: AuthSystem::Xero { connection } }) => {
             auth::run(&load_settings(cli, &env)?, connection.as_deref(), &mut out)
         }
-        Command::Demo(_) => Err(pending::not_built("demo", "the simulator (issue 8)")),
+        Command::Demo(_) => {
+            Err(pending::not_built("demo", "reconciliation and the report (issues 5 and 6)"))
+        }
+        Command::Sim(SimArgs { command: SimCommand::Serve(args) }) => sim::serve(args, &mut out),
     }
 }
 

@@ -43,6 +43,6 @@ pub fn quota_spec(limits: &XeroLimits) -> QuotaSpec {
         concurrent: Some(limits.concurrent),
         per_day: Some(limits.per_day),
         rate_limit_503: false,
-        minute: Duration::from_mins(1),
+        minute: Duration::from_millis(u64::from(limits.minute_ms)),
     }
 }

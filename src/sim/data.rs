@@ -1,0 +1,320 @@
+//! The simulated Xero organisation's data, generated deterministically from a seed and a
+//! size: sales invoices, credit notes, bills, payments, stock journals (manual journals, as
+//! Cin7's integration posts them), bank transactions, and the general-ledger journals of all
+//! of them, on a chart of accounts with one archived account.
+//!
+//! Records are built here as JSON directly, in Xero's shapes, from the simulator's own
+//! numbers: never through cxsync's serde models, so a parsing mistake in the client cannot be
+//! mirrored here and go unseen.
+
+use std::collections::BTreeMap;
+use std::str::FromStr as _;
+
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
+use rust_decimal::Decimal;
+use serde_json::{Number, Value, json};
+
+/// 2026-01-01T00:00:00Z, in milliseconds: the first document's time.
+pub const START_MS: i64 = 1_767_225_600_000;
+
+/// One record of a list endpoint, with the time it was last updated.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub updated_ms: i64,
+    pub status: String,
+    pub json: Value,
+}
+
+/// Everything one simulated organisation holds.
+#[derive(Debug, Clone, Default)]
+pub struct XeroWorld {
+    pub tenant_id: String,
+    pub organisation: Value,
+    pub accounts: Vec<Value>,
+    pub tracking_categories: Vec<Value>,
+    /// By collection key (`Invoices`, `CreditNotes`, `Payments`, `ManualJournals`,
+    /// `BankTransactions`), each ordered by `updated_ms`.
+    pub lists: BTreeMap<&'static str, Vec<Item>>,
+    /// Ordered by `JournalNumber`.
+    pub journals: Vec<Value>,
+    /// `(date ms, account code, amount debit-positive)` of every journal line, for the trial
+    /// balance.
+    pub postings: Vec<(i64, String, Decimal)>,
+}
+
+fn id(kind: u32, n: usize) -> String {
+    format!("{kind:08x}-0000-4000-8000-{n:012x}")
+}
+
+fn money(cents: i64) -> Decimal {
+    Decimal::new(cents, 2)
+}
+
+/// A JSON number written exactly as the decimal (`40.00`), as Xero writes amounts.
+fn num(amount: Decimal) -> Value {
+    Value::Number(Number::from_str(&format!("{amount:.2}")).expect("a decimal is a JSON number"))
+}
+
+fn ms_date(ms: i64) -> String {
+    format!("/Date({ms}+0000)/")
+}
+
+/// Midnight UTC of the day `ms` falls on.
+fn day_of(ms: i64) -> i64 {
+    ms - ms.rem_euclid(86_400_000)
+}
+
+const ACCOUNTS: [(&str, &str, &str, &str); 11] = [
+    ("090", "Business Bank Account", "BANK", "ACTIVE"),
+    ("200", "Sales", "REVENUE", "ACTIVE"),
+    ("310", "Cost of Goods Sold", "DIRECTCOSTS", "ACTIVE"),
+    ("425", "Freight & Courier", "EXPENSE", "ACTIVE"),
+    ("610", "Accounts Receivable", "CURRENT", "ACTIVE"),
+    ("630", "Inventory", "INVENTORY", "ACTIVE"),
+    ("631", "Inventory (old)", "INVENTORY", "ARCHIVED"),
+    ("800", "Accounts Payable", "CURRLIAB", "ACTIVE"),
+    ("815", "Inventory Accrual (GRNI)", "CURRLIAB", "ACTIVE"),
+    ("820", "GST", "CURRLIAB", "ACTIVE"),
+    ("650", "Stock in Transit", "CURRENT", "ACTIVE"),
+];
+
+/// Builds the organisation: `size` sales invoices and the documents that go with them.
+pub fn generate(seed: u64, size: usize) -> XeroWorld {
+    let mut g = Generator::new(seed);
+    let mut at = START_MS;
+    for n in 0..size {
+        // One document every few seconds; now and then several in the same second (bulk).
+        at += if g.rng.random_ratio(1, 10) { 0 } else { g.rng.random_range(1_000..9_000) };
+        let net = g.sale(n, at);
+        if n % 20 == 19 {
+            g.credit_note(n, at + 900);
+        }
+        if n % 10 == 3 {
+            g.bill(n, at + 300, (net * Decimal::new(50, 2)).round_dp(2));
+        }
+        if n % 50 == 7 {
+            g.spend(n, at + 100);
+        }
+    }
+    g.finish()
+}
+
+/// The generator's state: the random stream, the world so far, the next journal number.
+struct Generator {
+    rng: StdRng,
+    world: XeroWorld,
+    journal_no: i64,
+}
+
+impl Generator {
+    fn new(seed: u64) -> Self {
+        let tenant_id = id(0x7e4a_0001, usize::try_from(seed % 4096).unwrap_or(0));
+        let mut world = XeroWorld { tenant_id, ..XeroWorld::default() };
+        world.organisation = json!({
+            "OrganisationID": world.tenant_id, "Name": "Simulated Trading Pty Ltd", "BaseCurrency": "AUD",
+            "CountryCode": "AU", "Timezone": "AUSEASTERNSTANDARDTIME", "OrganisationStatus": "ACTIVE",
+            "FinancialYearEndDay": 30, "FinancialYearEndMonth": 6,
+            "PeriodLockDate": ms_date(START_MS - 86_400_000), "EndOfYearLockDate": ms_date(START_MS - 86_400_000 * 185),
+        });
+        world.accounts = ACCOUNTS
+            .iter()
+            .enumerate()
+            .map(|(n, (code, name, kind, status))| {
+                json!({ "AccountID": id(0xacc0_0000, n), "Code": code, "Name": name, "Type": kind, "Status": status,
+                        "UpdatedDateUTC": ms_date(START_MS - 86_400_000 * 30) })
+            })
+            .collect();
+        world.tracking_categories = vec![
+            json!({ "TrackingCategoryID": id(0x7ac0_0000, 0), "Name": "Region", "Status": "ACTIVE",
+            "Options": [{ "TrackingOptionID": id(0x7ac1_0000, 0), "Name": "North", "Status": "ACTIVE" }] }),
+        ];
+        for key in ["Invoices", "CreditNotes", "Payments", "ManualJournals", "BankTransactions"] {
+            world.lists.insert(key, Vec::new());
+        }
+        Self { rng: StdRng::seed_from_u64(seed), world, journal_no: 0 }
+    }
+
+    fn finish(mut self) -> XeroWorld {
+        for items in self.world.lists.values_mut() {
+            items.sort_by_key(|item| item.updated_ms);
+        }
+        self.world
+    }
+
+    fn push(&mut self, key: &'static str, updated_ms: i64, status: &str, json: Value) {
+        self.world.lists.entry(key).or_default().push(Item {
+            updated_ms,
+            status: status.into(),
+            json,
+        });
+    }
+
+    /// The general-ledger journal a document posts.
+    fn journal(&mut self, at: i64, source: &str, source_id: &str, lines: &[(&str, Decimal)]) {
+        self.journal_no += 1;
+        let n = usize::try_from(self.journal_no).unwrap_or(0);
+        for (code, amount) in lines {
+            self.world.postings.push((day_of(at), (*code).to_string(), *amount));
+        }
+        let lines: Vec<Value> = lines
+            .iter()
+            .enumerate()
+            .map(|(line, (code, amount))| {
+                json!({ "JournalLineID": format!("{}-{line}", id(0x5100_0000, n)), "AccountCode": code,
+                        "NetAmount": num(*amount), "GrossAmount": num(*amount), "TaxAmount": 0 })
+            })
+            .collect();
+        self.world.journals.push(json!({
+            "JournalID": id(0x5000_0000, n), "JournalNumber": self.journal_no, "JournalDate": ms_date(day_of(at)),
+            "CreatedDateUTC": ms_date(at), "SourceType": source, "SourceID": source_id, "JournalLines": lines
+        }));
+    }
+
+    /// A sales invoice, the COGS journal Cin7 posts for its shipment, and (half the time) its
+    /// payment. Returns the invoice's net amount.
+    fn sale(&mut self, n: usize, at: i64) -> Decimal {
+        let quantity = self.rng.random_range(1..5_i64);
+        let unit = money(self.rng.random_range(500..50_000));
+        let net = unit * Decimal::from(quantity);
+        let tax = (net / Decimal::from(10)).round_dp(2);
+        let total = net + tax;
+        let cost = (net * Decimal::new(55, 2)).round_dp(2);
+        let invoice_id = id(0x1000_0000, n);
+        let number = format!("INV-{:06}", n + 1);
+        let paid = self.rng.random_ratio(1, 2);
+        let status = if paid { "PAID" } else { "AUTHORISED" };
+        self.push("Invoices", at, status, json!({
+            "Type": "ACCREC", "InvoiceID": invoice_id, "InvoiceNumber": number, "Reference": format!("SO-{:06}", n + 1),
+            "Contact": { "ContactID": id(0xc000_0000, n % 97), "Name": format!("Customer {}", n % 97) },
+            "Date": ms_date(day_of(at)), "DueDate": ms_date(day_of(at) + 86_400_000 * 30), "Status": status,
+            "LineAmountTypes": "Exclusive", "CurrencyCode": "AUD",
+            "SubTotal": num(net), "TotalTax": num(tax), "Total": num(total),
+            "AmountPaid": num(if paid { total } else { Decimal::ZERO }), "AmountCredited": num(Decimal::ZERO),
+            "AmountDue": num(if paid { Decimal::ZERO } else { total }),
+            "LineItems": [{ "ItemCode": format!("SKU-{}", n % 50), "Description": "Widget", "Quantity": quantity,
+                "UnitAmount": num(unit), "LineAmount": num(net), "TaxAmount": num(tax), "AccountCode": "200", "TaxType": "OUTPUT" }],
+            "UpdatedDateUTC": ms_date(at),
+        }));
+        self.journal(at, "ACCREC", &invoice_id, &[("610", total), ("200", -net), ("820", -tax)]);
+        let mj_id = id(0x2000_0000, n);
+        self.push("ManualJournals", at + 500, "POSTED", json!({
+            "ManualJournalID": mj_id, "Narration": format!("Cin7 COGS for SO-{:06} (task {})", n + 1, id(0x9000_0000, n)),
+            "Date": ms_date(day_of(at)), "Status": "POSTED", "LineAmountTypes": "NoTax",
+            "JournalLines": [{ "LineAmount": num(cost), "AccountCode": "310", "Description": "COGS" },
+                             { "LineAmount": num(-cost), "AccountCode": "630", "Description": "COGS" }],
+            "UpdatedDateUTC": ms_date(at + 500),
+        }));
+        self.journal(at + 500, "MANJOURNAL", &mj_id, &[("310", cost), ("630", -cost)]);
+        if paid {
+            let payment_id = id(0x3000_0000, n);
+            let paid_at = at + 700;
+            self.push("Payments", paid_at, "AUTHORISED", json!({
+                "PaymentID": payment_id, "Date": ms_date(day_of(paid_at)), "Amount": num(total), "Status": "AUTHORISED",
+                "PaymentType": "ACCRECPAYMENT", "Invoice": { "InvoiceID": invoice_id, "InvoiceNumber": number },
+                "Account": { "AccountID": id(0xacc0_0000, 0), "Code": "090" }, "UpdatedDateUTC": ms_date(paid_at),
+            }));
+            self.journal(paid_at, "ACCRECPAYMENT", &payment_id, &[("090", total), ("610", -total)]);
+        }
+        net
+    }
+
+    fn credit_note(&mut self, n: usize, at: i64) {
+        let credit_id = id(0x4000_0000, n);
+        let net = money(self.rng.random_range(500..50_000));
+        let tax = (net / Decimal::from(10)).round_dp(2);
+        self.push("CreditNotes", at, "AUTHORISED", json!({
+            "Type": "ACCRECCREDIT", "CreditNoteID": credit_id, "CreditNoteNumber": format!("CR-{:06}", n + 1),
+            "Contact": { "Name": format!("Customer {}", n % 97) }, "Date": ms_date(day_of(at)), "Status": "AUTHORISED",
+            "SubTotal": num(net), "TotalTax": num(tax), "Total": num(net + tax),
+            "LineItems": [{ "Description": "Return", "Quantity": 1, "UnitAmount": num(net), "LineAmount": num(net), "AccountCode": "200" }],
+            "UpdatedDateUTC": ms_date(at),
+        }));
+        self.journal(
+            at,
+            "ACCRECCREDIT",
+            &credit_id,
+            &[("200", net), ("820", tax), ("610", -(net + tax))],
+        );
+    }
+
+    /// A supplier bill for stock received earlier (cleared from the GRNI accrual).
+    fn bill(&mut self, n: usize, at: i64, net: Decimal) {
+        let bill_id = id(0x6000_0000, n);
+        self.push("Invoices", at, "AUTHORISED", json!({
+            "Type": "ACCPAY", "InvoiceID": bill_id, "InvoiceNumber": format!("BILL-{:06}", n + 1), "Reference": format!("PO-{:06}", n + 1),
+            "Contact": { "Name": "Supplier" }, "Date": ms_date(day_of(at)), "Status": "AUTHORISED",
+            "SubTotal": num(net), "TotalTax": num(Decimal::ZERO), "Total": num(net), "AmountPaid": num(Decimal::ZERO),
+            "LineItems": [{ "Description": "Stock", "Quantity": 1, "UnitAmount": num(net), "LineAmount": num(net), "AccountCode": "815" }],
+            "UpdatedDateUTC": ms_date(at),
+        }));
+        self.journal(at, "ACCPAY", &bill_id, &[("815", net), ("800", -net)]);
+    }
+
+    /// A spend-money transaction for freight.
+    fn spend(&mut self, n: usize, at: i64) {
+        let spend_id = id(0x7000_0000, n);
+        let freight = money(self.rng.random_range(1_000..9_000));
+        self.push("BankTransactions", at, "AUTHORISED", json!({
+            "BankTransactionID": spend_id, "Type": "SPEND", "Contact": { "Name": "Courier" }, "Date": ms_date(day_of(at)),
+            "Status": "AUTHORISED", "Total": num(freight), "BankAccount": { "Code": "090" },
+            "LineItems": [{ "Description": "Freight", "Quantity": 1, "UnitAmount": num(freight), "LineAmount": num(freight), "AccountCode": "425" }],
+            "UpdatedDateUTC": ms_date(at),
+        }));
+        self.journal(at, "CASHPAID", &spend_id, &[("425", freight), ("090", -freight)]);
+    }
+}
+
+impl XeroWorld {
+    /// `(code, name, balance debit-positive)` of every account with postings on or before
+    /// `date_ms` (midnight UTC).
+    pub fn balances(&self, date_ms: i64) -> Vec<(String, String, Decimal)> {
+        let mut sums: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for (_, code, amount) in self.postings.iter().filter(|(at, ..)| *at <= date_ms) {
+            *sums.entry(code.as_str()).or_default() += *amount;
+        }
+        sums.into_iter()
+            .map(|(code, balance)| {
+                let name = ACCOUNTS
+                    .iter()
+                    .find(|(c, ..)| *c == code)
+                    .map_or("Unknown", |(_, name, ..)| *name);
+                (code.to_string(), name.to_string(), balance)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_and_size_give_the_same_world() {
+        let a = generate(42, 200);
+        let b = generate(42, 200);
+        assert_eq!(a.journals, b.journals);
+        assert_eq!(a.lists["Invoices"].len(), b.lists["Invoices"].len());
+        assert_ne!(generate(43, 200).journals, a.journals);
+    }
+
+    #[test]
+    fn every_journal_balances_and_amounts_keep_two_places() {
+        let world = generate(1, 100);
+        let total: Decimal = world.postings.iter().map(|(_, _, amount)| *amount).sum();
+        assert_eq!(total, Decimal::ZERO);
+        let text = world.lists["Invoices"][0].json.to_string();
+        assert!(text.contains('.') && !text.contains("e-"), "{text}");
+        let balances = world.balances(i64::MAX);
+        let sum: Decimal = balances.iter().map(|(_, _, b)| *b).sum();
+        assert_eq!(sum, Decimal::ZERO);
+    }
+
+    #[test]
+    fn lists_are_in_update_order() {
+        let world = generate(5, 300);
+        for items in world.lists.values() {
+            assert!(items.windows(2).all(|w| w[0].updated_ms <= w[1].updated_ms));
+        }
+    }
+}
