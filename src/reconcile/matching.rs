@@ -111,27 +111,39 @@ fn is_purchase(doc_type: DocType) -> bool {
     matches!(doc_type, DocType::PurchaseInvoice | DocType::PurchaseCreditNote)
 }
 
-/// Xero documents under one key each, live ones first.
+/// Xero documents under one key each, live ones first. Each key keeps a cursor past the
+/// candidates already taken (taken is never undone), so a key shared by many documents costs
+/// linear time overall, not quadratic.
 #[derive(Default)]
-struct Pool(HashMap<String, Vec<usize>>);
+struct Pool(HashMap<String, (Vec<usize>, usize)>);
 
 impl Pool {
     fn add(&mut self, key: String, index: usize) {
-        self.0.entry(key).or_default().push(index);
+        self.0.entry(key).or_default().0.push(index);
     }
 
     fn sort(&mut self, xero: &[Document]) {
-        for candidates in self.0.values_mut() {
+        for (candidates, _) in self.0.values_mut() {
             candidates.sort_by_key(|&i| (lifecycle(&xero[i].status) == Lifecycle::Voided, i));
             candidates.dedup();
         }
     }
 
-    fn take(&self, key: &str, taken: &mut [bool]) -> Option<usize> {
-        let found = self.0.get(key)?.iter().copied().find(|&i| !taken[i])?;
-        taken[found] = true;
-        Some(found)
+    fn take(&mut self, key: &str, taken: &mut [bool]) -> Option<usize> {
+        let (candidates, cursor) = self.0.get_mut(key)?;
+        while let Some(&i) = candidates.get(*cursor) {
+            *cursor += 1;
+            if !taken[i] {
+                taken[i] = true;
+                return Some(i);
+            }
+        }
+        None
     }
+}
+
+fn has_digit(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_digit())
 }
 
 fn typed(doc_type: DocType, text: &str) -> Option<String> {
@@ -176,7 +188,9 @@ fn pools(xero: &[Document]) -> Pools {
                 pools.reference.add(k, i);
             }
         } else if doc.doc_type == DocType::ManualJournal {
-            for word in doc.reference.as_deref().map(tokens).into_iter().flatten() {
+            let words = doc.reference.as_deref().map(tokens).into_iter().flatten();
+            // Only words with a digit can be an id or a number; "Stock", "adjustment" cannot.
+            for word in words.filter(|w| has_digit(w)) {
                 pools.narration.add(word, i);
             }
             if let Some(sig) = journal_signature(doc) {
@@ -283,7 +297,7 @@ impl Run {
     }
 
     fn in_narration(&mut self, text: Option<&str>) -> Option<usize> {
-        let word = text.and_then(single_token)?;
+        let word = text.and_then(single_token).filter(|w| has_digit(w))?;
         self.pools.narration.take(&word, &mut self.taken)
     }
 

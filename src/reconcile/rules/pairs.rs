@@ -11,7 +11,6 @@ use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
 use crate::model::Document;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::matching::Pair;
 use crate::reconcile::status::{Lifecycle, lifecycle};
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -19,7 +18,7 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let cin7 = cin7_view(ctx.input, pair.cin7);
         let xero = &ctx.input.xero_documents[pair.xero];
         if ctx.settled(cin7.changed) {
-            check_pair(ctx, pair, &cin7, xero, out);
+            check_pair(ctx, &cin7, xero, out);
         }
     }
 }
@@ -39,13 +38,7 @@ fn is_paid(xero: &Document) -> bool {
     [xero.amount_paid, xero.amount_credited].into_iter().flatten().any(|a| a > Decimal::ZERO)
 }
 
-fn check_pair(
-    ctx: &Context<'_>,
-    _pair: &Pair,
-    cin7: &Cin7View<'_>,
-    xero: &Document,
-    out: &mut Vec<Finding>,
-) {
+fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Document, out: &mut Vec<Finding>) {
     let what = kind_name(cin7);
     let (c, x) = (&cin7.label, label(xero));
     let xero_life = lifecycle(&xero.status);
