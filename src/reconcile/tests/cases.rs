@@ -91,6 +91,12 @@ fn locked(data: ReconcileInput) -> ReconcileInput {
     ReconcileInput { organisation: Some(organisation(Some(day(2026, 2, 28)))), ..data }
 }
 
+fn year_end_locked(data: ReconcileInput) -> ReconcileInput {
+    let mut org = organisation(None);
+    org.end_of_year_lock_date = Some(day(2026, 2, 28));
+    ReconcileInput { organisation: Some(org), ..data }
+}
+
 fn xero_journal_into(account: &str) -> ReconcileInput {
     let mut journal = xero_journal("mj-1", "Stocktake correction", "50.00");
     journal.lines[0].account_code = Some(account.into());
@@ -150,6 +156,7 @@ fn unsynced_receipt_journal() -> ReconcileInput {
 #[case::active_account(with_account_status("201", Some("ACTIVE")), &[])]
 #[case::unsynced_invoice_before_lock_date(locked(unsynced_invoice()), &[FindingKind::LockDateViolation])]
 #[case::edited_invoice_before_lock_date(locked(totals_apart()), &[FindingKind::LockDateViolation])]
+#[case::unsynced_invoice_before_year_end_lock(year_end_locked(unsynced_invoice()), &[FindingKind::LockDateViolation])]
 #[case::synced_invoice_before_lock_date(locked(synced_invoice()), &[])]
 #[case::xero_journal_into_inventory(xero_journal_into("630"), &[FindingKind::ControlAccountJournal])]
 #[case::xero_journal_into_grni(xero_journal_into("640"), &[FindingKind::ControlAccountJournal])]
