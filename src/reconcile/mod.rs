@@ -1,8 +1,73 @@
 //! Reconciliation: pure matching of Cin7 and Xero records, the findings they produce, and the
-//! variance per control account. Nothing here does I/O or reads the clock.
+//! variance per control account. Nothing here does I/O or reads the clock: [`reconcile`] takes
+//! one connection's cached records, the settings and `now`, and returns data. Its output is
+//! sorted, so the same input gives the same matches and findings in the same order.
 //!
-//! So far this module holds the stable vocabulary that the store, the command line and the
-//! report share: the finding kinds and their severities.
+//! Architecture:
+//! - `input`: [`ReconcileInput`] and [`Settings`].
+//! - `matching`: pairs Cin7 records with Xero documents, recording the [`MatchMethod`].
+//! - `rules`: one function per finding kind, each appending [`Finding`]s with a message that
+//!   says what to do.
+//! - `finding`: [`Finding`], [`Severity`] and the stable fingerprint.
+//! - this file: the stable kind codes and the entry point.
+
+mod finding;
+mod input;
+mod keys;
+mod matching;
+mod rules;
+mod status;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+
+pub use finding::{Finding, Severity};
+pub use input::{ReconcileInput, Settings};
+pub use matching::{Match, MatchMethod};
+
+/// What one reconciliation run found: every match and every finding, sorted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// Sorted by Cin7 id, then Xero id.
+    pub matches: Vec<Match>,
+    /// Sorted by kind, Cin7 reference, Xero reference, account, then fingerprint.
+    pub findings: Vec<Finding>,
+}
+
+/// Matches one connection's Cin7 records with its Xero records and reports every discrepancy.
+pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>) -> Outcome {
+    let matching =
+        matching::match_records(&input.cin7_documents, &input.cin7_ledger, &input.xero_documents);
+    let ctx = rules::Context { input, settings, now, matching: &matching };
+    let mut findings = Vec::new();
+    rules::pairs::check(&ctx, &mut findings);
+    rules::missing::check(&ctx, &mut findings);
+    rules::accounts::check(&ctx, &mut findings);
+    findings.sort_by(|a, b| {
+        (a.kind, &a.cin7_ref, &a.xero_ref, &a.account_code, &a.fingerprint).cmp(&(
+            b.kind,
+            &b.cin7_ref,
+            &b.xero_ref,
+            &b.account_code,
+            &b.fingerprint,
+        ))
+    });
+    let mut matches: Vec<Match> = matching
+        .pairs
+        .iter()
+        .map(|pair| Match {
+            cin7_id: match pair.cin7 {
+                matching::Cin7Item::Document(i) => input.cin7_documents[i].external_id.clone(),
+                matching::Cin7Item::Ledger(i) => input.cin7_ledger[i].source_id.clone(),
+            },
+            xero_id: input.xero_documents[pair.xero].external_id.clone(),
+            method: pair.method,
+        })
+        .collect();
+    matches.sort_unstable();
+    Outcome { matches, findings }
+}
 
 use std::fmt;
 use std::str::FromStr;
@@ -95,7 +160,7 @@ impl FromStr for FindingKind {
 }
 
 #[cfg(test)]
-mod tests {
+mod kind_tests {
     use super::*;
 
     #[test]

@@ -1,0 +1,354 @@
+//! Pairs Cin7 records with their Xero copies, as DESIGN.md's "Matching" says, in linear time
+//! (hash maps, one pass per method):
+//!
+//! 1. Sale invoices and credit notes: Cin7 number = Xero `InvoiceNumber` / `CreditNoteNumber`,
+//!    same document type.
+//! 2. Purchase invoices and credit notes: the Cin7 invoice number against the Xero bill's
+//!    number, then its reference.
+//! 3. Stock journals (Cin7 stock adjustments, transfers, assemblies, and Cin7 ledger entries
+//!    that no Cin7 document stands for) against Xero manual journals: the Cin7 `TaskID` found in
+//!    the narration, then the Cin7 number or reference found in it; and only once every record
+//!    had its chance at those, the same (date, account, amount) set of lines.
+//!
+//! A Xero document is used at most once. Where several share a key, a live one is preferred
+//! to a voided one (Xero keeps the voided copy when a document is voided and pushed again),
+//! then the earlier in the input.
+
+use std::collections::{HashMap, HashSet};
+
+use super::keys::{key, signature, single_token, tokens};
+use super::status::{Lifecycle, lifecycle};
+use crate::model::{DocType, Document, LedgerEntry};
+
+/// How a Cin7 record was paired with its Xero copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchMethod {
+    /// Same document type and number.
+    DocumentNumber,
+    /// The Cin7 purchase invoice number is the Xero bill's reference.
+    PurchaseInvoiceReference,
+    /// The Cin7 `TaskID` appears in the manual journal's narration.
+    TaskIdInNarration,
+    /// The Cin7 number or reference appears in the manual journal's narration.
+    ReferenceInNarration,
+    /// The same set of (date, account, amount) lines.
+    DateAccountAmount,
+}
+
+impl MatchMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DocumentNumber => "document_number",
+            Self::PurchaseInvoiceReference => "purchase_invoice_reference",
+            Self::TaskIdInNarration => "task_id_in_narration",
+            Self::ReferenceInNarration => "reference_in_narration",
+            Self::DateAccountAmount => "date_account_amount",
+        }
+    }
+}
+
+/// One Cin7 record and its Xero copy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Match {
+    /// The Cin7 document's external id (`TaskID`), or the Cin7 ledger entry's source id.
+    pub cin7_id: String,
+    /// The Xero document's external id.
+    pub xero_id: String,
+    pub method: MatchMethod,
+}
+
+/// A Cin7 record by position in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cin7Item {
+    Document(usize),
+    Ledger(usize),
+}
+
+/// What a Cin7 ledger entry is expected to be in Xero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LedgerRole {
+    /// A Cin7 stock document of the same task stands for it.
+    Represented,
+    /// Matched a Xero manual journal.
+    Matched,
+    /// Unmatched, but it belongs to a Cin7 invoice or credit note: it may be that document's
+    /// own posting (the Xero invoice), so it is not expected as a journal.
+    Unexpected,
+    /// Unmatched stock journal: Xero should have it.
+    Missing,
+}
+
+#[derive(Debug)]
+pub(crate) struct Pair {
+    pub cin7: Cin7Item,
+    pub xero: usize,
+    pub method: MatchMethod,
+}
+
+#[derive(Debug)]
+pub(crate) struct Matching {
+    pub pairs: Vec<Pair>,
+    pub cin7_document_matched: Vec<bool>,
+    pub ledger: Vec<LedgerRole>,
+    pub xero_matched: Vec<bool>,
+}
+
+pub(crate) fn is_stock_type(doc_type: DocType) -> bool {
+    matches!(doc_type, DocType::StockAdjustment | DocType::StockTransfer | DocType::Assembly)
+}
+
+pub(crate) fn is_invoice_type(doc_type: DocType) -> bool {
+    matches!(
+        doc_type,
+        DocType::SalesInvoice
+            | DocType::SalesCreditNote
+            | DocType::PurchaseInvoice
+            | DocType::PurchaseCreditNote
+    )
+}
+
+fn is_purchase(doc_type: DocType) -> bool {
+    matches!(doc_type, DocType::PurchaseInvoice | DocType::PurchaseCreditNote)
+}
+
+/// Xero documents under one key each, live ones first. Each key keeps a cursor past the
+/// candidates already taken (taken is never undone), so a key shared by many documents costs
+/// linear time overall, not quadratic.
+#[derive(Default)]
+struct Pool(HashMap<String, (Vec<usize>, usize)>);
+
+impl Pool {
+    fn add(&mut self, key: String, index: usize) {
+        self.0.entry(key).or_default().0.push(index);
+    }
+
+    fn sort(&mut self, xero: &[Document]) {
+        for (candidates, _) in self.0.values_mut() {
+            candidates.sort_by_key(|&i| (lifecycle(&xero[i].status) == Lifecycle::Voided, i));
+            candidates.dedup();
+        }
+    }
+
+    fn take(&mut self, key: &str, taken: &mut [bool]) -> Option<usize> {
+        let (candidates, cursor) = self.0.get_mut(key)?;
+        while let Some(&i) = candidates.get(*cursor) {
+            *cursor += 1;
+            if !taken[i] {
+                taken[i] = true;
+                return Some(i);
+            }
+        }
+        None
+    }
+}
+
+fn has_digit(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_digit())
+}
+
+fn typed(doc_type: DocType, text: &str) -> Option<String> {
+    key(text).map(|k| format!("{}|{k}", doc_type.as_str()))
+}
+
+struct Pools {
+    number: Pool,
+    reference: Pool,
+    narration: Pool,
+    lines: Pool,
+}
+
+fn journal_signature(doc: &Document) -> Option<String> {
+    let date = doc.date?;
+    signature(
+        doc.lines
+            .iter()
+            .filter_map(|line| Some((date, line.account_code.as_deref()?, line.line_amount?))),
+    )
+}
+
+fn ledger_signature(entry: &LedgerEntry) -> Option<String> {
+    signature(entry.lines.iter().map(|l| (l.date, l.account_code.as_str(), l.amount)))
+}
+
+fn pools(xero: &[Document]) -> Pools {
+    let mut pools = Pools {
+        number: Pool::default(),
+        reference: Pool::default(),
+        narration: Pool::default(),
+        lines: Pool::default(),
+    };
+    for (i, doc) in xero.iter().enumerate() {
+        if is_invoice_type(doc.doc_type) {
+            if let Some(k) = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n)) {
+                pools.number.add(k, i);
+            }
+            if is_purchase(doc.doc_type)
+                && let Some(k) = doc.reference.as_deref().and_then(|r| typed(doc.doc_type, r))
+            {
+                pools.reference.add(k, i);
+            }
+        } else if doc.doc_type == DocType::ManualJournal {
+            let words = doc.reference.as_deref().map(tokens).into_iter().flatten();
+            // Only words with a digit can be an id or a number; "Stock", "adjustment" cannot.
+            for word in words.filter(|w| has_digit(w)) {
+                pools.narration.add(word, i);
+            }
+            if let Some(sig) = journal_signature(doc) {
+                pools.lines.add(sig, i);
+            }
+        }
+    }
+    for pool in [&mut pools.number, &mut pools.reference, &mut pools.narration, &mut pools.lines] {
+        pool.sort(xero);
+    }
+    pools
+}
+
+/// The words of a ledger entry's source id long enough to be a task id (not a discriminator).
+fn ledger_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
+    key(&entry.source_id).into_iter().chain(tokens(&entry.source_id).filter(|w| w.len() >= 8))
+}
+
+/// Pairs every Cin7 record it can with a Xero document.
+pub(crate) fn match_records(
+    cin7: &[Document],
+    ledger: &[LedgerEntry],
+    xero: &[Document],
+) -> Matching {
+    let mut run = Run {
+        pools: pools(xero),
+        taken: vec![false; xero.len()],
+        pairs: Vec::new(),
+        doc_matched: vec![false; cin7.len()],
+        roles: Vec::new(),
+    };
+    let mut stock_ids: HashSet<String> = HashSet::new();
+    let mut invoice_ids: HashSet<String> = HashSet::new();
+    for doc in cin7 {
+        let ids = key(&doc.external_id).into_iter().chain(doc.number.as_deref().and_then(key));
+        if is_stock_type(doc.doc_type) {
+            stock_ids.extend(ids);
+        } else if is_invoice_type(doc.doc_type) {
+            invoice_ids.extend(ids);
+        }
+    }
+    run.roles = ledger
+        .iter()
+        .map(|entry| {
+            if own_ids(entry).any(|id| stock_ids.contains(&id)) {
+                LedgerRole::Represented
+            } else {
+                LedgerRole::Missing
+            }
+        })
+        .collect();
+    // Every record has its chance at ids and numbers before any is matched by its lines.
+    for (i, doc) in cin7.iter().enumerate() {
+        run.document_by_id(i, doc);
+    }
+    for (i, entry) in ledger.iter().enumerate() {
+        run.ledger_by_id(i, entry);
+    }
+    for (i, doc) in cin7.iter().enumerate() {
+        if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
+            let sig = journal_signature(doc);
+            run.by_lines(sig.as_deref(), Cin7Item::Document(i));
+        }
+    }
+    for (i, entry) in ledger.iter().enumerate() {
+        if run.roles[i] != LedgerRole::Missing {
+            continue;
+        }
+        let sig = ledger_signature(entry);
+        if !run.by_lines(sig.as_deref(), Cin7Item::Ledger(i))
+            && own_ids(entry).any(|id| invoice_ids.contains(&id))
+        {
+            run.roles[i] = LedgerRole::Unexpected;
+        }
+    }
+    Matching {
+        pairs: run.pairs,
+        cin7_document_matched: run.doc_matched,
+        ledger: run.roles,
+        xero_matched: run.taken,
+    }
+}
+
+/// The ids a ledger entry could be known by: its source id (and its long words) and reference.
+fn own_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
+    ledger_ids(entry).chain(entry.reference.as_deref().and_then(key))
+}
+
+struct Run {
+    pools: Pools,
+    taken: Vec<bool>,
+    pairs: Vec<Pair>,
+    doc_matched: Vec<bool>,
+    roles: Vec<LedgerRole>,
+}
+
+impl Run {
+    fn record(&mut self, cin7: Cin7Item, xero: usize, method: MatchMethod) {
+        match cin7 {
+            Cin7Item::Document(i) => self.doc_matched[i] = true,
+            Cin7Item::Ledger(i) => self.roles[i] = LedgerRole::Matched,
+        }
+        self.pairs.push(Pair { cin7, xero, method });
+    }
+
+    fn in_narration(&mut self, text: Option<&str>) -> Option<usize> {
+        let word = text.and_then(single_token).filter(|w| has_digit(w))?;
+        self.pools.narration.take(&word, &mut self.taken)
+    }
+
+    fn document_by_id(&mut self, i: usize, doc: &Document) {
+        let found = if is_invoice_type(doc.doc_type) {
+            let k = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n));
+            let k = k.as_deref();
+            k.and_then(|k| self.pools.number.take(k, &mut self.taken))
+                .map(|x| (x, MatchMethod::DocumentNumber))
+                .or_else(|| {
+                    let k = k.filter(|_| is_purchase(doc.doc_type))?;
+                    let x = self.pools.reference.take(k, &mut self.taken)?;
+                    Some((x, MatchMethod::PurchaseInvoiceReference))
+                })
+        } else if is_stock_type(doc.doc_type) {
+            self.in_narration(Some(&doc.external_id))
+                .map(|x| (x, MatchMethod::TaskIdInNarration))
+                .or_else(|| {
+                    self.in_narration(doc.number.as_deref())
+                        .or_else(|| self.in_narration(doc.reference.as_deref()))
+                        .map(|x| (x, MatchMethod::ReferenceInNarration))
+                })
+        } else {
+            None
+        };
+        if let Some((xero, method)) = found {
+            self.record(Cin7Item::Document(i), xero, method);
+        }
+    }
+
+    fn ledger_by_id(&mut self, i: usize, entry: &LedgerEntry) {
+        if self.roles[i] != LedgerRole::Missing {
+            return;
+        }
+        let found = ledger_ids(entry)
+            .find_map(|w| self.pools.narration.take(&w, &mut self.taken))
+            .map(|x| (x, MatchMethod::TaskIdInNarration))
+            .or_else(|| {
+                let x = self.in_narration(entry.reference.as_deref())?;
+                Some((x, MatchMethod::ReferenceInNarration))
+            });
+        if let Some((xero, method)) = found {
+            self.record(Cin7Item::Ledger(i), xero, method);
+        }
+    }
+
+    fn by_lines(&mut self, signature: Option<&str>, cin7: Cin7Item) -> bool {
+        let Some(xero) = signature.and_then(|s| self.pools.lines.take(s, &mut self.taken)) else {
+            return false;
+        };
+        self.record(cin7, xero, MatchMethod::DateAccountAmount);
+        true
+    }
+}

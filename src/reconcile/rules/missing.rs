@@ -1,0 +1,183 @@
+//! Rules on unmatched records:
+//! - `missing_in_xero`: a posted Cin7 invoice, credit note or stock document, or a Cin7 stock
+//!   journal, with no Xero copy once the grace period has passed (drafts are not expected;
+//!   dated on or before a Xero lock date it is a `lock_date_violation` instead).
+//! - `missing_in_cin7`: a live Xero document that looks Cin7-made (its number has the shape of
+//!   Cin7's numbers of that type; a journal narration naming Cin7, a Cin7-shaped number or a
+//!   `TaskID`) with no Cin7 source.
+//! - `control_account_journal`: any other live, unmatched Xero document posting to a
+//!   Cin7-owned control account (inventory, GRNI, stock in transit, WIP).
+//!
+//! Xero records dated before Cin7's first record predate the integration and are skipped.
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+
+use super::{Cin7View, Context, cin7_view, document_amount, go_live, kind_name, label};
+use crate::model::{DocType, Document};
+use crate::reconcile::FindingKind;
+use crate::reconcile::finding::{Draft, Finding, Severity};
+use crate::reconcile::keys::{account_code, tokens};
+use crate::reconcile::matching::{Cin7Item, LedgerRole, is_invoice_type, is_stock_type};
+use crate::reconcile::status::{Lifecycle, lifecycle};
+
+pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    missing_in_xero(ctx, out);
+    unmatched_xero(ctx, out);
+}
+
+fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let docs = ctx.input.cin7_documents.iter().enumerate().filter(|(i, doc)| {
+        !ctx.matching.cin7_document_matched[*i]
+            && (is_invoice_type(doc.doc_type) || is_stock_type(doc.doc_type))
+    });
+    let ledger = (0..ctx.input.cin7_ledger.len())
+        .filter(|&i| ctx.matching.ledger[i] == LedgerRole::Missing)
+        .map(Cin7Item::Ledger);
+    for item in docs.map(|(i, _)| Cin7Item::Document(i)).chain(ledger) {
+        let view = cin7_view(ctx.input, item);
+        if view.life == Lifecycle::Posted && ctx.settled(view.changed) {
+            out.push(missing(ctx, &view));
+        }
+    }
+}
+
+fn missing(ctx: &Context<'_>, view: &Cin7View<'_>) -> Finding {
+    let what = kind_name(view);
+    let c = &view.label;
+    let draft = Draft {
+        cin7_id: Some(view.id),
+        cin7_ref: Some(c.clone()),
+        amount: view.amount,
+        date: view.date,
+        ..Draft::default()
+    };
+    if let Some((lock, lock_name)) = ctx.lock(view.date) {
+        let message = format!(
+            "Cin7 {what} {c} is dated {} — on or before Xero's {lock_name} ({lock}) — and is \
+             not in Xero, which will refuse it: ask a Xero adviser to lift the lock date while \
+             Cin7 re-syncs, or re-date it into the open period in Cin7",
+            view.date.map_or_else(String::new, |d| d.to_string())
+        );
+        return draft.finish(FindingKind::LockDateViolation, Severity::Error, message);
+    }
+    let target = if view.doc_type.is_some_and(is_invoice_type) {
+        "the Xero invoice, bill or credit note"
+    } else {
+        "the Xero manual journal"
+    };
+    let message = format!(
+        "Cin7 {what} {c} has no {target} after the grace period: open Cin7's Xero integration \
+         log for its sync error (archived account, lock date, paid document…), fix it and \
+         re-sync; if it was excluded from export on purpose, ignore this finding"
+    );
+    draft.finish(FindingKind::MissingInXero, Severity::Error, message)
+}
+
+/// `"INV-00042"` → `("INV-", 5)`: the prefix and the count of trailing digits.
+fn shape(number: &str) -> Option<(String, usize)> {
+    let number = number.trim().to_ascii_uppercase();
+    let digits = number.chars().rev().take_while(char::is_ascii_digit).count();
+    (digits > 0).then(|| (number[..number.len() - digits].to_owned(), digits))
+}
+
+fn is_guid(word: &str) -> bool {
+    let groups: Vec<&str> = word.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+struct Cin7Shapes {
+    documents: HashSet<(DocType, String, usize)>,
+    journals: HashSet<(String, usize)>,
+}
+
+impl Cin7Shapes {
+    fn new(docs: &[Document]) -> Self {
+        let mut shapes = Self { documents: HashSet::new(), journals: HashSet::new() };
+        for doc in docs {
+            let Some((prefix, digits)) = doc.number.as_deref().and_then(shape) else { continue };
+            if is_stock_type(doc.doc_type) {
+                shapes.journals.insert((prefix, digits));
+            } else if is_invoice_type(doc.doc_type) {
+                shapes.documents.insert((doc.doc_type, prefix, digits));
+            }
+        }
+        shapes
+    }
+
+    fn looks_cin7_made(&self, doc: &Document) -> bool {
+        if is_invoice_type(doc.doc_type) {
+            let shape = doc.number.as_deref().and_then(shape);
+            return shape.is_some_and(|(p, d)| self.documents.contains(&(doc.doc_type, p, d)));
+        }
+        if doc.doc_type != DocType::ManualJournal {
+            return false;
+        }
+        tokens(doc.reference.as_deref().unwrap_or_default()).any(|word| {
+            matches!(word.as_str(), "CIN7" | "DEAR")
+                || is_guid(&word)
+                || shape(&word).is_some_and(|s| self.journals.contains(&s))
+        })
+    }
+}
+
+fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let shapes = Cin7Shapes::new(&ctx.input.cin7_documents);
+    let start = go_live(ctx.input);
+    let map = &ctx.input.accounts;
+    let control: Vec<&str> = [
+        Some(map.inventory.as_str()),
+        map.grni.as_deref(),
+        map.stock_in_transit.as_deref(),
+        map.wip.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(account_code)
+    .collect();
+    for (i, doc) in ctx.input.xero_documents.iter().enumerate() {
+        if ctx.matching.xero_matched[i]
+            || lifecycle(&doc.status) != Lifecycle::Posted
+            || doc.doc_type == DocType::Payment
+            || start.is_none_or(|start| doc.date.is_some_and(|d| d < start))
+        {
+            continue;
+        }
+        let x = label(doc);
+        let mut draft = Draft {
+            xero_id: Some(&doc.external_id),
+            xero_ref: Some(x.clone()),
+            date: doc.date,
+            ..Draft::default()
+        };
+        if shapes.looks_cin7_made(doc) {
+            draft.amount = document_amount(doc);
+            let message = format!(
+                "Xero's {} {x} looks Cin7-made but no Cin7 record matches it: if Cin7 deleted or \
+                 renumbered its source, void {x} in Xero; if it was pushed twice, void the \
+                 duplicate",
+                doc.doc_type
+            );
+            out.push(draft.finish(FindingKind::MissingInCin7, Severity::Warning, message));
+            continue;
+        }
+        let mut hits = doc.lines.iter().filter_map(|line| {
+            let code = line.account_code.as_deref().and_then(account_code)?;
+            control.iter().any(|c| c.eq_ignore_ascii_case(code)).then_some((code, line))
+        });
+        let Some((first, line)) = hits.next() else { continue };
+        let total: Decimal = line.line_amount.unwrap_or_default()
+            + hits.map(|(_, l)| l.line_amount.unwrap_or_default()).sum::<Decimal>();
+        draft.account_code = Some(first.to_owned());
+        draft.amount = Some(total);
+        let message = format!(
+            "Xero's {} {x} posts {total} to control account {first}, which only Cin7 should \
+             post to, and no Cin7 record matches it: reverse it in Xero and record the stock \
+             change in Cin7 (a stock adjustment or purchase) so both sides agree",
+            doc.doc_type
+        );
+        out.push(draft.finish(FindingKind::ControlAccountJournal, Severity::Warning, message));
+    }
+}

@@ -1,0 +1,148 @@
+//! The finding rules. Each rule reads the input and the matching and appends findings; none
+//! reads anything else. Shared here: the run's context and a uniform view of a Cin7 record
+//! (document or ledger entry) and a Xero document.
+//!
+//! Architecture:
+//! - `pairs`: matched pairs — void, status, lock date, paid edit, amount, date.
+//! - `missing`: unmatched records — `missing_in_xero`, `missing_in_cin7`,
+//!   `control_account_journal`.
+//! - `accounts`: chart-of-accounts and posting hygiene — `archived_account`,
+//!   `inventory_self_adjustment`, `blank_cogs`.
+
+pub(crate) mod accounts;
+pub(crate) mod missing;
+pub(crate) mod pairs;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::Settings;
+use super::input::ReconcileInput;
+use super::matching::{Cin7Item, Matching, is_stock_type};
+use super::status::{Lifecycle, lifecycle};
+use crate::model::{DocType, Document};
+
+/// What every rule may read.
+pub(crate) struct Context<'a> {
+    pub input: &'a ReconcileInput,
+    pub settings: &'a Settings,
+    pub now: DateTime<Utc>,
+    pub matching: &'a Matching,
+}
+
+impl Context<'_> {
+    /// Past the grace period: Cin7 has had its chance to push the change.
+    pub(crate) fn settled(&self, changed: Option<DateTime<Utc>>) -> bool {
+        changed.is_none_or(|at| at + self.settings.grace <= self.now)
+    }
+
+    pub(crate) fn differ(&self, a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
+        let diff = a? - b?;
+        (diff.abs() > self.settings.amount_tolerance).then_some(diff)
+    }
+
+    /// The lock date `date` falls on or before, and its name, if any.
+    pub(crate) fn lock(&self, date: Option<NaiveDate>) -> Option<(NaiveDate, &'static str)> {
+        let date = date?;
+        let org = self.input.organisation()?;
+        let year_end = org.end_of_year_lock_date.filter(|lock| date <= *lock);
+        let period = org.period_lock_date.filter(|lock| date <= *lock);
+        year_end
+            .map(|lock| (lock, "end-of-year lock date"))
+            .or(period.map(|lock| (lock, "period lock date")))
+    }
+}
+
+/// A Cin7 document or ledger entry, reduced to what the rules compare.
+pub(crate) struct Cin7View<'a> {
+    pub id: &'a str,
+    /// What people call it: its number, else reference, else id.
+    pub label: String,
+    pub doc_type: Option<DocType>,
+    pub life: Lifecycle,
+    pub date: Option<NaiveDate>,
+    pub amount: Option<Decimal>,
+    pub changed: Option<DateTime<Utc>>,
+}
+
+/// A journal's amount: its debits where it has signed lines, else its total.
+pub(crate) fn journal_amount(doc: &Document) -> Option<Decimal> {
+    let mut lines = doc.lines.iter().filter_map(|l| l.line_amount).peekable();
+    if lines.peek().is_none() {
+        return doc.total;
+    }
+    Some(lines.filter(Decimal::is_sign_positive).sum())
+}
+
+pub(crate) fn document_amount(doc: &Document) -> Option<Decimal> {
+    if is_stock_type(doc.doc_type) || doc.doc_type == DocType::ManualJournal {
+        journal_amount(doc)
+    } else {
+        doc.total
+    }
+}
+
+pub(crate) fn label(doc: &Document) -> String {
+    let reference = match doc.doc_type {
+        DocType::ManualJournal => None,
+        _ => doc.reference.as_deref(),
+    };
+    doc.number.as_deref().or(reference).unwrap_or(&doc.external_id).to_owned()
+}
+
+pub(crate) fn cin7_view(input: &ReconcileInput, item: Cin7Item) -> Cin7View<'_> {
+    match item {
+        Cin7Item::Document(i) => {
+            let doc = &input.cin7_documents[i];
+            Cin7View {
+                id: &doc.external_id,
+                label: label(doc),
+                doc_type: Some(doc.doc_type),
+                life: lifecycle(&doc.status),
+                date: doc.date,
+                amount: document_amount(doc),
+                changed: doc.updated_at,
+            }
+        }
+        Cin7Item::Ledger(i) => {
+            let entry = &input.cin7_ledger[i];
+            let last = entry.lines.iter().map(|l| l.date).max();
+            Cin7View {
+                id: &entry.source_id,
+                label: entry.reference.clone().unwrap_or_else(|| entry.source_id.clone()),
+                doc_type: None,
+                life: Lifecycle::Posted,
+                date: entry.lines.iter().map(|l| l.date).min(),
+                amount: Some(
+                    entry.lines.iter().map(|l| l.amount).filter(Decimal::is_sign_positive).sum(),
+                ),
+                // A ledger entry has no change time: the day after its last line stands in.
+                changed: last
+                    .and_then(|d| d.checked_add_days(Days::new(1)))
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc()),
+            }
+        }
+    }
+}
+
+pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
+    match view.doc_type {
+        Some(DocType::SalesInvoice) => "sale invoice",
+        Some(DocType::SalesCreditNote) => "sale credit note",
+        Some(DocType::PurchaseInvoice) => "purchase invoice",
+        Some(DocType::PurchaseCreditNote) => "purchase credit note",
+        Some(DocType::StockAdjustment) => "stock adjustment",
+        Some(DocType::StockTransfer) => "stock transfer",
+        Some(DocType::Assembly) => "assembly",
+        Some(_) => "document",
+        None => "ledger transaction",
+    }
+}
+
+/// The earliest date Cin7 has anything for: Xero records before it predate the integration.
+pub(crate) fn go_live(input: &ReconcileInput) -> Option<NaiveDate> {
+    let docs = input.cin7_documents.iter().filter_map(|d| d.date);
+    let ledger = input.cin7_ledger.iter().flat_map(|e| e.lines.iter().map(|l| l.date));
+    docs.chain(ledger).min()
+}

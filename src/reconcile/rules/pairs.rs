@@ -1,0 +1,156 @@
+//! Rules on matched pairs, in order of precedence (the first that applies explains the pair):
+//! `void_mismatch`, then `status_mismatch` (reported alongside what follows), then
+//! `lock_date_violation` (a difference Xero cannot take), `paid_document_edit` (a difference
+//! Xero will refuse), `amount_mismatch`, and `date_mismatch`. Nothing is reported while the
+//! Cin7 change is within the grace period.
+
+use chrono::Datelike as _;
+use rust_decimal::Decimal;
+
+use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
+use crate::model::Document;
+use crate::reconcile::FindingKind;
+use crate::reconcile::finding::{Draft, Finding, Severity};
+use crate::reconcile::status::{Lifecycle, lifecycle};
+
+pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for pair in &ctx.matching.pairs {
+        let cin7 = cin7_view(ctx.input, pair.cin7);
+        let xero = &ctx.input.xero_documents[pair.xero];
+        if ctx.settled(cin7.changed) {
+            check_pair(ctx, &cin7, xero, out);
+        }
+    }
+}
+
+fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &'a Document) -> Draft<'a> {
+    Draft {
+        cin7_id: Some(cin7.id),
+        cin7_ref: Some(cin7.label.clone()),
+        xero_id: Some(&xero.external_id),
+        xero_ref: Some(label(xero)),
+        date: cin7.date,
+        ..Draft::default()
+    }
+}
+
+fn is_paid(xero: &Document) -> bool {
+    [xero.amount_paid, xero.amount_credited].into_iter().flatten().any(|a| a > Decimal::ZERO)
+}
+
+fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Document, out: &mut Vec<Finding>) {
+    let what = kind_name(cin7);
+    let (c, x) = (&cin7.label, label(xero));
+    let xero_life = lifecycle(&xero.status);
+    if let Some(message) = void_message(cin7.life, xero_life, is_paid(xero), what, c, &x) {
+        let mut d = draft(cin7, xero);
+        d.amount = document_amount(xero);
+        out.push(d.finish(FindingKind::VoidMismatch, Severity::Error, message));
+        return;
+    }
+    if cin7.life != Lifecycle::Posted && cin7.life != Lifecycle::Unknown
+        || xero_life == Lifecycle::Voided
+    {
+        return;
+    }
+    if cin7.life == Lifecycle::Posted && xero_life == Lifecycle::Draft {
+        let message = format!(
+            "Cin7 {what} {c} is authorised but Xero still holds {x} as {}: approve it in Xero \
+             (Cin7 only pushes authorised documents; a draft there posts nothing to the ledger)",
+            xero.status
+        );
+        out.push(draft(cin7, xero).finish(FindingKind::StatusMismatch, Severity::Warning, message));
+    }
+    let diff = ctx.differ(cin7.amount, document_amount(xero));
+    let months_apart = match (cin7.date, xero.date) {
+        (Some(a), Some(b)) => (a.year(), a.month()) != (b.year(), b.month()),
+        _ => false,
+    };
+    if (diff.is_some() || months_apart)
+        && let Some((lock, lock_name)) = ctx.lock(cin7.date)
+    {
+        let mut d = draft(cin7, xero);
+        d.amount = diff;
+        let message = format!(
+            "Cin7 {what} {c} is dated on or before Xero's {lock_name} ({lock}) and Xero's {x} \
+             differs from it, so Cin7 cannot update it: ask a Xero adviser to lift the lock \
+             date while Cin7 re-syncs, or post the correction in the open period"
+        );
+        out.push(d.finish(FindingKind::LockDateViolation, Severity::Error, message));
+        return;
+    }
+    if let Some(diff) = diff {
+        out.push(amount_finding(cin7, xero, diff, &x, what));
+    }
+    if months_apart {
+        let message = format!(
+            "Cin7 {what} {c} is dated {} but Xero's {x} is dated {}, in another month: the \
+             amounts land in different periods; correct the date on the wrong side (Cin7 \
+             re-syncs its own date) before the period is closed",
+            show(cin7.date),
+            show(xero.date)
+        );
+        out.push(draft(cin7, xero).finish(FindingKind::DateMismatch, Severity::Warning, message));
+    }
+}
+
+fn amount_finding(
+    cin7: &Cin7View<'_>,
+    xero: &Document,
+    diff: Decimal,
+    x: &str,
+    what: &str,
+) -> Finding {
+    let c = &cin7.label;
+    let edited_after = match (cin7.changed, xero.updated_at) {
+        (Some(cin7_at), Some(xero_at)) => cin7_at > xero_at,
+        _ => true,
+    };
+    let mut d = draft(cin7, xero);
+    d.amount = Some(diff);
+    if is_paid(xero) && edited_after {
+        let message = format!(
+            "Cin7 {what} {c} was changed after Xero's {x} had a payment or credit applied, and \
+             Xero refuses updates to paid documents (Cin7 − Xero = {diff}): remove the payment \
+             in Xero, let Cin7 re-sync, then re-apply the payment — or raise a credit note for \
+             the difference"
+        );
+        return d.finish(FindingKind::PaidDocumentEdit, Severity::Error, message);
+    }
+    let message = format!(
+        "Cin7 {what} {c} totals {} but Xero's {x} totals {} (Cin7 − Xero = {diff}): find the \
+         edited line and re-sync from Cin7, or correct the Xero copy",
+        show(cin7.amount),
+        show(document_amount(xero))
+    );
+    d.finish(FindingKind::AmountMismatch, Severity::Error, message)
+}
+
+fn void_message(
+    cin7: Lifecycle,
+    xero: Lifecycle,
+    paid: bool,
+    what: &str,
+    c: &str,
+    x: &str,
+) -> Option<String> {
+    let unpay = if paid { "remove its payments or credits, then " } else { "" };
+    Some(match (cin7, xero) {
+        (Lifecycle::Voided, Lifecycle::Posted) => format!(
+            "Cin7 {what} {c} is voided but Xero's {x} is still live: in Xero {unpay}void {x}"
+        ),
+        (Lifecycle::Draft, Lifecycle::Posted) => format!(
+            "Cin7 {what} {c} was undone (back to draft) but Xero's {x} is still live — an undo \
+             in Cin7 does not reach Xero: re-authorise it in Cin7, or in Xero {unpay}void {x}"
+        ),
+        (Lifecycle::Posted, Lifecycle::Voided) => format!(
+            "Xero's {x} is voided but Cin7 {what} {c} is still live: void it in Cin7 too, or \
+             if it should stand, void and re-authorise it in Cin7 so it syncs again"
+        ),
+        _ => return None,
+    })
+}
+
+fn show<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "nothing".to_owned(), |v| v.to_string())
+}

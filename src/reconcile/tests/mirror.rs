@@ -1,0 +1,117 @@
+//! The mirror property: a generated set of Cin7 documents reconciled against its faithful Xero
+//! copy finds nothing, and one planted amount change is exactly one `amount_mismatch`.
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use super::{cin7, cin7_adjustment, day, input, line, now, xero, xero_journal};
+use crate::model::{DocType, Document};
+use crate::reconcile::{FindingKind, ReconcileInput, Settings, reconcile};
+
+#[derive(Debug, Clone)]
+struct Spec {
+    kind: u8,
+    cents: i64,
+    day_offset: u64,
+    by_reference: bool,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (0..5u8, 1..10_000_000i64, 0..365u64, any::<bool>()).prop_map(
+        |(kind, cents, day_offset, by_reference)| Spec { kind, cents, day_offset, by_reference },
+    )
+}
+
+fn amount(cents: i64) -> String {
+    Decimal::new(cents, 2).to_string()
+}
+
+/// The Cin7 document for a spec, and Xero's faithful copy of it.
+fn mirrored(i: usize, spec: &Spec) -> (Document, Document) {
+    let total = amount(spec.cents);
+    let date = day(2025, 4, 1) + chrono::Days::new(spec.day_offset);
+    let (mut source, mut copy) = if spec.kind < 4 {
+        let (doc_type, prefix) = [
+            (DocType::SalesInvoice, "INV"),
+            (DocType::SalesCreditNote, "CR"),
+            (DocType::PurchaseInvoice, "PI"),
+            (DocType::PurchaseCreditNote, "PC"),
+        ][usize::from(spec.kind)];
+        let number = format!("{prefix}-{i:06}");
+        let mut copy = xero(doc_type, &number, &total);
+        if spec.by_reference && matches!(spec.kind, 2 | 3) {
+            copy.reference = copy.number.replace(format!("AP-{i}"));
+        }
+        (cin7(doc_type, &number, &total), copy)
+    } else {
+        let number = format!("SA-{i:06}");
+        let source = cin7_adjustment(&number, &total);
+        let narration = if spec.by_reference {
+            format!("Stock adjustment {number}")
+        } else {
+            format!("Task {}", source.external_id)
+        };
+        (source, xero_journal(&format!("mj-{i}"), &narration, &total))
+    };
+    source.date = Some(date);
+    copy.date = Some(date);
+    (source, copy)
+}
+
+fn mirror(specs: &[Spec]) -> ReconcileInput {
+    let (cin7, xero): (Vec<_>, Vec<_>) =
+        specs.iter().enumerate().map(|(i, spec)| mirrored(i, spec)).unzip();
+    input(cin7, xero)
+}
+
+/// Changes the Xero copy's amount by `delta`, keeping a journal balanced.
+fn plant(doc: &mut Document, delta: Decimal) {
+    doc.total = doc.total.map(|t| t + delta);
+    if doc.doc_type == DocType::ManualJournal {
+        let debit = doc.lines[0].line_amount.unwrap() + delta;
+        doc.lines = vec![line("630", &debit.to_string()), line("650", &(-debit).to_string())];
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_data_set_reconciled_against_its_own_mirror_finds_nothing(
+        specs in prop::collection::vec(spec(), 0..40),
+    ) {
+        let outcome = reconcile(&mirror(&specs), &Settings::default(), now());
+        prop_assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+        prop_assert_eq!(outcome.matches.len(), specs.len());
+    }
+
+    #[test]
+    fn one_planted_amount_change_is_exactly_one_amount_mismatch(
+        specs in prop::collection::vec(spec(), 1..40),
+        pick in any::<prop::sample::Index>(),
+        delta_cents in prop_oneof![2..100_000i64, -100_000..-1i64],
+    ) {
+        let mut data = mirror(&specs);
+        let target = pick.index(specs.len());
+        let delta = Decimal::new(delta_cents, 2);
+        prop_assume!(specs[target].cents + delta_cents > 0);
+        plant(&mut data.xero_documents[target], delta);
+        let outcome = reconcile(&data, &Settings::default(), now());
+        prop_assert_eq!(outcome.findings.len(), 1, "{:#?}", outcome.findings);
+        let finding = &outcome.findings[0];
+        prop_assert_eq!(finding.kind, FindingKind::AmountMismatch);
+        prop_assert_eq!(finding.amount, Some(-delta));
+        let expected = super::super::rules::label(&data.xero_documents[target]);
+        prop_assert_eq!(finding.xero_ref.as_deref(), Some(expected.as_str()));
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_outcome(specs in prop::collection::vec(spec(), 0..20)) {
+        let mut data = mirror(&specs);
+        if let Some(first) = data.xero_documents.first_mut() {
+            plant(first, Decimal::ONE);
+        }
+        data.xero_documents.pop();
+        let a = reconcile(&data, &Settings::default(), now());
+        let b = reconcile(&data, &Settings::default(), now());
+        prop_assert_eq!(a, b);
+    }
+}
