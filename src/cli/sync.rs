@@ -10,8 +10,10 @@ use super::{Failure, SyncArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Connection, Settings};
 use crate::http::{HttpLayer, HttpSettings};
+use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::EndpointReport;
+use crate::sync::reconcile::reconcile_connection;
 use crate::sync::xero::XeroSync;
 use crate::table::{Table, Value};
 use crate::xero::auth::TokenSource;
@@ -67,13 +69,32 @@ pub(super) fn run(
     for connection in &settings.connections {
         let reports =
             runtime.block_on(sync_xero(connection, &layer, &vault, &store, clock.as_ref()));
-        tracing::warn!(connection = %connection.name, "Cin7 sync and reconciliation are not built yet: only the Xero side was synced");
+        tracing::warn!(connection = %connection.name, "the Cin7 sync is not built yet: only the Xero side was synced");
         for report in reports {
             failed += usize::from(report.error.is_some());
             table.rows.push(row(&connection.name, "xero", report));
         }
     }
     out.write_all(table.to_text().as_bytes()).context("writing the summary")?;
+    let mut store = store.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for connection in &settings.connections {
+        let summary = reconcile_connection(
+            &mut store,
+            connection,
+            &ReconcileSettings::default(),
+            clock.now(),
+        )
+        .with_context(|| format!("reconciling connection `{}`", connection.name))?;
+        match summary {
+            Some(s) => writeln!(
+                out,
+                "{}: {} matched, {} open findings ({} new, {} reopened, {} resolved); list them with `cxsync findings`",
+                connection.name, s.matches, s.open_findings, s.changes.opened, s.changes.reopened, s.changes.resolved
+            ),
+            None => writeln!(out, "{}: not reconciled yet: one side has nothing synced", connection.name),
+        }
+        .context("writing the summary")?;
+    }
     if failed > 0 {
         return Err(anyhow::anyhow!("{failed} endpoint(s) failed; what was fetched before each failure is kept and the next sync resumes from there").into());
     }

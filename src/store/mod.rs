@@ -10,6 +10,8 @@
 //!   migrates, refuses any statement that would change the database.
 //! - `query`: read-only SQL for support staff, results as a [`Table`].
 //! - `pages`: writing a fetched page, its quarantined rejects and its cursor atomically.
+//! - `reconcile`: loading a connection's records for reconciliation; saving matches and the
+//!   findings' lifecycle.
 //! - `findings`: reading findings for the command line.
 //! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
 //!   on its own connection so neither waits for a sync transaction.
@@ -18,6 +20,7 @@ mod calls;
 mod findings;
 mod pages;
 mod query;
+mod reconcile;
 mod tokens;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -37,6 +40,7 @@ use crate::table::Value;
 pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
+pub use reconcile::FindingChanges;
 pub use tokens::TokenVault;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));

@@ -5,6 +5,7 @@
 //! - `xero`: one organisation's endpoints (see its notes on paging).
 //! - [`EndpointReport`]: what one endpoint's sync did, for logs and `sync --once`.
 
+pub mod reconcile;
 pub mod xero;
 
 use crate::store::{PageOutcome, StoreError};

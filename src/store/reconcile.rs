@@ -1,0 +1,475 @@
+//! Reconciliation's two trips to the store: loading one connection's normalised records as a
+//! [`ReconcileInput`], and saving the outcome — matches replaced, findings opened, updated,
+//! re-opened or resolved with their history — in one transaction.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr as _;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension as _, Row, TransactionBehavior, params};
+use rust_decimal::Decimal;
+
+use super::{Store, StoreError};
+use crate::clock::timestamp;
+use crate::config::AccountMap;
+use crate::model::{
+    Account, DocType, Document, DocumentLine, LedgerEntry, LedgerLine, Organisation, System,
+};
+use crate::reconcile::{Outcome, ReconcileInput};
+
+/// What saving an outcome changed in the findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingChanges {
+    pub opened: usize,
+    pub reopened: usize,
+    pub still_open: usize,
+    pub resolved: usize,
+}
+
+/// A stored value that is not what cxsync writes (a hand edit, or a bug).
+fn corrupt(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("stored {what} {value:?} is not valid").into(),
+    )
+}
+
+fn decimal(value: Option<String>) -> rusqlite::Result<Option<Decimal>> {
+    value.map(|v| Decimal::from_str(&v).map_err(|_| corrupt("amount", &v))).transpose()
+}
+
+fn date(value: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+    value
+        .map(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("date", &v)))
+        .transpose()
+}
+
+fn instant(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    value
+        .map(|v| {
+            DateTime::parse_from_rfc3339(&v)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| corrupt("timestamp", &v))
+        })
+        .transpose()
+}
+
+fn doc_type(text: &str) -> Option<DocType> {
+    use DocType::{
+        Assembly, BankTransaction, ManualJournal, Payment, PurchaseCreditNote, PurchaseInvoice,
+        SalesCreditNote, SalesInvoice, StockAdjustment, StockTransfer,
+    };
+    [
+        SalesInvoice,
+        SalesCreditNote,
+        PurchaseInvoice,
+        PurchaseCreditNote,
+        Payment,
+        ManualJournal,
+        BankTransaction,
+        StockAdjustment,
+        StockTransfer,
+        Assembly,
+    ]
+    .into_iter()
+    .find(|t| t.as_str() == text)
+}
+
+impl Store {
+    /// One connection's normalised records, as reconciliation reads them.
+    pub fn reconcile_input(
+        &self,
+        connection: &str,
+        accounts: AccountMap,
+    ) -> Result<ReconcileInput, StoreError> {
+        let load = StoreError::query("loading records to reconcile");
+        let id: i64 = self
+            .conn
+            .query_row("SELECT id FROM connections WHERE name = ?1", [connection], |row| row.get(0))
+            .map_err(StoreError::query("loading records to reconcile"))?;
+        let mut input = ReconcileInput::empty(accounts);
+        let (cin7, xero) = self.documents(id).map_err(StoreError::query("loading documents"))?;
+        input.cin7_documents = cin7;
+        input.xero_documents = xero;
+        input.cin7_ledger = self
+            .ledger(id, System::Cin7)
+            .map_err(StoreError::query("loading Cin7 ledger lines"))?;
+        input.xero_ledger =
+            self.ledger(id, System::Xero).map_err(StoreError::query("loading Xero journals"))?;
+        input.xero_accounts =
+            self.accounts(id).map_err(StoreError::query("loading Xero accounts"))?;
+        input.organisation = self.organisation(id).map_err(load)?;
+        Ok(input)
+    }
+
+    fn documents(&self, id: i64) -> rusqlite::Result<(Vec<Document>, Vec<Document>)> {
+        let mut lines: HashMap<i64, Vec<DocumentLine>> = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT l.document_id, l.item_code, l.description, l.quantity, l.unit_amount, l.line_amount,
+                    l.tax_amount, l.account_code, l.unit_cost
+             FROM document_lines l JOIN documents d ON d.id = l.document_id
+             WHERE d.connection_id = ?1 ORDER BY l.document_id, l.line_no",
+        )?;
+        let mut rows = stmt.query([id])?;
+        while let Some(row) = rows.next()? {
+            lines.entry(row.get(0)?).or_default().push(DocumentLine {
+                item_code: row.get(1)?,
+                description: row.get(2)?,
+                quantity: decimal(row.get(3)?)?,
+                unit_amount: decimal(row.get(4)?)?,
+                line_amount: decimal(row.get(5)?)?,
+                tax_amount: decimal(row.get(6)?)?,
+                account_code: row.get(7)?,
+                unit_cost: decimal(row.get(8)?)?,
+            });
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT id, system, doc_type, external_id, number, reference, contact, status, date, due_date,
+                    currency, total, tax_total, amount_paid, amount_credited, updated_at
+             FROM documents WHERE connection_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([id])?;
+        let (mut cin7, mut xero) = (Vec::new(), Vec::new());
+        while let Some(row) = rows.next()? {
+            let kind: String = row.get(2)?;
+            let Some(doc_type) = doc_type(&kind) else { continue };
+            let document = read_document(
+                row,
+                doc_type,
+                lines.remove(&row.get::<_, i64>(0)?).unwrap_or_default(),
+            )?;
+            match row.get::<_, String>(1)?.as_str() {
+                "cin7" => cin7.push(document),
+                _ => xero.push(document),
+            }
+        }
+        Ok((cin7, xero))
+    }
+
+    fn ledger(&self, id: i64, system: System) -> rusqlite::Result<Vec<LedgerEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT source_id, line_no, journal_number, date, account_code, amount, source_type, reference, description
+             FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 ORDER BY source_id, line_no",
+        )?;
+        let mut rows = stmt.query(params![id, system.as_str()])?;
+        let mut entries: Vec<LedgerEntry> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let source_id: String = row.get(0)?;
+            let line = LedgerLine {
+                line_no: row.get(1)?,
+                date: date(row.get(3)?)?.ok_or_else(|| corrupt("ledger date", ""))?,
+                account_code: row.get(4)?,
+                amount: decimal(row.get(5)?)?.ok_or_else(|| corrupt("ledger amount", ""))?,
+                description: row.get(8)?,
+            };
+            match entries.last_mut() {
+                Some(entry) if entry.source_id == source_id => entry.lines.push(line),
+                _ => entries.push(LedgerEntry {
+                    source_id,
+                    journal_number: row.get(2)?,
+                    source_type: row.get(6)?,
+                    reference: row.get(7)?,
+                    lines: vec![line],
+                }),
+            }
+        }
+        Ok(entries)
+    }
+
+    fn accounts(&self, id: i64) -> rusqlite::Result<Vec<Account>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT external_id, code, name, type, status, updated_at FROM accounts
+             WHERE connection_id = ?1 AND system = 'xero' ORDER BY external_id",
+        )?;
+        let rows = stmt.query_map([id], |row| {
+            Ok(Account {
+                external_id: row.get(0)?,
+                code: row.get(1)?,
+                name: row.get(2)?,
+                account_type: row.get(3)?,
+                status: row.get(4)?,
+                updated_at: instant(row.get(5)?)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    fn organisation(&self, id: i64) -> rusqlite::Result<Option<Organisation>> {
+        self.conn
+            .query_row(
+                "SELECT name, base_currency, timezone, period_lock_date, end_of_year_lock_date,
+                        financial_year_end_day, financial_year_end_month
+                 FROM organisation WHERE connection_id = ?1",
+                [id],
+                |row| {
+                    Ok(Organisation {
+                        name: row.get(0)?,
+                        base_currency: row.get(1)?,
+                        timezone: row.get(2)?,
+                        period_lock_date: date(row.get(3)?)?,
+                        end_of_year_lock_date: date(row.get(4)?)?,
+                        financial_year_end_day: row.get(5)?,
+                        financial_year_end_month: row.get(6)?,
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// Saves a reconciliation: the matches (replacing the previous run's) and the findings'
+    /// lifecycle — new ones opened, known ones updated (`last_seen`), resolved ones that came
+    /// back re-opened, and open ones no longer found resolved — each change in
+    /// `finding_events`.
+    pub fn save_outcome(
+        &mut self,
+        connection: &str,
+        outcome: &Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<FindingChanges, StoreError> {
+        let err = StoreError::query("saving reconciliation results");
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+        let changes = save_in(&tx, connection, outcome, &timestamp(now))
+            .map_err(StoreError::query("saving reconciliation results"))?;
+        tx.commit().map_err(StoreError::query("committing reconciliation results"))?;
+        Ok(changes)
+    }
+}
+
+fn read_document(
+    row: &Row<'_>,
+    doc_type: DocType,
+    lines: Vec<DocumentLine>,
+) -> rusqlite::Result<Document> {
+    Ok(Document {
+        doc_type,
+        external_id: row.get(3)?,
+        number: row.get(4)?,
+        reference: row.get(5)?,
+        contact: row.get(6)?,
+        status: row.get(7)?,
+        date: date(row.get(8)?)?,
+        due_date: date(row.get(9)?)?,
+        currency: row.get(10)?,
+        total: decimal(row.get(11)?)?,
+        tax_total: decimal(row.get(12)?)?,
+        amount_paid: decimal(row.get(13)?)?,
+        amount_credited: decimal(row.get(14)?)?,
+        updated_at: instant(row.get(15)?)?,
+        lines,
+    })
+}
+
+fn save_in(
+    tx: &rusqlite::Transaction<'_>,
+    connection: &str,
+    outcome: &Outcome,
+    now: &str,
+) -> rusqlite::Result<FindingChanges> {
+    let id: i64 =
+        tx.query_row("SELECT id FROM connections WHERE name = ?1", [connection], |row| row.get(0))?;
+    tx.execute("DELETE FROM matches WHERE connection_id = ?1", [id])?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO matches (connection_id, cin7_external_id, xero_external_id, method, matched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for m in &outcome.matches {
+            insert.execute(params![id, m.cin7_id, m.xero_id, m.method.as_str(), now])?;
+        }
+    }
+    // What is stored now: fingerprint → (finding id, resolved?).
+    let mut known: BTreeMap<String, (i64, bool)> = BTreeMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT fingerprint, id, resolved_at IS NOT NULL FROM findings WHERE connection_id = ?1")?;
+        let mut rows = stmt.query([id])?;
+        while let Some(row) = rows.next()? {
+            known.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
+        }
+    }
+    let mut changes = FindingChanges::default();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for f in &outcome.findings {
+        if !seen.insert(f.fingerprint.as_str()) {
+            continue;
+        }
+        let values = params![
+            id,
+            f.fingerprint,
+            f.kind.as_str(),
+            f.severity.as_str(),
+            f.cin7_ref,
+            f.xero_ref,
+            f.account_code,
+            f.amount.map(|a| a.to_string()),
+            f.date.map(|d| d.to_string()),
+            f.message,
+            now
+        ];
+        match known.get(&f.fingerprint) {
+            None => {
+                let finding_id: i64 = tx.query_row(
+                    "INSERT INTO findings (connection_id, fingerprint, kind, severity, cin7_ref, xero_ref,
+                         account_code, amount, date, message, first_seen, last_seen)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id",
+                    values,
+                    |row| row.get(0),
+                )?;
+                tx.execute(
+                    "INSERT INTO finding_events (finding_id, at, event) VALUES (?1, ?2, 'opened')",
+                    params![finding_id, now],
+                )?;
+                changes.opened += 1;
+            }
+            Some((finding_id, resolved)) => {
+                tx.execute(
+                    "UPDATE findings SET kind = ?3, severity = ?4, cin7_ref = ?5, xero_ref = ?6, account_code = ?7,
+                         amount = ?8, date = ?9, message = ?10, last_seen = ?11, resolved_at = NULL
+                     WHERE connection_id = ?1 AND fingerprint = ?2",
+                    values,
+                )?;
+                if *resolved {
+                    tx.execute("INSERT INTO finding_events (finding_id, at, event) VALUES (?1, ?2, 'reopened')", params![finding_id, now])?;
+                    changes.reopened += 1;
+                } else {
+                    changes.still_open += 1;
+                }
+            }
+        }
+    }
+    for (fingerprint, (finding_id, resolved)) in &known {
+        if !resolved && !seen.contains(fingerprint.as_str()) {
+            tx.execute(
+                "UPDATE findings SET resolved_at = ?2 WHERE id = ?1",
+                params![finding_id, now],
+            )?;
+            tx.execute(
+                "INSERT INTO finding_events (finding_id, at, event) VALUES (?1, ?2, 'resolved')",
+                params![finding_id, now],
+            )?;
+            changes.resolved += 1;
+        }
+    }
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Cin7Kind;
+    use crate::model::{Payload, Record};
+    use crate::reconcile::{Finding, FindingKind, Severity};
+    use crate::store::PageWrite;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
+        (dir, store)
+    }
+
+    fn accounts() -> AccountMap {
+        AccountMap {
+            inventory: "630".into(),
+            cogs: None,
+            revenue: None,
+            grni: None,
+            stock_in_transit: None,
+            wip: None,
+            inventory_discrepancy: None,
+            supplier_deposits: None,
+        }
+    }
+
+    fn finding(fingerprint: &str) -> Finding {
+        Finding {
+            kind: FindingKind::AmountMismatch,
+            severity: Severity::Error,
+            fingerprint: fingerprint.into(),
+            cin7_ref: Some("INV-1".into()),
+            xero_ref: Some("INV-1".into()),
+            account_code: None,
+            amount: Some(Decimal::new(-5, 2)),
+            date: NaiveDate::from_ymd_opt(2026, 11, 2),
+            message: "totals differ".into(),
+        }
+    }
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn stored_documents_come_back_as_they_went_in() {
+        let (_dir, mut store) = store();
+        let document = Document {
+            doc_type: DocType::SalesInvoice,
+            external_id: "x-1".into(),
+            number: Some("INV-1".into()),
+            reference: Some("SO-1".into()),
+            contact: Some("Customer".into()),
+            status: "AUTHORISED".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 2),
+            due_date: None,
+            currency: Some("AUD".into()),
+            total: Some(Decimal::new(11000, 2)),
+            tax_total: Some(Decimal::new(1000, 2)),
+            amount_paid: Some(Decimal::ZERO),
+            amount_credited: None,
+            updated_at: Some(at(1_000)),
+            lines: vec![DocumentLine {
+                account_code: Some("200".into()),
+                line_amount: Some(Decimal::new(10000, 2)),
+                quantity: Some(Decimal::ONE),
+                ..DocumentLine::default()
+            }],
+        };
+        let record = Record {
+            external_id: "x-1".into(),
+            updated_at: document.updated_at,
+            payload: Payload::Document(document.clone()),
+        };
+        let page = PageWrite {
+            connection: "acme",
+            system: System::Xero,
+            endpoint: "Invoices",
+            records: vec![(record, "{}".into())],
+            quarantined: vec![],
+            cursor: None,
+        };
+        store.write_page(&page, at(0)).unwrap();
+        let input = store.reconcile_input("acme", accounts()).unwrap();
+        assert_eq!(input.xero_documents, vec![document]);
+        assert!(input.cin7_documents.is_empty());
+    }
+
+    #[test]
+    fn findings_open_stay_open_resolve_and_reopen_with_their_history() {
+        let (_dir, mut store) = store();
+        let with = |f: &[&str]| Outcome {
+            matches: vec![],
+            findings: f.iter().map(|fp| finding(fp)).collect(),
+        };
+        let first = store.save_outcome("acme", &with(&["a", "b"]), at(10)).unwrap();
+        assert_eq!((first.opened, first.resolved), (2, 0));
+        let second = store.save_outcome("acme", &with(&["a"]), at(20)).unwrap();
+        assert_eq!((second.still_open, second.resolved), (1, 1));
+        let third = store.save_outcome("acme", &with(&["a", "b"]), at(30)).unwrap();
+        assert_eq!((third.still_open, third.reopened), (1, 1));
+        let b = store
+            .query(
+                "SELECT first_seen, last_seen, resolved_at FROM findings WHERE fingerprint = 'b'",
+            )
+            .unwrap();
+        assert_eq!(b.rows[0][0], crate::table::Value::Text(timestamp(at(10))));
+        assert_eq!(b.rows[0][1], crate::table::Value::Text(timestamp(at(30))));
+        assert_eq!(b.rows[0][2], crate::table::Value::Null);
+        let events = store.query("SELECT e.event FROM finding_events e JOIN findings f ON f.id = e.finding_id WHERE f.fingerprint = 'b' ORDER BY e.at").unwrap();
+        let events: Vec<_> = events.rows.into_iter().map(|r| r[0].clone()).collect();
+        assert_eq!(
+            events,
+            ["opened", "resolved", "reopened"].map(|e| crate::table::Value::Text(e.into()))
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! Reconciling one connection from what the store holds, and saving the outcome.
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Connection;
+use crate::reconcile::{self, Settings};
+use crate::store::{FindingChanges, Store, StoreError};
+
+/// What one reconciliation found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReconcileSummary {
+    pub matches: usize,
+    pub open_findings: usize,
+    pub changes: FindingChanges,
+}
+
+/// Loads the connection's records, reconciles them as at `now`, and saves matches and
+/// findings (one transaction). `None` when one side has nothing synced yet: comparing against
+/// an empty side would report every record of the other as missing.
+pub fn reconcile_connection(
+    store: &mut Store,
+    connection: &Connection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Option<ReconcileSummary>, StoreError> {
+    let input = store.reconcile_input(&connection.name, connection.accounts.clone())?;
+    let cin7_empty = input.cin7_documents.is_empty() && input.cin7_ledger.is_empty();
+    let xero_empty = input.xero_documents.is_empty() && input.xero_ledger.is_empty();
+    if cin7_empty || xero_empty {
+        return Ok(None);
+    }
+    let outcome = reconcile::reconcile(&input, settings, now);
+    let changes = store.save_outcome(&connection.name, &outcome, now)?;
+    Ok(Some(ReconcileSummary {
+        matches: outcome.matches.len(),
+        open_findings: outcome.findings.len(),
+        changes,
+    }))
+}
