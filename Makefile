@@ -1,5 +1,5 @@
 # Mirrors .ci/run. `make ci` is exactly what CI runs.
-.PHONY: fmt lint test bench ci demo
+.PHONY: fmt lint test bench systemd ci
 
 fmt:
 	cargo fmt --all
@@ -12,7 +12,10 @@ test:
 	cargo nextest run --locked --no-fail-fast
 
 bench:
-	@echo "no benchmarks yet: they arrive with the sync and simulator issues (docs/benchmarks.md)"; exit 2
+	cargo bench --bench xero_sync
+
+systemd:
+	cargo build --locked && systemd/check target/debug/cxsync
 
 ci:
 	.ci/run

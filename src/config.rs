@@ -56,7 +56,67 @@ pub struct Settings {
     /// The file these settings came from.
     pub source: PathBuf,
     pub store: StoreSettings,
+    pub daemon: DaemonSettings,
     pub connections: Vec<Connection>,
+}
+
+/// How `cxsync run` schedules work.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonSettings {
+    /// Seconds between document syncs of a connection, when its daily allowance allows.
+    pub sync_interval_s: u64,
+    /// Up to this share of the interval is added at random (0 to 0.5).
+    pub jitter: f64,
+    /// The share of each API's daily call allowance scheduled syncs may use (0 to 1]; the
+    /// interval stretches to stay within it.
+    pub day_budget_share: f64,
+    /// Hours between full re-reads of open (AUTHORISED) Xero documents.
+    pub reread_open_hours: u64,
+    /// Where `/healthz` and `/metrics` are served (e.g. "127.0.0.1:9187"); none when unset.
+    pub health_listen: Option<std::net::SocketAddr>,
+}
+
+impl Default for DaemonSettings {
+    fn default() -> Self {
+        Self {
+            sync_interval_s: 300,
+            jitter: 0.1,
+            day_budget_share: 0.5,
+            reread_open_hours: 24,
+            health_listen: None,
+        }
+    }
+}
+
+impl DaemonSettings {
+    fn validate(&self) -> Result<(), String> {
+        if self.sync_interval_s == 0 {
+            return Err(
+                "`daemon.sync_interval_s` is 0: give the seconds between syncs (default 300)"
+                    .into(),
+            );
+        }
+        if !(0.0..=0.5).contains(&self.jitter) {
+            return Err(format!(
+                "`daemon.jitter` is {}: give a share between 0 and 0.5",
+                self.jitter
+            ));
+        }
+        if !(self.day_budget_share > 0.0 && self.day_budget_share <= 1.0) {
+            return Err(format!(
+                "`daemon.day_budget_share` is {}: give a share above 0, at most 1",
+                self.day_budget_share
+            ));
+        }
+        if self.reread_open_hours == 0 {
+            return Err(
+                "`daemon.reread_open_hours` is 0: give the hours between re-reads (default 24)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -262,7 +322,13 @@ impl Settings {
             Some(dirs) => Path::new(dirs.split(':').next().unwrap_or(dirs)).join("cxsync.db"),
             None => PathBuf::from(DEFAULT_STORE_PATH),
         });
-        Ok(Self { source: path.into(), store: StoreSettings { path: store_path }, connections })
+        raw.daemon.validate().map_err(invalid)?;
+        Ok(Self {
+            source: path.into(),
+            store: StoreSettings { path: store_path },
+            daemon: raw.daemon,
+            connections,
+        })
     }
 }
 

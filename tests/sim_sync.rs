@@ -49,7 +49,10 @@ async fn sync_once_fetches_everything_the_simulator_holds_and_an_idle_run_adds_n
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("sim: not reconciled yet"), "no Cin7 side yet, so nothing to compare: {stdout}");
+    assert!(
+        stdout.contains("sim: not reconciled yet"),
+        "no Cin7 side yet, so nothing to compare: {stdout}"
+    );
     let invoices = i64::try_from(expected.lists["Invoices"].len()).unwrap();
     assert_eq!(
         count(

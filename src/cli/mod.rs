@@ -8,6 +8,7 @@ mod check;
 mod findings;
 mod pending;
 mod query;
+mod run;
 mod sim;
 mod sync;
 
@@ -217,7 +218,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Findings(args) => {
             findings::run(&store_path(cli, &env, args.store.as_deref())?, args, &mut out)
         }
-        Command::Run => Err(pending::not_built("run", "the daemon loop (issue 7)")),
+        Command::Run => run::run(load_settings(cli, &env)?, &env),
         Command::Sync(args) => sync::run(&load_settings(cli, &env)?, args, &mut out),
         Command::Report(_) => Err(pending::not_built("report", "the variance report (issue 6)")),
         Command::Show(_) => Err(pending::not_built("show", "reconciliation (issue 5)")),

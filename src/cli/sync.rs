@@ -4,7 +4,6 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use chrono::{Days, NaiveDate};
 
 use super::{Failure, SyncArgs};
 use crate::clock::{Clock, SystemClock};
@@ -134,16 +133,7 @@ async fn sync_xero(
     );
     let sync = XeroSync { connection: &connection.name, client: &client, store, clock };
     let reread_open = sync.reread_due(chrono::Duration::days(1));
-    sync.run_once(report_date(connection, clock), reread_open).await
-}
-
-/// Yesterday in the connection's time zone (UTC when none is configured).
-fn report_date(connection: &Connection, clock: &dyn Clock) -> NaiveDate {
-    let now = clock.now();
-    let today = connection
-        .timezone
-        .map_or_else(|| now.date_naive(), |tz| now.with_timezone(&tz).date_naive());
-    today.checked_sub_days(Days::new(1)).unwrap_or(today)
+    sync.run_once(crate::daemon::report_date(connection, clock.now()), reread_open).await
 }
 
 fn row(connection: &str, system: &str, report: EndpointReport) -> Vec<Value> {

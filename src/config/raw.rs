@@ -16,6 +16,8 @@ pub(super) struct RawSettings {
     #[serde(default)]
     pub store: RawStore,
     #[serde(default)]
+    pub daemon: super::DaemonSettings,
+    #[serde(default)]
     pub connections: Vec<RawConnection>,
 }
 
