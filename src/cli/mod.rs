@@ -9,6 +9,7 @@ mod findings;
 mod pending;
 mod query;
 mod run;
+mod show;
 mod sim;
 mod sync;
 
@@ -149,6 +150,9 @@ pub struct ReportArgs {
 pub struct ShowArgs {
     /// A document number or reference (INV-0042, SO-1234, a Xero or Cin7 ID)
     pub reference: String,
+    /// Read this database instead of the config's store.path
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -221,7 +225,9 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Run => run::run(load_settings(cli, &env)?, &env),
         Command::Sync(args) => sync::run(&load_settings(cli, &env)?, args, &mut out),
         Command::Report(_) => Err(pending::not_built("report", "the variance report (issue 6)")),
-        Command::Show(_) => Err(pending::not_built("show", "reconciliation (issue 5)")),
+        Command::Show(args) => {
+            show::run(&store_path(cli, &env, args.store.as_deref())?, args, &mut out)
+        }
         Command::Auth(AuthArgs { system: AuthSystem::Xero { connection } }) => {
             auth::run(&load_settings(cli, &env)?, connection.as_deref(), &mut out)
         }

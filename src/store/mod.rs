@@ -21,6 +21,7 @@ mod findings;
 mod pages;
 mod query;
 mod reconcile;
+mod show;
 mod tokens;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -41,6 +42,7 @@ pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use reconcile::FindingChanges;
+pub use show::DocumentView;
 pub use tokens::TokenVault;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
