@@ -560,6 +560,19 @@ fn missing_secret(connection: &str, section: &str, key: &str) -> String {
     )
 }
 
+/// Writes a config file that holds secrets: created with mode 0600.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
 /// Only https, except plain http to this machine (tests, the simulator).
 fn check_url(key: &str, url: &Url) -> Result<(), String> {
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));

@@ -159,9 +159,10 @@ async fn open_documents_are_read_again_without_moving_the_cursor() {
         .and(query_param("Statuses", "AUTHORISED"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "CreditNotes": [] })))
         .with_priority(1)
-        .expect(1)
+        .expect(0) // no credit note was ever stored: nothing to read again
         .mount(&h.server)
         .await;
+    h.run(false).await; // the first full read
     let reports = h.run(true).await;
     assert_eq!(report(&reports, "Invoices#open").unchanged, 1);
     let cursor = h.store().endpoint_state("acme", System::Xero, "Invoices").unwrap().cursor;
@@ -230,4 +231,16 @@ async fn refused_journals_are_asked_for_again_after_a_week() {
     assert_eq!(report(&reports, "Journals").error, None);
     assert!(reports.iter().all(|r| r.endpoint != "Reports/TrialBalance"), "{reports:?}");
     assert!(h.store().endpoint_state("acme", System::Xero, "Journals").unwrap().available);
+}
+
+#[tokio::test]
+async fn the_first_full_read_counts_as_the_open_document_reread() {
+    let h = Harness::new().await;
+    h.mount_quiet_defaults().await;
+    h.mount_fixture("Journals", "journals_get.json").await;
+    h.mount_list("Invoices", "Invoices", vec![invoice(1, 5)], &[]).await;
+    // No mock answers Statuses=AUTHORISED: the catch-all would fail the test if it were asked.
+    let reports = h.run(true).await;
+    assert_eq!(report(&reports, "Invoices#open").calls, 0);
+    assert_eq!(report(&reports, "Invoices#open").error, None);
 }

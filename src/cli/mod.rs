@@ -5,6 +5,7 @@
 
 mod auth;
 mod check;
+mod demo;
 mod findings;
 mod pending;
 mod query;
@@ -231,9 +232,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Auth(AuthArgs { system: AuthSystem::Xero { connection } }) => {
             auth::run(&load_settings(cli, &env)?, connection.as_deref(), &mut out)
         }
-        Command::Demo(_) => {
-            Err(pending::not_built("demo", "reconciliation and the report (issues 5 and 6)"))
-        }
+        Command::Demo(args) => demo::run(args, &mut out),
         Command::Sim(SimArgs { command: SimCommand::Serve(args) }) => sim::serve(args, &mut out),
     }
 }

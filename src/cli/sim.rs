@@ -37,7 +37,8 @@ pub(super) fn serve(args: &SimServeArgs, out: &mut dyn Write) -> Result<(), Fail
         let store = args.store.clone().unwrap_or_else(|| PathBuf::from("cxsync-sim.db"));
         let toml = sim.config_toml(&store);
         if let Some(path) = &args.write_config {
-            std::fs::write(path, &toml).with_context(|| format!("writing {}", path.display()))?;
+            crate::config::write_private(path, &toml)
+                .with_context(|| format!("writing {}", path.display()))?;
             writeln!(
                 out,
                 "simulated Xero at {} ({} invoices, seed {}); config written to {}",

@@ -77,17 +77,30 @@ impl XeroSync<'_> {
             let result = self.whole_list(endpoint, &mut report).await;
             reports.push(self.record(report, result));
         }
+        let first_read: Vec<Endpoint> = DOCUMENT_ENDPOINTS
+            .into_iter()
+            .filter(|e| {
+                self.store()
+                    .endpoint_state(self.connection, System::Xero, e.as_str())
+                    .is_ok_and(|s| s.cursor.is_none())
+            })
+            .collect();
         for endpoint in DOCUMENT_ENDPOINTS {
             let mut report = EndpointReport::named(endpoint.as_str());
             let result = self.paged(endpoint, &mut report).await;
             reports.push(self.record(report, result));
         }
-        if reread_open {
-            for endpoint in [Endpoint::Invoices, Endpoint::CreditNotes] {
-                let mut report = EndpointReport::named(&format!("{endpoint}#open"));
-                let result = self.reread_open(endpoint, &mut report).await;
-                reports.push(self.record(report, result));
-            }
+        for endpoint in
+            [Endpoint::Invoices, Endpoint::CreditNotes].into_iter().filter(|_| reread_open)
+        {
+            let mut report = EndpointReport::named(&format!("{endpoint}#open"));
+            // Right after the first full read there is nothing to read again: count it as done.
+            let result = if first_read.contains(&endpoint) {
+                Ok(())
+            } else {
+                self.reread_open(endpoint, &mut report).await
+            };
+            reports.push(self.record(report, result));
         }
         let journals = self
             .store()

@@ -1,0 +1,36 @@
+//! `cxsync demo` runs on a bare machine: no config, no accounts, no network beyond 127.0.0.1.
+
+use std::process::Command;
+
+#[test]
+fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
+        .args(["demo", "--store", db.to_str().unwrap()])
+        .env_clear()
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(text.contains("Journals") && text.contains("Try next"), "{text}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let invoices: i64 = conn
+        .query_row("SELECT count(*) FROM documents WHERE doc_type = 'sales_invoice'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(invoices, 800);
+    let errors: i64 = conn
+        .query_row("SELECT count(*) FROM sync_status WHERE last_error IS NOT NULL", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(errors, 0);
+    let again = Command::new(env!("CARGO_BIN_EXE_cxsync"))
+        .args(["demo", "--store", db.to_str().unwrap()])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "an existing store is refused, not reused");
+}
