@@ -74,6 +74,10 @@ pub(super) struct RawCin7 {
     pub username: Option<String>,
     pub api_key: Option<SecretString>,
     pub api_key_file: Option<PathBuf>,
+    /// Where the first full read of history starts; resolved in `Resolver::cin7`.
+    pub backfill_from: Option<chrono::NaiveDate>,
+    /// Core: days of the ledger feed read again each cycle.
+    pub reread_days: Option<u32>,
     #[serde(default)]
     pub limits: RawCin7Limits,
 }
