@@ -124,23 +124,32 @@ pub(crate) mod field {
     use serde::Deserializer;
 
     amount_fields! {
+        adjustment => "Adjustment",
         amount => "Amount",
         amount_credited => "AmountCredited",
         amount_due => "AmountDue",
         amount_paid => "AmountPaid",
         applied_amount => "AppliedAmount",
+        average_cost => "AverageCost",
         bank_amount => "BankAmount",
+        cost => "Cost",
         currency_rate => "CurrencyRate",
+        discount => "Discount",
         gross_amount => "GrossAmount",
         line_amount => "LineAmount",
         net_amount => "NetAmount",
+        paid => "Paid",
+        price => "Price",
         quantity => "Quantity",
         remaining_credit => "RemainingCredit",
         sub_total => "SubTotal",
+        tax => "Tax",
         tax_amount => "TaxAmount",
         total => "Total",
         total_tax => "TotalTax",
+        transfer_quantity => "TransferQuantity",
         unit_amount => "UnitAmount",
+        unit_cost => "UnitCost",
     }
 }
 

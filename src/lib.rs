@@ -3,6 +3,7 @@
 //! variance per control account. See `DESIGN.md` in the shared docs and `README.md`.
 
 pub mod amount;
+pub mod cin7;
 pub mod cli;
 pub mod clock;
 pub mod config;
