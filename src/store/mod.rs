@@ -10,6 +10,8 @@
 //!   migrates, refuses any statement that would change the database.
 //! - `query`: read-only SQL for support staff, results as a [`Table`].
 //! - `pages`: writing a fetched page, its quarantined rejects and its cursor atomically.
+//! - `windows`: what reads of unordered lists ask: a stored record's change time or raw
+//!   JSON, and closing a ledger re-read window (stale entries out, cursor in, atomically).
 //! - `findings`: reading findings for the command line.
 //! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
 //!   on its own connection so neither waits for a sync transaction.
@@ -19,6 +21,7 @@ mod findings;
 mod pages;
 mod query;
 mod tokens;
+mod windows;
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -38,6 +41,7 @@ pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use tokens::TokenVault;
+pub use windows::LedgerWindow;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
