@@ -7,11 +7,13 @@ use anyhow::Context as _;
 use chrono::{Days, NaiveDate};
 
 use super::{Failure, SyncArgs};
+use crate::cin7::core::CoreClient;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Connection, Settings};
+use crate::config::{Cin7Kind, Connection, Settings};
 use crate::http::{HttpLayer, HttpSettings};
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::EndpointReport;
+use crate::sync::cin7::{Cin7Sync, History};
 use crate::sync::xero::XeroSync;
 use crate::table::{Table, Value};
 use crate::xero::auth::TokenSource;
@@ -67,10 +69,23 @@ pub(super) fn run(
     for connection in &settings.connections {
         let reports =
             runtime.block_on(sync_xero(connection, &layer, &vault, &store, clock.as_ref()));
-        tracing::warn!(connection = %connection.name, "Cin7 sync and reconciliation are not built yet: only the Xero side was synced");
-        for report in reports {
-            failed += usize::from(report.error.is_some());
-            table.rows.push(row(&connection.name, "xero", report));
+        let mut systems = vec![("xero", reports)];
+        match connection.cin7.kind() {
+            Cin7Kind::Core => {
+                let reports =
+                    runtime.block_on(sync_cin7(connection, &layer, &store, clock.as_ref()));
+                systems.push(("cin7", reports));
+            }
+            Cin7Kind::Omni => {
+                tracing::warn!(connection = %connection.name, "Cin7 Omni sync is not built yet: only the Xero side was synced");
+            }
+        }
+        tracing::warn!(connection = %connection.name, "reconciliation is not built yet: nothing was compared");
+        for (system, reports) in systems {
+            for report in reports {
+                failed += usize::from(report.error.is_some());
+                table.rows.push(row(&connection.name, system, report));
+            }
         }
     }
     out.write_all(table.to_text().as_bytes()).context("writing the summary")?;
@@ -114,6 +129,31 @@ async fn sync_xero(
     let sync = XeroSync { connection: &connection.name, client: &client, store, clock };
     let reread_open = sync.reread_due(chrono::Duration::days(1));
     sync.run_once(report_date(connection, clock), reread_open).await
+}
+
+async fn sync_cin7(
+    connection: &Connection,
+    layer: &Arc<HttpLayer>,
+    store: &Mutex<Store>,
+    clock: &dyn Clock,
+) -> Vec<EndpointReport> {
+    let cin7 = &connection.cin7;
+    let quota =
+        layer.quota("cin7", &connection.name, crate::cin7::core::quota_spec(&cin7.limits), None);
+    let client = match CoreClient::new(&connection.name, cin7, layer.clone(), quota) {
+        Ok(client) => client,
+        Err(err) => {
+            tracing::error!(connection = %connection.name, "{err}");
+            return vec![EndpointReport {
+                endpoint: "client".into(),
+                error: Some(err.to_string()),
+                ..EndpointReport::default()
+            }];
+        }
+    };
+    let history = History::from_settings(cin7, clock.now().date_naive());
+    let sync = Cin7Sync { connection: &connection.name, client: &client, store, clock, history };
+    sync.run_once().await
 }
 
 /// Yesterday in the connection's time zone (UTC when none is configured).

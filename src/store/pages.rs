@@ -170,7 +170,7 @@ pub(super) fn connection_id(tx: &Transaction<'_>, name: &str) -> rusqlite::Resul
     tx.query_row("SELECT id FROM connections WHERE name = ?1", [name], |row| row.get(0))
 }
 
-fn write_page_in(
+pub(super) fn write_page_in(
     tx: &Transaction<'_>,
     page: &PageWrite<'_>,
     now: &str,

@@ -1,15 +1,16 @@
 //! What incremental reads of unordered lists ask the store: a stored record's change marker or
-//! raw JSON (to fetch a detail only when its summary changed), and closing a re-read window of
-//! a ledger feed (removing the entries the window no longer returns, with its cursor, in one
-//! transaction).
+//! raw JSON (to fetch a detail only when its summary changed), writing the last detail of a
+//! list window together with the list's cursor, and closing a re-read window of a ledger feed
+//! (removing the entries the window no longer returns, with its cursor, in one transaction).
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::pages::{connection_id, write_cursor};
-use super::{Store, StoreError};
+use super::pages::{connection_id, write_cursor, write_page_in};
+use super::{PageOutcome, PageWrite, Store, StoreError};
+use crate::clock::timestamp;
 use crate::model::System;
 
 /// A ledger window that has been read whole.
@@ -72,6 +73,29 @@ impl Store {
             )
             .optional()
             .map_err(StoreError::query("reading a stored record"))
+    }
+
+    /// Writes a page like [`Store::write_page`] and, in the same transaction, sets the cursor
+    /// of `list`: the list whose window this page (the last detail read for it) closes.
+    pub fn write_page_closing(
+        &mut self,
+        page: &PageWrite<'_>,
+        list: &str,
+        cursor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PageOutcome, StoreError> {
+        let err = StoreError::query("writing a page");
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+        let outcome = write_page_in(&tx, page, &timestamp(now))
+            .and_then(|outcome| {
+                let id = connection_id(&tx, page.connection)?;
+                write_cursor(&tx, id, page.system.as_str(), list, cursor)?;
+                Ok(outcome)
+            })
+            .map_err(StoreError::query("writing a page"))?;
+        tx.commit().map_err(StoreError::query("committing a page"))?;
+        Ok(outcome)
     }
 
     /// Removes the feed's entries the window no longer returns and sets its cursor, in one
@@ -240,6 +264,29 @@ mod tests {
         };
         assert_eq!(store.close_ledger_window(&window).unwrap(), 0);
         assert_eq!(sources(&store).len(), 1);
+    }
+
+    #[test]
+    fn the_last_detail_of_a_window_lands_with_its_lists_cursor() {
+        let (_dir, mut store) = store();
+        let page = PageWrite {
+            connection: "acme",
+            system: System::Cin7,
+            endpoint: "sale",
+            records: vec![(
+                Record { external_id: "s1".into(), updated_at: None, payload: Payload::RawOnly },
+                "{}".into(),
+            )],
+            quarantined: vec![],
+            cursor: None,
+        };
+        let outcome = store
+            .write_page_closing(&page, "saleList", "2026-03-05T00:00:00.000Z", DateTime::UNIX_EPOCH)
+            .unwrap();
+        assert_eq!(outcome.new, 1);
+        let list = store.endpoint_state("acme", System::Cin7, "saleList").unwrap();
+        assert_eq!(list.cursor.as_deref(), Some("2026-03-05T00:00:00.000Z"));
+        assert_eq!(store.endpoint_state("acme", System::Cin7, "sale").unwrap().cursor, None);
     }
 
     #[test]
