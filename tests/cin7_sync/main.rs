@@ -456,3 +456,97 @@ async fn a_sale_deleted_between_list_and_detail_is_skipped_and_the_window_still_
     let cursor = h.texts("SELECT cursor FROM sync_cursors WHERE endpoint = 'saleList'");
     assert_eq!(cursor, [["2026-11-20T00:00:00.000Z"]]);
 }
+
+#[tokio::test]
+async fn a_response_that_is_not_json_fails_its_endpoint_and_quotes_its_beginning() {
+    let h = Harness::new().await;
+    Harness::get("product")
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("<html><body>Maintenance</body></html>"),
+        )
+        .with_priority(1)
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    let reports = h.run().await;
+    let error = report(&reports, "product").error.as_deref().unwrap();
+    assert!(error.contains("not JSON") && error.contains("<html><body>Maintenance"), "{error}");
+    assert_eq!(reports.len(), LISTS, "the other endpoints go on");
+    assert!(reports.iter().filter(|r| r.error.is_some()).count() == 1, "{reports:?}");
+    assert_eq!(
+        h.texts(
+            "SELECT count(*) FROM sync_cursors WHERE endpoint = 'product' AND cursor IS NOT NULL"
+        ),
+        [["0"]]
+    );
+}
+
+#[tokio::test]
+async fn sync_once_runs_cin7_core_after_xero_and_reports_it_as_cin7() {
+    let h = Harness::new().await;
+    h.data().ledger = vec![posting("task-1", "2026-11-01", "610", "200", "1.00")];
+    // Xero refuses the app: its endpoints fail fast, and Cin7 still runs after them.
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path("/connect/token"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({ "error": "invalid_client" })),
+        )
+        .mount(&h.server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cxsync.toml");
+    let uri = h.server.uri();
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[store]
+path = "{db}"
+[[connections]]
+name = "acme"
+[connections.xero]
+api_url = "{uri}/api.xro/2.0"
+token_url = "{uri}/connect/token"
+identity_url = "{uri}/"
+client_id = "id"
+client_secret = "xero-secret-value"
+tenant_id = "tenant-1"
+[connections.xero.limits]
+per_minute = 6000
+[connections.cin7]
+kind = "core"
+api_url = "{uri}{API}"
+account_id = "{ACCOUNT_ID}"
+application_key = "{APP_KEY}"
+backfill_from = 2024-11-25
+[connections.cin7.limits]
+per_minute = 6000
+[connections.accounts]
+inventory = "630"
+"#,
+            db = h.db.display(),
+        ),
+    )
+    .unwrap();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cxsync"))
+            .args(["--config", config.to_str().unwrap(), "sync", "--once"])
+            .env_clear()
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "Xero failed: {stdout}\n{stderr}");
+    let cin7_rows: Vec<&str> = stdout.lines().filter(|l| l.contains(" cin7 ")).collect();
+    assert_eq!(cin7_rows.len(), LISTS, "{stdout}");
+    assert!(cin7_rows.iter().any(|l| l.contains("saleList")), "{stdout}");
+    assert!(!stderr.contains("Cin7 sync and reconciliation are not built"), "{stderr}");
+    for secret in [ACCOUNT_ID, APP_KEY, "xero-secret-value"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked");
+    }
+    assert_eq!(h.count("SELECT count(*) FROM ledger_lines WHERE system = 'cin7'"), 2);
+}

@@ -16,12 +16,12 @@
 //!   time read, minus [`OVERLAP`]; the first cycle starts at `cin7.backfill_from`). A
 //!   document's detail is fetched only when the store has none or the stored change time is
 //!   older than the summary's, to the millisecond: the overlap, and a sale listed by both sale
-//!   lists, cost no detail call. See [`documents`].
+//!   lists, cost no detail call. See `documents.rs`.
 //! - Stock adjustments, transfers, finished goods: no change filter exists, so the lists are
 //!   read whole and each row is compared with the row stored last time; only a new or changed
-//!   row costs a detail call. See [`tasks`].
+//!   row costs a detail call. See `tasks.rs`.
 //! - `transactions` (the ledger): by effective-date window, pruning entries a window no longer
-//!   returns. See [`ledger`].
+//!   returns. See `ledger.rs`.
 //!
 //! Every call is counted in the endpoint's [`EndpointReport::calls`].
 
