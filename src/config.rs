@@ -195,9 +195,30 @@ pub struct Cin7Settings {
     pub api_url: Url,
     pub credentials: Cin7Credentials,
     pub limits: Cin7Limits,
+    /// Where history starts: the first sync reads documents updated since this date and the
+    /// ledger from it. `None`: two years before the sync runs ([`Cin7Settings::backfill_from`]).
+    pub backfill_from: Option<chrono::NaiveDate>,
+    /// Core: how many days back the ledger feed (`transactions`) is read again every cycle,
+    /// because Cin7 effective dates can be back-dated.
+    pub reread_days: u32,
 }
 
+/// Default of `cin7.reread_days`.
+pub const DEFAULT_REREAD_DAYS: u32 = 60;
+
+/// How far back history starts when `cin7.backfill_from` is not set.
+pub const DEFAULT_BACKFILL_YEARS: u32 = 2;
+
 impl Cin7Settings {
+    /// The configured start of history, else two years before `today`.
+    pub fn backfill_from(&self, today: chrono::NaiveDate) -> chrono::NaiveDate {
+        self.backfill_from.unwrap_or_else(|| {
+            today
+                .checked_sub_months(chrono::Months::new(12 * DEFAULT_BACKFILL_YEARS))
+                .unwrap_or(today)
+        })
+    }
+
     pub fn kind(&self) -> Cin7Kind {
         match self.credentials {
             Cin7Credentials::Core { .. } => Cin7Kind::Core,
@@ -243,6 +264,9 @@ pub struct Cin7Limits {
     /// Omni also limits calls per second; Core does not.
     pub per_second: Option<u32>,
     pub per_day: Option<u32>,
+    /// How long the limits' "minute" lasts, in milliseconds (60000; shorter only against the
+    /// simulator's fast clock).
+    pub minute_ms: u32,
 }
 
 /// Control-account codes as they appear in Xero. Only `inventory` is required.
@@ -462,6 +486,7 @@ impl Resolver<'_> {
                 ("limits.per_second", raw.limits.per_second.is_some()),
             ],
             Cin7Kind::Omni => &[
+                ("reread_days", raw.reread_days.is_some()),
                 ("account_id", raw.account_id.is_some() || raw.account_id_file.is_some()),
                 (
                     "application_key",
@@ -513,18 +538,32 @@ impl Resolver<'_> {
                 per_minute: raw.limits.per_minute.unwrap_or(50),
                 per_second: None,
                 per_day: raw.limits.per_day,
+                minute_ms: raw.limits.minute_ms.unwrap_or(60_000),
             },
             Cin7Kind::Omni => Cin7Limits {
                 per_minute: raw.limits.per_minute.unwrap_or(60),
                 per_second: Some(raw.limits.per_second.unwrap_or(3)),
                 per_day: Some(raw.limits.per_day.unwrap_or(5000)),
+                minute_ms: raw.limits.minute_ms.unwrap_or(60_000),
             },
         };
-        let mut checked = vec![("per_minute", limits.per_minute)];
+        let mut checked = vec![("per_minute", limits.per_minute), ("minute_ms", limits.minute_ms)];
         checked.extend(limits.per_second.map(|n| ("per_second", n)));
         checked.extend(limits.per_day.map(|n| ("per_day", n)));
         check_limits("cin7.limits", &checked)?;
-        Ok(Cin7Settings { api_url, credentials, limits })
+        let reread_days = raw.reread_days.unwrap_or(DEFAULT_REREAD_DAYS);
+        if reread_days == 0 {
+            return Err("`cin7.reread_days` is 0: give the days of ledger to read again each \
+                        cycle (default 60), because Cin7 effective dates can be back-dated"
+                .into());
+        }
+        Ok(Cin7Settings {
+            api_url,
+            credentials,
+            limits,
+            backfill_from: raw.backfill_from,
+            reread_days,
+        })
     }
 
     fn secret(

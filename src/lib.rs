@@ -2,6 +2,8 @@
 //! sides read-only into a SQLite cache, finds sync errors and discrepancies, and reports the
 //! variance per control account. See `DESIGN.md` in the shared docs and `README.md`.
 
+pub mod amount;
+pub mod cin7;
 pub mod cli;
 pub mod clock;
 pub mod config;

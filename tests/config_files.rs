@@ -81,6 +81,9 @@ fn load(text: &str, env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
 #[case::core_key_on_omni(GOOD.replace("kind = \"core\"", "kind = \"omni\""), "`cin7.account_id` does not apply to `kind = \"omni\"`", "")]
 #[case::omni_without_user(GOOD.replace("kind = \"core\"\naccount_id = \"acct-value\"\napplication_key = \"app-key-value\"", "kind = \"omni\"\napi_key = \"k\""), "`cin7.username`", "")]
 #[case::zero_limit(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\n[connections.cin7.limits]\nper_minute = 0"), "`cin7.limits.per_minute` is 0", "")]
+#[case::zero_reread_days(GOOD.replace("application_key = \"app-key-value\"", "application_key = \"app-key-value\"\nreread_days = 0"), "`cin7.reread_days` is 0", "")]
+#[case::not_a_backfill_date(GOOD.replace("application_key = \"app-key-value\"", "application_key = \"app-key-value\"\nbackfill_from = \"last year\""), "input contains invalid characters", "backfill_from")]
+#[case::reread_days_on_omni(GOOD.replace("kind = \"core\"\naccount_id = \"acct-value\"\napplication_key = \"app-key-value\"", "kind = \"omni\"\nusername = \"u\"\napi_key = \"k\"\nreread_days = 30"), "`cin7.reread_days` does not apply to `kind = \"omni\"`", "")]
 #[case::empty_account_code(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\ncogs = \" \""), "`accounts.cogs` is empty", "")]
 #[case::unknown_account_role(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\ninventroy = \"631\""), "unknown field `inventroy`", "")]
 #[case::invalid_toml(GOOD.replace("[connections.accounts]", "[connections.accounts"), "TOML parse error", "")]
@@ -163,6 +166,28 @@ fn debug_output_of_settings_hides_every_secret() {
     for secret in ["xero-secret-value", "acct-value", "app-key-value"] {
         assert!(!shown.contains(secret), "{secret} leaked in {shown}");
     }
+}
+
+#[rstest]
+#[case::toml_date("backfill_from = 2024-07-01")]
+#[case::quoted_date("backfill_from = \"2024-07-01\"")]
+fn the_cin7_backfill_date_is_a_toml_date_or_a_quoted_one(#[case] line: &str) {
+    let text = GOOD.replace(
+        "application_key = \"app-key-value\"",
+        &format!("application_key = \"app-key-value\"\n{line}\nreread_days = 30"),
+    );
+    let cin7 = &load(&text, &[]).unwrap().connections[0].cin7;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    assert_eq!(cin7.backfill_from(today), chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap());
+    assert_eq!(cin7.reread_days, 30);
+}
+
+#[test]
+fn cin7_history_defaults_to_two_years_and_sixty_days_of_reread() {
+    let cin7 = &load(GOOD, &[]).unwrap().connections[0].cin7;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+    assert_eq!(cin7.backfill_from(today), chrono::NaiveDate::from_ymd_opt(2024, 2, 28).unwrap());
+    assert_eq!(cin7.reread_days, 60);
 }
 
 #[test]

@@ -83,8 +83,8 @@ async fn sync_once_fetches_everything_the_simulator_holds_and_an_idle_run_adds_n
     assert!(again.status.success());
     assert_eq!(
         count(&db, "SELECT count(*) FROM api_calls") - calls,
-        9 + 1,
-        "an idle run costs one call per endpoint plus the token (the daily open-document re-read is not due)"
+        9 + 1 + 9,
+        "an idle run costs one call per Xero endpoint, the token, and one per Cin7 list (the daily open-document re-read is not due)"
     );
     drop(sim);
 }

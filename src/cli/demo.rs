@@ -60,7 +60,8 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
     writeln!(
         out,
         "\nThe store is {db} (config: {}).\n\
-         Not in the demo yet: a simulated Cin7 (so reconciliation has no Cin7 side to compare) and the daily\n\
+         Not in the demo yet: Cin7 documents and ledger in the simulator (its Cin7 Core account has a chart\n\
+         of accounts and nothing else, so reconciliation has no Cin7 side to compare yet) and the daily\n\
          variance report; both are still to be built.\n\n\
          Try next:\n  \
          cxsync query --store {db} \"SELECT doc_type, count(*) FROM documents GROUP BY 1\"\n  \

@@ -7,16 +7,14 @@ use anyhow::Context as _;
 
 use super::{Failure, SyncArgs};
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Connection, Settings};
+use crate::config::Settings;
 use crate::http::{HttpLayer, HttpSettings};
 use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::EndpointReport;
+use crate::sync::connection::ConnectionClients;
 use crate::sync::reconcile::reconcile_connection;
-use crate::sync::xero::XeroSync;
 use crate::table::{Table, Value};
-use crate::xero::auth::TokenSource;
-use crate::xero::client::XeroClient;
 
 pub(super) fn run(
     settings: &Settings,
@@ -65,13 +63,15 @@ pub(super) fn run(
         rows: vec![],
     };
     let mut failed = 0;
+    let reread_open =
+        chrono::Duration::hours(i64::try_from(settings.daemon.reread_open_hours).unwrap_or(24));
     for connection in &settings.connections {
+        let clients = ConnectionClients::new(connection, &layer, &vault, &clock);
         let reports =
-            runtime.block_on(sync_xero(connection, &layer, &vault, &store, clock.as_ref()));
-        tracing::warn!(connection = %connection.name, "the Cin7 sync is not built yet: only the Xero side was synced");
-        for report in reports {
+            runtime.block_on(clients.sync(connection, &store, clock.as_ref(), reread_open));
+        for (system, report) in reports {
             failed += usize::from(report.error.is_some());
-            table.rows.push(row(&connection.name, "xero", report));
+            table.rows.push(row(&connection.name, system, report));
         }
     }
     out.write_all(table.to_text().as_bytes()).context("writing the summary")?;
@@ -98,42 +98,6 @@ pub(super) fn run(
         return Err(anyhow::anyhow!("{failed} endpoint(s) failed; what was fetched before each failure is kept and the next sync resumes from there").into());
     }
     Ok(())
-}
-
-async fn sync_xero(
-    connection: &Connection,
-    layer: &Arc<HttpLayer>,
-    vault: &Arc<TokenVault>,
-    store: &Mutex<Store>,
-    clock: &dyn Clock,
-) -> Vec<EndpointReport> {
-    let xero = &connection.xero;
-    let quota = layer.quota(
-        "xero",
-        &connection.name,
-        crate::xero::quota_spec(&xero.limits),
-        Some(xero.limits.app_per_minute),
-    );
-    let tokens = Arc::new(TokenSource::new(
-        &connection.name,
-        xero.clone(),
-        vault.clone(),
-        layer.clone(),
-        quota.clone(),
-        Arc::new(SystemClock),
-    ));
-    let client = XeroClient::new(
-        &connection.name,
-        xero.api_url.clone(),
-        xero.identity_url.clone(),
-        xero.tenant_id.clone(),
-        layer.clone(),
-        quota,
-        tokens,
-    );
-    let sync = XeroSync { connection: &connection.name, client: &client, store, clock };
-    let reread_open = sync.reread_due(chrono::Duration::days(1));
-    sync.run_once(crate::daemon::report_date(connection, clock.now()), reread_open).await
 }
 
 fn row(connection: &str, system: &str, report: EndpointReport) -> Vec<Value> {

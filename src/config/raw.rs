@@ -76,6 +76,10 @@ pub(super) struct RawCin7 {
     pub username: Option<String>,
     pub api_key: Option<SecretString>,
     pub api_key_file: Option<PathBuf>,
+    /// Where the first full read of history starts; resolved in `Resolver::cin7`.
+    pub backfill_from: Option<chrono::NaiveDate>,
+    /// Core: days of the ledger feed read again each cycle.
+    pub reread_days: Option<u32>,
     #[serde(default)]
     pub limits: RawCin7Limits,
 }
@@ -85,6 +89,7 @@ pub(super) struct RawCin7 {
 #[serde(deny_unknown_fields)]
 #[allow(clippy::struct_field_names)] // the names are the config keys
 pub(super) struct RawCin7Limits {
+    pub minute_ms: Option<u32>,
     pub per_minute: Option<u32>,
     pub per_second: Option<u32>,
     pub per_day: Option<u32>,

@@ -30,16 +30,16 @@ use crate::config::{Connection, Env, Settings};
 use crate::http::{HttpLayer, HttpSettings};
 use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
+use crate::sync::connection::ConnectionClients;
 use crate::sync::reconcile::reconcile_connection;
-use crate::sync::xero::XeroSync;
-use crate::xero::auth::TokenSource;
-use crate::xero::client::XeroClient;
 use notify::Notifier;
 use schedule::{Cadence, budgeted_interval, with_jitter};
 
 /// How long stopping may take before the remaining work is abandoned (systemd's default stop
 /// timeout is 90 s; the issue asks for 10).
 const STOP_GRACE: Duration = Duration::from_secs(8);
+/// The longest the daily budget stretches a connection's interval.
+const MAX_STRETCH: Duration = Duration::from_hours(1);
 
 /// What the health endpoint reports per connection.
 #[derive(Debug, Clone, Default)]
@@ -190,30 +190,9 @@ struct Worker {
 impl Worker {
     async fn run(self, mut stopped: watch::Receiver<bool>) {
         let name = self.connection.name.clone();
-        let xero = &self.connection.xero;
-        let quota = self.layer.quota(
-            "xero",
-            &name,
-            crate::xero::quota_spec(&xero.limits),
-            Some(xero.limits.app_per_minute),
-        );
-        let tokens = Arc::new(TokenSource::new(
-            &name,
-            xero.clone(),
-            self.vault.clone(),
-            self.layer.clone(),
-            quota.clone(),
-            self.clock.clone(),
-        ));
-        let client = XeroClient::new(
-            &name,
-            xero.api_url.clone(),
-            xero.identity_url.clone(),
-            xero.tenant_id.clone(),
-            self.layer.clone(),
-            quota.clone(),
-            tokens,
-        );
+        let clients =
+            ConnectionClients::new(&self.connection, &self.layer, &self.vault, &self.clock);
+        let per_day = self.connection.xero.limits.per_day;
         // Start at a random point of the first interval, so connections do not line up.
         let mut wait =
             self.cadence.interval.mul_f64(rand::rng().random::<f64>() * self.cadence.jitter);
@@ -222,16 +201,19 @@ impl Worker {
                 () = tokio::time::sleep(wait) => {}
                 _ = stopped.changed() => return,
             }
-            let cycle = self.cycle(&client);
-            let calls = tokio::select! {
+            let cycle = self.cycle(&clients);
+            let xero_calls = tokio::select! {
                 calls = cycle => calls,
                 _ = stopped.changed() => return,
             };
-            let interval = budgeted_interval(&self.cadence, calls, Some(xero.limits.per_day));
+            // Xero's daily allowance is the scarce one. A backfill cycle is dear but rare: the
+            // stretch is capped so it never holds the next sync back for long.
+            let interval = budgeted_interval(&self.cadence, xero_calls, Some(per_day))
+                .min(MAX_STRETCH.max(self.cadence.interval));
             if interval > self.cadence.interval {
-                tracing::info!(connection = %name, calls, interval_s = interval.as_secs(), "stretching the sync interval to stay within the daily call budget");
+                tracing::info!(connection = %name, xero_calls, interval_s = interval.as_secs(), "stretching the sync interval to stay within the daily call budget");
             }
-            let status = quota.status();
+            let status = clients.xero_quota().status();
             if let Some(entry) = self.health.lock().expect("health lock").get_mut(&name) {
                 entry.interval = interval;
                 entry.parked_until = status.parked_until;
@@ -240,14 +222,14 @@ impl Worker {
         }
     }
 
-    /// One sync and reconciliation; returns the API calls it made.
-    async fn cycle(&self, client: &XeroClient) -> usize {
+    /// One sync of both sides and a reconciliation; returns the Xero calls it made.
+    async fn cycle(&self, clients: &ConnectionClients) -> usize {
         let name = &self.connection.name;
-        let sync =
-            XeroSync { connection: name, client, store: &self.store, clock: self.clock.as_ref() };
-        let reread = sync.reread_due(self.reread);
-        let reports = sync.run_once(report_date(&self.connection, self.clock.now()), reread).await;
-        let calls = reports.iter().map(|r| r.calls).sum();
+        let reports =
+            clients.sync(&self.connection, &self.store, self.clock.as_ref(), self.reread).await;
+        let calls =
+            reports.iter().filter(|(system, _)| *system == "xero").map(|(_, r)| r.calls).sum();
+        let reports: Vec<_> = reports.into_iter().map(|(_, r)| r).collect();
         let errors: Vec<String> = reports
             .iter()
             .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.endpoint)))

@@ -265,6 +265,17 @@ impl Generator {
     }
 }
 
+/// The chart of accounts as Cin7 Core's `ref/account` lists it (Cin7 mirrors Xero's).
+pub fn cin7_accounts() -> Vec<Value> {
+    ACCOUNTS
+        .iter()
+        .map(|(code, name, kind, status)| {
+            json!({ "Code": code, "Name": name, "DisplayName": format!("{code}: {name}"), "Type": kind, "Status": status,
+                    "Class": "ASSET", "ForPayments": false, "SystemAccount": null, "Description": null })
+        })
+        .collect()
+}
+
 impl XeroWorld {
     /// `(code, name, balance debit-positive)` of every account with postings on or before
     /// `date_ms` (midnight UTC).

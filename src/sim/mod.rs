@@ -8,11 +8,13 @@
 //! Architecture:
 //! - `data`: the generated organisation (deterministic from a seed and a size).
 //! - `xero`: the Xero token endpoint, identity and Accounting API.
+//! - `cin7`: Cin7 Core's API, for an account with a chart of accounts and no transactions.
 //! - `limits`: per-tenant rate limits; `faults`: seeded fault injection.
 //!
-//! Not yet simulated: Cin7 Core and Omni (their clients come first), and planted
-//! reconciliation errors with a ground-truth list (they need the reconciliation rules).
+//! Not yet simulated: Cin7 Core's documents and ledger (the generator makes only the Xero
+//! side), Cin7 Omni, and planted reconciliation errors with a ground-truth list.
 
+pub mod cin7;
 pub mod data;
 pub mod faults;
 pub mod limits;
@@ -23,7 +25,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+
+/// The simulated Cin7 Core account's credentials.
+const CIN7_ACCOUNT: &str = "sim-account";
+const CIN7_KEY: &str = "sim-key";
 
 pub use faults::Faults;
 pub use limits::SimLimits;
@@ -38,6 +43,7 @@ pub struct SimConfig {
     pub minute: Duration,
     pub faults: Faults,
     pub xero_limits: SimLimits,
+    pub cin7_limits: SimLimits,
     pub client_id: String,
     pub client_secret: String,
 }
@@ -50,6 +56,7 @@ impl Default for SimConfig {
             minute: Duration::from_mins(1),
             faults: Faults::default(),
             xero_limits: SimLimits { per_minute: 60, concurrent: 5, per_day: 5000 },
+            cin7_limits: SimLimits { per_minute: 60, concurrent: 10, per_day: 1_000_000 },
             client_id: "sim-client".into(),
             client_secret: "sim-secret".into(),
         }
@@ -60,9 +67,10 @@ impl Default for SimConfig {
 #[derive(Debug)]
 pub struct Simulator {
     pub xero_addr: SocketAddr,
+    pub cin7_addr: SocketAddr,
     pub tenant_id: String,
     pub config: SimConfig,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Simulator {
@@ -80,27 +88,36 @@ impl Simulator {
             limiter,
             dice,
         ));
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let xero_addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = xero.router();
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
+        let accounts = data::cin7_accounts();
+        let cin7 = Arc::new(cin7::Cin7Sim::new(
+            CIN7_ACCOUNT,
+            CIN7_KEY,
+            accounts,
+            limits::Limiter::new(config.cin7_limits, config.minute),
+        ));
+        let xero_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let cin7_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let (xero_addr, cin7_addr) = (xero_listener.local_addr()?, cin7_listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        for (listener, app) in [(xero_listener, xero.router()), (cin7_listener, cin7.router())] {
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, app).with_graceful_shutdown(async move {
+                    let _ = stopped.changed().await;
+                });
+                if let Err(err) = served.await {
+                    tracing::error!("simulator stopped: {err}");
+                }
             });
-            if let Err(err) = served.await {
-                tracing::error!("simulator stopped: {err}");
-            }
-        });
-        Ok(Self { xero_addr, tenant_id, config, stop: Some(stop) })
+        }
+        Ok(Self { xero_addr, cin7_addr, tenant_id, config, stop: Some(stop) })
     }
 
     pub fn xero_base(&self) -> String {
         format!("http://{}", self.xero_addr)
     }
 
-    /// A cxsync config file for one connection against this simulator. The Cin7 side points
-    /// at an address that answers nothing until the Cin7 simulator exists.
+    /// A cxsync config file for one connection against this simulator.
     pub fn config_toml(&self, store: &std::path::Path) -> String {
         let base = self.xero_base();
         format!(
@@ -126,9 +143,12 @@ minute_ms = {minute_ms}
 
 [connections.cin7]
 kind = "core"
-api_url = "http://127.0.0.1:9/ExternalApi/v2"
-account_id = "sim-account"
-application_key = "sim-key"
+api_url = "http://{cin7}/ExternalApi/v2"
+account_id = "{cin7_account}"
+application_key = "{cin7_key}"
+
+[connections.cin7.limits]
+minute_ms = {minute_ms}
 
 [connections.accounts]
 inventory = "630"
@@ -142,6 +162,9 @@ stock_in_transit = "650"
             client_secret = self.config.client_secret,
             tenant = self.tenant_id,
             minute_ms = self.config.minute.as_millis(),
+            cin7 = self.cin7_addr,
+            cin7_account = CIN7_ACCOUNT,
+            cin7_key = CIN7_KEY,
         )
     }
 }
@@ -149,7 +172,7 @@ stock_in_transit = "650"
 impl Drop for Simulator {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
     }
 }

@@ -12,6 +12,8 @@
 //! - `pages`: writing a fetched page, its quarantined rejects and its cursor atomically.
 //! - `reconcile`: loading a connection's records for reconciliation; saving matches and the
 //!   findings' lifecycle.
+//! - `windows`: what reads of unordered lists ask: a stored record's change time or raw
+//!   JSON, and closing a ledger re-read window (stale entries out, cursor in, atomically).
 //! - `findings`: reading findings for the command line.
 //! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
 //!   on its own connection so neither waits for a sync transaction.
@@ -23,6 +25,7 @@ mod query;
 mod reconcile;
 mod show;
 mod tokens;
+mod windows;
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -44,6 +47,7 @@ pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use reconcile::FindingChanges;
 pub use show::DocumentView;
 pub use tokens::TokenVault;
+pub use windows::LedgerWindow;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 

@@ -175,11 +175,11 @@ impl Store {
     }
 }
 
-fn connection_id(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
+pub(super) fn connection_id(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
     tx.query_row("SELECT id FROM connections WHERE name = ?1", [name], |row| row.get(0))
 }
 
-fn write_page_in(
+pub(super) fn write_page_in(
     tx: &Transaction<'_>,
     page: &PageWrite<'_>,
     now: &str,
@@ -218,21 +218,36 @@ fn write_page_in(
         write_payload(tx, id, page.system, raw_id, record, now)?;
     }
     for rejected in &page.quarantined {
+        // A record read again unchanged (an overlap, a re-read window) is quarantined once.
         tx.execute(
             "INSERT INTO quarantine (connection_id, system, endpoint, external_id, raw, error, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+             WHERE NOT EXISTS (SELECT 1 FROM quarantine WHERE connection_id = ?1 AND system = ?2
+                               AND endpoint = ?3 AND external_id IS ?4 AND raw = ?5)",
             params![id, system, page.endpoint, rejected.external_id, rejected.raw, rejected.error, now],
         )?;
         outcome.quarantined += 1;
     }
     if let Some(cursor) = &page.cursor {
-        tx.execute(
-            "INSERT INTO sync_cursors (connection_id, system, endpoint, cursor) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (connection_id, system, endpoint) DO UPDATE SET cursor = excluded.cursor",
-            params![id, system, page.endpoint, cursor],
-        )?;
+        write_cursor(tx, id, system, page.endpoint, cursor)?;
     }
     Ok(outcome)
+}
+
+/// Sets an endpoint's cursor inside a transaction.
+pub(super) fn write_cursor(
+    tx: &Transaction<'_>,
+    connection_id: i64,
+    system: &str,
+    endpoint: &str,
+    cursor: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO sync_cursors (connection_id, system, endpoint, cursor) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (connection_id, system, endpoint) DO UPDATE SET cursor = excluded.cursor",
+        params![connection_id, system, endpoint, cursor],
+    )?;
+    Ok(())
 }
 
 fn write_payload(
@@ -525,6 +540,11 @@ mod tests {
         assert_eq!((outcome.new, outcome.quarantined), (1, 1));
         let row = store.query("SELECT external_id, raw, error FROM quarantine").unwrap();
         assert_eq!(row.rows[0][1], Value::Text(r#"{"Total":"x"}"#.into()));
+        store.write_page(&write, DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!(count(&store, "SELECT count(*) FROM quarantine"), 1, "read again: kept once");
+        write.quarantined[0].raw = r#"{"Total":"y"}"#.into();
+        store.write_page(&write, DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!(count(&store, "SELECT count(*) FROM quarantine"), 2, "a new version is kept");
     }
 
     #[test]

@@ -3,8 +3,12 @@
 //!
 //! Architecture:
 //! - `xero`: one organisation's endpoints (see its notes on paging).
+//! - `cin7`: one Cin7 Core account's endpoints (see its notes on unordered lists).
+//! - `connection`: one connection's clients and one cycle of both sides.
 //! - [`EndpointReport`]: what one endpoint's sync did, for logs and `sync --once`.
 
+pub mod cin7;
+pub mod connection;
 pub mod reconcile;
 pub mod xero;
 
@@ -15,6 +19,8 @@ use crate::store::{PageOutcome, StoreError};
 pub enum SyncError {
     #[error(transparent)]
     Xero(#[from] crate::xero::client::XeroError),
+    #[error(transparent)]
+    Cin7(#[from] crate::cin7::core::Cin7Error),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A response page could not be read at all (its records are not where they should be).

@@ -10,14 +10,14 @@
 //!
 //! Architecture:
 //! - [`dates`]: `/Date(1518685950940+0000)/` and ISO text → chrono.
-//! - [`amount`]: JSON numbers and strings → exact [`rust_decimal::Decimal`], never through `f64`.
+//! - [`amount`] (re-exported from [`crate::amount`], shared with Cin7): JSON numbers and
+//!   strings → exact [`rust_decimal::Decimal`], never through `f64`.
 //! - [`models`]: tolerant serde structs in Xero's `PascalCase` shapes.
 //! - [`auth`], [`identity`], [`loopback`]: OAuth2 tokens, `/connections`, the sign-in listener.
 //! - [`client`]: authenticated GETs with Xero's headers, 304 and 401/403 handling.
 //! - [`normalise`]: [`Endpoint`], [`normalise()`] (one record → [`crate::model::Record`]) and
 //!   [`trial_balance()`].
 
-pub mod amount;
 pub mod auth;
 pub mod client;
 pub mod dates;
@@ -25,6 +25,9 @@ pub mod identity;
 pub mod loopback;
 pub mod models;
 pub mod normalise;
+
+/// Exact amounts live in [`crate::amount`] (shared with Cin7); re-exported for Xero's paths.
+pub use crate::amount;
 
 use std::time::Duration;
 

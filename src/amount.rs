@@ -1,10 +1,12 @@
-//! Exact amounts from Xero JSON, never through `f64` arithmetic.
+//! Exact amounts from JSON (Xero and Cin7), never through `f64` arithmetic.
 //!
 //! Xero writes amounts as JSON numbers (`40.00`) and, in a few places (`BatchPayment.TotalAmount`,
-//! report cells), as strings (`"50.00"`). Both are parsed from their text as written: cxsync
-//! builds `serde_json` with `arbitrary_precision`, so a [`serde_json::Number`] keeps the literal
-//! it was read from (`40.00` stays `40.00`, scale included) and no amount ever passes through an
-//! `f64`.
+//! report cells), as strings (`"50.00"`); Cin7 Core writes JSON numbers (`54.31`, `0.5`). All
+//! are parsed from their text as written: cxsync builds `serde_json` with
+//! `arbitrary_precision`, so a [`serde_json::Number`] keeps the literal it was read from
+//! (`40.00` stays `40.00`, scale included) and no amount ever passes through an `f64`.
+//!
+//! Shared by [`crate::xero`] and [`crate::cin7`] (neither client depends on the other); pure.
 
 use std::str::FromStr;
 
@@ -122,23 +124,32 @@ pub(crate) mod field {
     use serde::Deserializer;
 
     amount_fields! {
+        adjustment => "Adjustment",
         amount => "Amount",
         amount_credited => "AmountCredited",
         amount_due => "AmountDue",
         amount_paid => "AmountPaid",
         applied_amount => "AppliedAmount",
+        average_cost => "AverageCost",
         bank_amount => "BankAmount",
+        cost => "Cost",
         currency_rate => "CurrencyRate",
+        discount => "Discount",
         gross_amount => "GrossAmount",
         line_amount => "LineAmount",
         net_amount => "NetAmount",
+        paid => "Paid",
+        price => "Price",
         quantity => "Quantity",
         remaining_credit => "RemainingCredit",
         sub_total => "SubTotal",
+        tax => "Tax",
         tax_amount => "TaxAmount",
         total => "Total",
         total_tax => "TotalTax",
+        transfer_quantity => "TransferQuantity",
         unit_amount => "UnitAmount",
+        unit_cost => "UnitCost",
     }
 }
 

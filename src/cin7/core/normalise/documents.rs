@@ -1,0 +1,181 @@
+//! Sales and purchases: one fetched detail → its raw record, invoices and credit notes as
+//! [`Document`]s, and its ledger postings (see the parent module for how each is stored).
+//!
+//! Decisions:
+//! - A sale's invoices are `SalesInvoice`s, its credit notes `SalesCreditNote`s; a purchase's
+//!   are `PurchaseInvoice`s and `PurchaseCreditNote`s. The contact is the customer or
+//!   supplier, the currency theirs (`CustomerCurrency`, `SupplierCurrency`).
+//! - Reference: a sale's `CustomerReference`; a purchase's `OrderNumber` (the PO). A credit
+//!   note's reference is the invoice it credits (`CreditNoteInvoiceNumber`).
+//! - Lines are `Lines` then `AdditionalCharges`, each with its account code, `Price` as the
+//!   unit amount, `Total` as the line amount, `Tax`, and `AverageCost` as the unit cost.
+//! - `amount_paid` is an invoice's `Paid`. Fulfilments, ship dates, inventory movements,
+//!   payments and stock received are kept in the detail's raw JSON only.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{
+    Detail, Endpoint, NormaliseError, RecordRef, element_id, elements, id_of, ledger, parse, slice,
+    text,
+};
+use crate::cin7::core::models::{CreditNote, Invoice, Line, Purchase, Sale};
+use crate::model::{DocType, Document, DocumentLine, Payload, Record};
+
+/// The context a sale or purchase gives its documents.
+struct Parent {
+    endpoint: Endpoint,
+    id: String,
+    contact: Option<String>,
+    currency: Option<String>,
+    reference: Option<String>,
+    invoice_type: DocType,
+    credit_type: DocType,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+pub(super) fn sale(raw: &Value, updated_at: Option<DateTime<Utc>>) -> Detail {
+    let endpoint = Endpoint::Sale;
+    let record = RecordRef { endpoint, id: id_of(endpoint, raw).map(String::from) };
+    let header = parse::<Sale>(&record, raw).and_then(|sale| {
+        Ok(Parent {
+            endpoint,
+            id: record.require_id(sale.id)?,
+            contact: text(sale.customer),
+            currency: text(sale.customer_currency),
+            reference: text(sale.customer_reference),
+            invoice_type: DocType::SalesInvoice,
+            credit_type: DocType::SalesCreditNote,
+            updated_at,
+        })
+    });
+    match header {
+        Ok(parent) => parent.detail(raw, "Invoices", "CreditNotes", "Sale"),
+        Err(error) => Detail::rejected_whole(endpoint, raw, error),
+    }
+}
+
+pub(super) fn purchase(
+    endpoint: Endpoint,
+    raw: &Value,
+    updated_at: Option<DateTime<Utc>>,
+) -> Detail {
+    let record = RecordRef { endpoint, id: id_of(endpoint, raw).map(String::from) };
+    let header = parse::<Purchase>(&record, raw).and_then(|purchase| {
+        Ok(Parent {
+            endpoint,
+            id: record.require_id(purchase.id)?,
+            contact: text(purchase.supplier),
+            currency: text(purchase.supplier_currency),
+            reference: text(purchase.order_number),
+            invoice_type: DocType::PurchaseInvoice,
+            credit_type: DocType::PurchaseCreditNote,
+            updated_at,
+        })
+    });
+    match header {
+        Ok(parent) => parent.detail(raw, "Invoice", "CreditNote", "Purchase"),
+        Err(error) => Detail::rejected_whole(endpoint, raw, error),
+    }
+}
+
+impl Parent {
+    /// The raw record, one record per invoice and credit note, and the ledger entry.
+    fn detail(&self, raw: &Value, invoices: &str, credits: &str, source_type: &str) -> Detail {
+        let mut detail = Detail::default();
+        let whole = Record {
+            external_id: self.id.clone(),
+            updated_at: self.updated_at,
+            payload: Payload::RawOnly,
+        };
+        detail.records.push((whole, raw.to_string()));
+        for (index, element) in elements(raw, invoices).into_iter().enumerate() {
+            let id = element_id(&self.id, invoices, index, element);
+            let cut = slice(raw, invoices, vec![element.clone()]);
+            let result = self.invoice(&id, element);
+            detail.push(&cut, id, result);
+        }
+        for (index, element) in elements(raw, credits).into_iter().enumerate() {
+            let id = element_id(&self.id, credits, index, element);
+            let cut = slice(raw, credits, vec![element.clone()]);
+            let result = self.credit_note(&id, element);
+            detail.push(&cut, id, result);
+        }
+        let (cut, source_id, result) =
+            ledger::task_ledger(self.endpoint, &self.id, raw, Some(source_type), None);
+        detail.push(&cut, source_id, result);
+        detail
+    }
+
+    fn invoice(&self, id: &str, element: &Value) -> Result<Record, NormaliseError> {
+        let record = RecordRef::new(self.endpoint, id);
+        let invoice: Invoice = parse(&record, element)?;
+        let document = Document {
+            doc_type: self.invoice_type,
+            external_id: id.to_string(),
+            number: text(invoice.invoice_number),
+            reference: self.reference.clone(),
+            contact: self.contact.clone(),
+            status: invoice.status.unwrap_or_default(),
+            date: record.date("InvoiceDate", invoice.invoice_date)?,
+            due_date: record.date("InvoiceDueDate", invoice.invoice_due_date)?,
+            currency: self.currency.clone(),
+            total: invoice.total,
+            tax_total: invoice.tax,
+            amount_paid: invoice.paid,
+            amount_credited: None,
+            updated_at: self.updated_at,
+            lines: lines(invoice.lines, invoice.additional_charges),
+        };
+        Ok(self.record(document))
+    }
+
+    fn credit_note(&self, id: &str, element: &Value) -> Result<Record, NormaliseError> {
+        let record = RecordRef::new(self.endpoint, id);
+        let note: CreditNote = parse(&record, element)?;
+        let document = Document {
+            doc_type: self.credit_type,
+            external_id: id.to_string(),
+            number: text(note.credit_note_number),
+            reference: text(note.credit_note_invoice_number),
+            contact: self.contact.clone(),
+            status: note.status.unwrap_or_default(),
+            date: record.date("CreditNoteDate", note.credit_note_date)?,
+            due_date: None,
+            currency: self.currency.clone(),
+            total: note.total,
+            tax_total: note.tax,
+            amount_paid: None,
+            amount_credited: None,
+            updated_at: self.updated_at,
+            lines: lines(note.lines, note.additional_charges),
+        };
+        Ok(self.record(document))
+    }
+
+    fn record(&self, document: Document) -> Record {
+        Record {
+            external_id: document.external_id.clone(),
+            updated_at: self.updated_at,
+            payload: Payload::Document(document),
+        }
+    }
+}
+
+/// Product lines, then additional charges.
+fn lines(lines: Vec<Line>, charges: Vec<Line>) -> Vec<DocumentLine> {
+    lines
+        .into_iter()
+        .chain(charges)
+        .map(|line| DocumentLine {
+            item_code: text(line.sku),
+            description: text(line.name).or_else(|| text(line.description)),
+            quantity: line.quantity,
+            unit_amount: line.price,
+            line_amount: line.total,
+            tax_amount: line.tax,
+            account_code: line.account.as_deref().and_then(super::account_code),
+            unit_cost: line.average_cost,
+        })
+        .collect()
+}

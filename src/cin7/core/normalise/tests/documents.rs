@@ -1,0 +1,184 @@
+//! Sales and purchases: documents, slices, ledger postings, and what happens to bad parts.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
+
+use super::{Endpoint, dec, detail, documents, fixture, ledger, postings, raw_of, record};
+use crate::model::{DocType, Payload};
+
+const SALE: &str = "916ab4c0-6ccb-4c93-873d-0603859050e4";
+const HANDMADE: &str = "0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f";
+
+fn updated() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-05T01:02:03.123Z").unwrap().to_utc()
+}
+
+#[test]
+fn a_sale_gives_its_raw_record_invoices_credit_notes_and_ledger() {
+    let sale = detail(Endpoint::Sale, "sale.json");
+    let whole = record(&sale, SALE);
+    assert_eq!(whole.payload, Payload::RawOnly);
+    assert_eq!(raw_of(&sale, SALE), fixture("sale.json").to_string(), "kept whole, as sent");
+    let docs = documents(&sale);
+    let [invoice, credit] = docs.as_slice() else { panic!("{docs:?}") };
+    assert_eq!(invoice.doc_type, DocType::SalesInvoice);
+    assert_eq!(invoice.external_id, "b039f19e-66f8-4309-a4b1-abf928303c88");
+    assert_eq!(invoice.number.as_deref(), Some("INV-00001"));
+    assert_eq!(invoice.contact.as_deref(), Some("Hamilton Smith Pty"));
+    assert_eq!(invoice.currency.as_deref(), Some("RUB"));
+    assert_eq!(invoice.status, "AUTHORISED");
+    assert_eq!(invoice.date, NaiveDate::from_ymd_opt(2017, 11, 22));
+    assert_eq!(invoice.due_date, NaiveDate::from_ymd_opt(2017, 12, 22));
+    assert_eq!(
+        (invoice.total, invoice.tax_total, invoice.amount_paid),
+        (Some(dec("358")), Some(dec("0")), Some(dec("0")))
+    );
+    assert_eq!(invoice.reference, None, "an empty CustomerReference is no reference");
+    assert_eq!(invoice.lines.len(), 2, "the product line and the additional charge");
+    assert_eq!(invoice.lines[0].item_code.as_deref(), Some("Bread"));
+    assert_eq!(invoice.lines[0].unit_cost, Some(dec("5")));
+    assert_eq!(invoice.lines[1].line_amount, Some(dec("350")));
+    assert_eq!(credit.doc_type, DocType::SalesCreditNote);
+    assert_eq!(credit.number.as_deref(), Some("CR-00001"));
+    assert_eq!(credit.reference.as_deref(), Some("INV-00001"), "the invoice it credits");
+    assert_eq!(credit.status, "DRAFT");
+    let entry = ledger(&sale);
+    assert_eq!(entry.source_id, format!("sale/{SALE}"));
+    assert_eq!(
+        postings(entry),
+        [
+            ("610", dec("1")),
+            ("200", dec("-1")),
+            ("610", dec("-1")),
+            ("200", dec("1")),
+            ("610", dec("-2")),
+            ("200", dec("2"))
+        ]
+    );
+    assert!(entry.lines.iter().all(|l| l.date == NaiveDate::from_ymd_opt(2018, 9, 25).unwrap()));
+}
+
+#[test]
+fn amounts_are_exact_account_fields_give_their_code_and_unknown_statuses_are_kept() {
+    let sale =
+        super::super::detail(Endpoint::Sale, &fixture("sale_handmade.json"), Some(updated()));
+    assert!(sale.rejected.is_empty(), "{:?}", sale.rejected);
+    let docs = documents(&sale);
+    let [invoice, credit] = docs.as_slice() else { panic!("{docs:?}") };
+    assert_eq!(invoice.total, Some(dec("1234500.33")));
+    assert_eq!(invoice.total.unwrap().to_string(), "1234500.33");
+    assert_eq!(invoice.lines[0].unit_amount, Some(dec("1.2345")));
+    assert_eq!(invoice.lines[0].account_code.as_deref(), Some("200"));
+    assert_eq!(invoice.lines[1].unit_amount.unwrap().to_string(), "0.10", "scale as written");
+    assert_eq!(invoice.lines[1].account_code.as_deref(), Some("260"));
+    assert_eq!(invoice.amount_paid, Some(dec("1000.00")));
+    assert_eq!(invoice.reference.as_deref(), Some("PO-7781"));
+    assert_eq!(credit.status, "AWAITING RESTOCK");
+    for (record, _) in &sale.records {
+        if !matches!(record.payload, Payload::Ledger(_)) {
+            assert_eq!(record.updated_at, Some(updated()), "{}", record.external_id);
+        }
+    }
+    assert_eq!(
+        postings(ledger(&sale)),
+        [
+            ("610", dec("1234500.30")),
+            ("200", dec("-1234500.30")),
+            ("610", dec("0.03")),
+            ("820", dec("-0.03")),
+            ("310", dec("4.5")),
+            ("630", dec("-4.5")),
+            ("200", dec("10.00")),
+            ("610", dec("-10.00")),
+        ]
+    );
+    assert_eq!(ledger(&sale).lines[7].date, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap());
+}
+
+#[test]
+fn an_invoice_is_stored_as_a_slice_that_normalises_to_the_same_document() {
+    let sale = detail(Endpoint::Sale, "sale_handmade.json");
+    let id = "f3e2d1c0-b9a8-4776-8554-433221100fed";
+    let slice: Value = serde_json::from_str(raw_of(&sale, id)).unwrap();
+    assert_eq!(slice["Customer"], "Acme Pty Ltd");
+    assert_eq!(slice["Invoices"].as_array().unwrap().len(), 1);
+    assert!(slice.get("CreditNotes").is_none() && slice.get("Transactions").is_none());
+    assert!(slice.get("InventoryMovements").is_none(), "collections stay in the whole record");
+    let again = super::super::detail(Endpoint::Sale, &slice, None);
+    assert_eq!(record(&again, id), record(&sale, id));
+}
+
+#[test]
+fn a_simple_purchase_has_one_invoice_and_one_credit_note_without_task_ids() {
+    let purchase = detail(Endpoint::Purchase, "purchase.json");
+    let id = "02b08cd2-51d2-41e6-ab97-85bcd13e7136";
+    let docs = documents(&purchase);
+    let [invoice, credit] = docs.as_slice() else { panic!("{docs:?}") };
+    assert_eq!(invoice.external_id, format!("{id}/Invoice/0"));
+    assert_eq!(invoice.doc_type, DocType::PurchaseInvoice);
+    assert_eq!(invoice.number.as_deref(), Some("1"), "read from the misspelt InvocieNumber");
+    assert_eq!((invoice.total, invoice.amount_paid), (Some(dec("9")), Some(dec("5"))));
+    assert_eq!(invoice.contact.as_deref(), Some("ABPA"));
+    assert_eq!(invoice.reference.as_deref(), Some("PO-00001"));
+    assert_eq!(invoice.lines.len(), 3);
+    assert_eq!(invoice.lines[0].account_code.as_deref(), Some("715"));
+    assert_eq!(credit.external_id, format!("{id}/CreditNote/0"));
+    assert_eq!(credit.doc_type, DocType::PurchaseCreditNote);
+    assert_eq!(credit.number.as_deref(), Some("tr12"));
+    assert_eq!(credit.date, NaiveDate::from_ymd_opt(2017, 12, 21));
+    assert!(ledger(&purchase).lines.is_empty(), "no Transactions: an entry that clears old lines");
+}
+
+#[test]
+fn an_advanced_purchase_has_lists_of_invoices_and_credit_notes() {
+    let purchase = detail(Endpoint::AdvancedPurchase, "advanced-purchase.json");
+    let docs = documents(&purchase);
+    let numbers: Vec<_> = docs.iter().map(|d| (d.doc_type, d.number.as_deref().unwrap())).collect();
+    assert_eq!(
+        numbers,
+        [
+            (DocType::PurchaseInvoice, "INV-00069"),
+            (DocType::PurchaseCreditNote, "CR-00069"),
+            (DocType::PurchaseCreditNote, "CR-00069-2")
+        ]
+    );
+    assert_eq!(docs[0].external_id, "dd31bf19-ea4b-412b-970c-d59f1a98ceea");
+    assert_eq!(docs[0].total, Some(dec("840")));
+    assert_eq!(docs[0].currency.as_deref(), Some("USD"));
+}
+
+#[test]
+fn an_unreadable_invoice_is_rejected_alone() {
+    let mut raw = fixture("sale_handmade.json");
+    raw["Invoices"][0]["Total"] = json!("12,50");
+    let sale = super::super::detail(Endpoint::Sale, &raw, Some(updated()));
+    let [rejected] = sale.rejected.as_slice() else { panic!("{:?}", sale.rejected) };
+    assert_eq!(rejected.external_id.as_deref(), Some("f3e2d1c0-b9a8-4776-8554-433221100fed"));
+    let message = rejected.error.to_string();
+    assert!(message.contains("Total") && message.contains("12,50"), "{message}");
+    assert!(rejected.raw.contains("12,50"), "the bad element is kept");
+    assert_eq!(documents(&sale).len(), 1, "the credit note still lands");
+    assert_eq!(ledger(&sale).lines.len(), 8, "and so do the postings");
+    assert!(sale.records.iter().any(|(r, _)| r.external_id == HANDMADE), "and the whole sale");
+}
+
+#[test]
+fn a_posting_without_an_account_rejects_the_ledger_entry_and_not_the_documents() {
+    let mut raw = fixture("sale_handmade.json");
+    raw["Transactions"][2]["Debit"] = json!("");
+    let sale = super::super::detail(Endpoint::Sale, &raw, None);
+    let [rejected] = sale.rejected.as_slice() else { panic!("{:?}", sale.rejected) };
+    assert_eq!(rejected.external_id.as_deref(), Some(format!("sale/{HANDMADE}").as_str()));
+    assert!(rejected.error.to_string().contains("Transactions[2].Debit"), "{}", rejected.error);
+    assert_eq!(documents(&sale).len(), 2);
+}
+
+#[test]
+fn a_sale_without_an_id_is_rejected_whole() {
+    let mut raw = fixture("sale.json");
+    raw["ID"] = json!("");
+    let sale = super::super::detail(Endpoint::Sale, &raw, None);
+    assert!(sale.records.is_empty());
+    let [rejected] = sale.rejected.as_slice() else { panic!("{:?}", sale.rejected) };
+    assert!(rejected.error.to_string().contains("has no ID"), "{}", rejected.error);
+}

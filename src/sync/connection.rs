@@ -1,0 +1,119 @@
+//! One connection's clients, built once and reused every cycle, and one cycle of both sides:
+//! what `sync --once` and each daemon worker run.
+
+use std::sync::{Arc, Mutex};
+
+use crate::cin7::core::CoreClient;
+use crate::clock::Clock;
+use crate::config::{Cin7Kind, Connection};
+use crate::http::{HttpLayer, Quota};
+use crate::store::{Store, TokenVault};
+use crate::xero::auth::TokenSource;
+use crate::xero::client::XeroClient;
+
+use super::EndpointReport;
+use super::cin7::{Cin7Sync, History};
+use super::xero::XeroSync;
+
+/// The API clients of one connection.
+pub struct ConnectionClients {
+    pub xero: XeroClient,
+    /// `None` for Omni connections (not built yet) or when the Cin7 client cannot be built.
+    cin7: Result<Option<CoreClient>, String>,
+}
+
+impl ConnectionClients {
+    pub fn new(
+        connection: &Connection,
+        layer: &Arc<HttpLayer>,
+        vault: &Arc<TokenVault>,
+        clock: &Arc<dyn Clock>,
+    ) -> Self {
+        let xero = &connection.xero;
+        let name = &connection.name;
+        let quota = layer.quota(
+            "xero",
+            name,
+            crate::xero::quota_spec(&xero.limits),
+            Some(xero.limits.app_per_minute),
+        );
+        let tokens = Arc::new(TokenSource::new(
+            name,
+            xero.clone(),
+            vault.clone(),
+            layer.clone(),
+            quota.clone(),
+            clock.clone(),
+        ));
+        let xero_client = XeroClient::new(
+            name,
+            xero.api_url.clone(),
+            xero.identity_url.clone(),
+            xero.tenant_id.clone(),
+            layer.clone(),
+            quota,
+            tokens,
+        );
+        let cin7 = match connection.cin7.kind() {
+            Cin7Kind::Core => {
+                let quota = layer.quota(
+                    "cin7",
+                    name,
+                    crate::cin7::core::quota_spec(&connection.cin7.limits),
+                    None,
+                );
+                CoreClient::new(name, &connection.cin7, layer.clone(), quota)
+                    .map(Some)
+                    .map_err(|err| err.to_string())
+            }
+            Cin7Kind::Omni => Ok(None),
+        };
+        Self { xero: xero_client, cin7 }
+    }
+
+    /// The Xero quota (for health and budget figures).
+    pub fn xero_quota(&self) -> &Arc<Quota> {
+        self.xero.quota()
+    }
+
+    /// One cycle of both sides: `(system, report)` for every endpoint.
+    pub async fn sync(
+        &self,
+        connection: &Connection,
+        store: &Mutex<Store>,
+        clock: &dyn Clock,
+        reread_open: chrono::Duration,
+    ) -> Vec<(&'static str, EndpointReport)> {
+        let name = &connection.name;
+        let xero = XeroSync { connection: name, client: &self.xero, store, clock };
+        let reread = xero.reread_due(reread_open);
+        let mut reports: Vec<_> = xero
+            .run_once(crate::daemon::report_date(connection, clock.now()), reread)
+            .await
+            .into_iter()
+            .map(|r| ("xero", r))
+            .collect();
+        match &self.cin7 {
+            Ok(Some(client)) => {
+                let history = History::from_settings(&connection.cin7, clock.now().date_naive());
+                let cin7 = Cin7Sync { connection: name, client, store, clock, history };
+                reports.extend(cin7.run_once().await.into_iter().map(|r| ("cin7", r)));
+            }
+            Ok(None) => {
+                tracing::warn!(connection = %name, "Cin7 Omni sync is not built yet: only the Xero side was synced");
+            }
+            Err(err) => {
+                tracing::error!(connection = %name, "{err}");
+                reports.push((
+                    "cin7",
+                    EndpointReport {
+                        endpoint: "client".into(),
+                        error: Some(err.clone()),
+                        ..EndpointReport::default()
+                    },
+                ));
+            }
+        }
+        reports
+    }
+}
