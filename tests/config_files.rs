@@ -86,6 +86,7 @@ fn load(text: &str, env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
 #[case::reread_days_on_omni(GOOD.replace("kind = \"core\"\naccount_id = \"acct-value\"\napplication_key = \"app-key-value\"", "kind = \"omni\"\nusername = \"u\"\napi_key = \"k\"\nreread_days = 30"), "`cin7.reread_days` does not apply to `kind = \"omni\"`", "")]
 #[case::empty_account_code(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\ncogs = \" \""), "`accounts.cogs` is empty", "")]
 #[case::unknown_account_role(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\ninventroy = \"631\""), "unknown field `inventroy`", "")]
+#[case::mistyped_secret_is_not_echoed(GOOD.replace("client_secret = \"xero-secret-value\"", "client_secret = \"xero-secret-value\\q\""), "TOML parse error at line", "")]
 #[case::invalid_toml(GOOD.replace("[connections.accounts]", "[connections.accounts"), "TOML parse error", "")]
 fn bad_config_is_rejected_with_a_message_naming_file_and_key(
     #[case] text: String,
@@ -196,4 +197,36 @@ fn authorization_code_needs_no_client_secret() {
         GOOD.replace("client_secret = \"xero-secret-value\"", "auth = \"authorization_code\"");
     let settings = load(&text, &[]).unwrap();
     assert!(settings.connections[0].xero.client_secret.is_none());
+}
+
+#[test]
+fn a_wrong_value_from_the_environment_is_not_echoed() {
+    let err =
+        load(GOOD, &[("CXSYNC__CONNECTIONS__ACME_AU__XERO__LIMITS__PER_DAY", "hunter2-secret")])
+            .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("expected an integer")
+            && message.contains("CXSYNC__CONNECTIONS__ACME_AU__XERO__LIMITS__PER_DAY"),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn an_environment_secret_overrides_a_file_secret_and_empty_variables_are_ignored() {
+    let text = GOOD.replace(
+        "client_secret = \"xero-secret-value\"",
+        "client_secret_file = \"/nonexistent/secret\"",
+    );
+    let settings = load(
+        &text,
+        &[
+            ("CXSYNC__CONNECTIONS__ACME_AU__XERO__CLIENT_SECRET", "from-env"),
+            ("CXSYNC__STORE__PATH", ""),
+        ],
+    )
+    .unwrap();
+    assert_eq!(settings.connections[0].xero.client_secret.as_ref().unwrap().expose(), "from-env");
+    assert_eq!(settings.store.path, std::path::Path::new(cxsync::config::DEFAULT_STORE_PATH));
 }

@@ -299,3 +299,32 @@ async fn concurrency_is_capped_per_connection() {
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn rate_limit_waits_do_not_use_up_the_retries_for_failures() {
+    let server = MockServer::start().await;
+    Mock::given(path("/mixed"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .insert_header("X-Rate-Limit-Problem", "minute"),
+        )
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/mixed"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/mixed"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Two attempts for failures: two 429s and one 502 must still end in success.
+    let (layer, recorder) = layer(2);
+    let quota = layer.quota("xero", "acme", spec(), None);
+    layer.send(&quota, &get(&server, "/mixed")).await.unwrap();
+    assert_eq!(recorder.statuses(), [Some(429), Some(429), Some(502), Some(200)]);
+}

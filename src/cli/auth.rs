@@ -99,14 +99,21 @@ async fn sign_in(
     let (mut stored, access) = flow
         .finish(&connection.name, xero, &layer, &quota, &redirect.code, &redirect.state)
         .await?;
+    // The refresh token is saved before the access token is used at all, so a failure from
+    // here on never means signing in again.
+    let vault = TokenVault::open(&settings.store.path)?;
+    vault
+        .rotate(&connection.name, &stored, SystemClock.now())
+        .map_err(|e| anyhow!(e))
+        .context("saving the refresh token")?;
     let tenants = identity::tenants(&layer, &quota, &xero.identity_url, &access.secret).await?;
     let tenant = identity::choose_tenant(&tenants, xero.tenant_id.as_deref(), &connection.name)
         .map_err(|e| anyhow!(e))?;
     stored.tenant_id = Some(tenant.tenant_id.clone());
-    TokenVault::open(&settings.store.path)?
+    vault
         .rotate(&connection.name, &stored, SystemClock.now())
         .map_err(|e| anyhow!(e))
-        .context("saving the refresh token")?;
+        .context("saving the chosen organisation")?;
     writeln!(
         out,
         "Signed in: connection `{}` reads organisation {} ({}). The refresh token is stored in {}.",

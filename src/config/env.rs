@@ -49,7 +49,10 @@ pub(super) struct Override {
 /// The overrides in `env`, given the connection names in the file (in order).
 pub(super) fn overrides(env: &Env, connection_names: &[String]) -> Result<Vec<Override>, String> {
     let mut out = Vec::new();
-    for (var, value) in env.vars.iter().filter(|(var, _)| var.starts_with(PREFIX)) {
+    // An empty variable counts as unset, as everywhere else.
+    for (var, value) in
+        env.vars.iter().filter(|(var, value)| var.starts_with(PREFIX) && !value.is_empty())
+    {
         let segments: Vec<String> =
             var[PREFIX.len()..].split("__").map(str::to_lowercase).collect();
         if segments.iter().any(String::is_empty) {

@@ -167,14 +167,54 @@ pub(super) fn parse(path: &Path, env: &Env) -> Result<(RawSettings, Vec<Override
     Ok((raw, overrides))
 }
 
+/// Removes the quoted value serde puts after `string`, `char` or `bytes` in type errors.
+fn without_quoted_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = ["string \"", "character `", "bytes \""]
+        .iter()
+        .filter_map(|p| rest.find(p).map(|i| (i, *p)))
+        .min()
+    {
+        let (index, pattern) = at;
+        let close = if pattern.ends_with('`') { '`' } else { '"' };
+        let value_start = index + pattern.len();
+        out.push_str(&rest[..index + pattern.len() - 2]);
+        match rest[value_start..].find(close) {
+            Some(end) => rest = &rest[value_start + end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The config crate's message, tidied: the key path gets its missing dots back
 /// (`connections[0]cin7` → `connections[0].cin7`), the file name is not repeated (our error
 /// starts with it), and the connection's name follows its index.
+///
+/// Values are never repeated: a mistyped secret must not reach the terminal or the journal.
+/// TOML syntax errors keep their position and the parser's reason but lose the quoted source
+/// line; type errors lose the quoted value (`invalid type: string "…"` → `invalid type: string`).
 fn describe(error: &config::ConfigError, names: &[String]) -> String {
-    let text = error.to_string();
+    let text = without_quoted_values(&error.to_string());
     let Some(start) = text.find("for key `") else {
-        // A TOML syntax error ends with "\n in <file as the config crate saw it>".
-        return text.rsplit_once("\n in ").map_or(text.clone(), |(head, _)| head.to_string());
+        // A TOML syntax error: "TOML parse error at line L, column C", the source line with
+        // a caret (which may hold a secret), the reason, then "in <file>".
+        let text = text.rsplit_once("\n in ").map_or(text.as_str(), |(head, _)| head);
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|line| {
+                let trimmed = line.trim_start();
+                !(trimmed.starts_with('|')
+                    || trimmed
+                        .split_once('|')
+                        .is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok()))
+            })
+            .collect();
+        return kept.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
     };
     let key_start = start + "for key `".len();
     let Some(key_len) = text[key_start..].find('`') else { return text };

@@ -80,7 +80,9 @@ pub(super) fn resolve(
     credentials_dir: Option<&Path>,
 ) -> Result<Option<Secret>, String> {
     let key = &input.qualified_key;
-    match (input.inline, input.file) {
+    // The environment overrides the file, `key_file` included.
+    let file = if input.inline_from_env.is_some() { None } else { input.file };
+    match (input.inline, file) {
         (Some(_), Some(_)) => Err(format!("`{key}` and `{key}_file` are both set: keep one")),
         (Some(value), None) => {
             let source = input

@@ -88,9 +88,17 @@ pub async fn run(
                     Ok(new) => {
                         workers.stop().await;
                         health.lock().expect("health lock").clear();
-                        workers = Workers::start(&new, &clock, &health)?;
-                        tracing::info!(connections = new.connections.len(), "configuration reloaded");
-                        settings = new;
+                        match Workers::start(&new, &clock, &health) {
+                            Ok(started) => {
+                                workers = started;
+                                tracing::info!(connections = new.connections.len(), "configuration reloaded");
+                                settings = new;
+                            }
+                            Err(err) => {
+                                tracing::error!("the new configuration cannot start ({err:#}); running the previous one again");
+                                workers = Workers::start(&settings, &clock, &health)?;
+                            }
+                        }
                     }
                     Err(err) => tracing::error!("configuration not reloaded, the running one stays: {err}"),
                 }

@@ -159,7 +159,10 @@ impl HttpLayer {
     ) -> Result<ApiResponse, HttpError> {
         let endpoint = request.url.path().to_string();
         let system = quota.system;
+        // Failures (transport errors, 5xx) count against `max_attempts`; rate-limit waits
+        // count against `max_rate_limit_waits` only.
         let mut attempts = 0;
+        let mut failures = 0;
         let mut rate_waits = 0;
         loop {
             let permit = match quota.admit(self.clock.now()).await {
@@ -179,7 +182,8 @@ impl HttpLayer {
                 Ok(response) if response.status.is_success() => return Ok(response),
                 Ok(response) => response,
                 Err((kind, message)) => {
-                    if attempts >= self.retry.max_attempts {
+                    failures += 1;
+                    if failures >= self.retry.max_attempts {
                         return Err(HttpError::Transport {
                             system: system.into(),
                             endpoint,
@@ -189,7 +193,7 @@ impl HttpLayer {
                         });
                     }
                     tracing::warn!(system, connection = %quota.connection, %endpoint, attempt = attempts, "{kind}: {message}; retrying");
-                    tokio::time::sleep(quota.spec.scaled(self.retry.backoff(attempts))).await;
+                    tokio::time::sleep(quota.spec.scaled(self.retry.backoff(failures))).await;
                     continue;
                 }
             };
@@ -231,7 +235,8 @@ impl HttpLayer {
                 return Ok(failure);
             }
             let body = excerpt(&failure.body);
-            if status < 500 || attempts >= self.retry.max_attempts {
+            failures += 1;
+            if status < 500 || failures >= self.retry.max_attempts {
                 return Err(HttpError::Status {
                     system: system.into(),
                     endpoint,
@@ -241,7 +246,7 @@ impl HttpLayer {
                 });
             }
             tracing::warn!(system, connection = %quota.connection, %endpoint, status, attempt = attempts, "server error; retrying");
-            tokio::time::sleep(quota.spec.scaled(self.retry.backoff(attempts))).await;
+            tokio::time::sleep(quota.spec.scaled(self.retry.backoff(failures))).await;
         }
     }
 

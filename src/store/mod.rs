@@ -144,6 +144,15 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
         conn.pragma_update(None, "query_only", "ON").map_err(sqlite)?;
+        // Refresh tokens are the daemon's, not support staff's: reading them gives NULL.
+        conn.authorizer(Some(|context: rusqlite::hooks::AuthContext<'_>| match context.action {
+            rusqlite::hooks::AuthAction::Read {
+                table_name: "oauth_tokens",
+                column_name: "refresh_token",
+            } => rusqlite::hooks::Authorization::Ignore,
+            _ => rusqlite::hooks::Authorization::Allow,
+        }))
+        .map_err(sqlite)?;
         check_not_newer(&conn, path)?;
         let version = user_version(&conn).map_err(sqlite)?;
         if version < schema_version_known() {

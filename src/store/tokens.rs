@@ -130,6 +130,33 @@ mod tests {
     }
 
     #[test]
+    fn support_queries_see_no_refresh_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cxsync.db");
+        Store::open(&path)
+            .unwrap()
+            .ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH)
+            .unwrap();
+        TokenVault::open(&path)
+            .unwrap()
+            .rotate("acme", &token("the-secret"), DateTime::UNIX_EPOCH)
+            .unwrap();
+        let reader = Store::open_read_only(&path).unwrap();
+        for sql in [
+            "SELECT refresh_token FROM oauth_tokens",
+            "SELECT * FROM oauth_tokens",
+            "SELECT group_concat(refresh_token) FROM oauth_tokens",
+        ] {
+            let shown = format!("{:?}", reader.query(sql).unwrap());
+            assert!(!shown.contains("the-secret"), "{sql}: {shown}");
+        }
+        assert_eq!(
+            reader.query("SELECT count(*) FROM oauth_tokens").unwrap().rows[0][0],
+            crate::table::Value::Integer(1)
+        );
+    }
+
+    #[test]
     fn rotation_for_an_unknown_connection_says_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cxsync.db");

@@ -128,7 +128,8 @@ impl XeroSync<'_> {
                 }
                 use_trial_balance = false;
             }
-            if let Err(SyncError::Xero(XeroError::Refused { status, .. })) = &result {
+            // Only a 403 says "not granted"; a 401 is a sign-in problem the next cycle reports.
+            if let Err(SyncError::Xero(XeroError::Refused { status: status @ 403, .. })) = &result {
                 tracing::warn!(
                     connection = self.connection,
                     status,

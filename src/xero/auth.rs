@@ -131,18 +131,25 @@ struct Cached {
 
 /// Hands out access tokens for one connection.
 pub struct TokenSource {
+    parts: Arc<Parts>,
+    cached: Mutex<Option<Cached>>,
+}
+
+/// What a token request needs; shared with the task a refresh runs in.
+struct Parts {
     connection: String,
     settings: XeroSettings,
     store: Arc<dyn TokenStore>,
     layer: Arc<HttpLayer>,
     quota: Arc<Quota>,
     clock: Arc<dyn Clock>,
-    cached: Mutex<Option<Cached>>,
 }
 
 impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSource").field("connection", &self.connection).finish_non_exhaustive()
+        f.debug_struct("TokenSource")
+            .field("connection", &self.parts.connection)
+            .finish_non_exhaustive()
     }
 }
 
@@ -156,15 +163,8 @@ impl TokenSource {
         quota: Arc<Quota>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self {
-            connection: connection.into(),
-            settings,
-            store,
-            layer,
-            quota,
-            clock,
-            cached: Mutex::new(None),
-        }
+        let parts = Parts { connection: connection.into(), settings, store, layer, quota, clock };
+        Self { parts: Arc::new(parts), cached: Mutex::new(None) }
     }
 
     /// A valid access token: the cached one, or a fresh one (one request at a time).
@@ -175,9 +175,20 @@ impl TokenSource {
         {
             return Ok(current.token.clone());
         }
-        let fresh = match self.settings.auth {
-            XeroAuth::ClientCredentials => self.client_credentials().await?,
-            XeroAuth::AuthorizationCode => self.refresh().await?,
+        let fresh = match self.parts.settings.auth {
+            XeroAuth::ClientCredentials => self.parts.client_credentials().await?,
+            XeroAuth::AuthorizationCode => {
+                // Once Xero has rotated the refresh token, the new one must reach the store even
+                // if this caller is cancelled (a daemon stopping): the refresh runs in its own
+                // task, which dropping this future does not stop.
+                let parts = Arc::clone(&self.parts);
+                tokio::spawn(async move { parts.refresh().await }).await.map_err(|err| {
+                    AuthError::InvalidResponse {
+                        connection: self.parts.connection.clone(),
+                        detail: format!("the token refresh task failed: {err}"),
+                    }
+                })??
+            }
         };
         let token = fresh.token.clone();
         *cached = Some(fresh);
@@ -188,7 +199,9 @@ impl TokenSource {
     pub async fn invalidate(&self) {
         *self.cached.lock().await = None;
     }
+}
 
+impl Parts {
     async fn client_credentials(&self) -> Result<Cached, AuthError> {
         let client = configured_client(&self.settings);
         let response = client
