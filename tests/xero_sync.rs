@@ -156,7 +156,7 @@ async fn open_documents_are_read_again_without_moving_the_cursor() {
         .mount(&h.server)
         .await;
     Mock::given(path(format!("{API}/CreditNotes")))
-        .and(query_param("Statuses", "AUTHORISED"))
+        .and(query_param("where", "Status==\"AUTHORISED\""))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "CreditNotes": [] })))
         .with_priority(1)
         .expect(0) // no credit note was ever stored: nothing to read again

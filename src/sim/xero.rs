@@ -208,7 +208,12 @@ async fn guarded(
     let fault = sim.dice.roll();
     let (flight, remaining) = match (fault, sim.limiter.admit()) {
         (Fault::TooMany, _) | (_, Err(Breach::Minute)) => return too_many("minute", 60),
-        (_, Err(Breach::Concurrent)) => return too_many("concurrent", 1),
+        (_, Err(Breach::Concurrent)) => {
+            // Too many at once says nothing about the minute's allowance.
+            let mut response = too_many("concurrent", 1);
+            response.headers_mut().remove("x-minlimit-remaining");
+            return response;
+        }
         (_, Err(Breach::Day { retry_after })) => {
             let real = retry_after.as_secs_f64() * 60.0 / sim.minute.as_secs_f64();
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -297,7 +302,12 @@ async fn list(
                 let Some((key, items)) = world.lists.get_key_value(other) else {
                     return Err((StatusCode::NOT_FOUND, json!({ "Title": "Resource not found" })));
                 };
-                let statuses: Option<Vec<&str>> = query.get("Statuses").map(|s| s.split(',').collect());
+                // Xero takes `Statuses` on Invoices only; other lists filter by `where`
+                // (the simulator understands `Status=="X"`).
+                let statuses: Option<Vec<&str>> = match other {
+                    "Invoices" => query.get("Statuses").map(|s| s.split(',').collect()),
+                    _ => query.get("where").and_then(|w| w.strip_prefix("Status==\"")).and_then(|w| w.strip_suffix('"')).map(|s| vec![s]),
+                };
                 let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
                 let size: usize = query.get("pageSize").and_then(|p| p.parse().ok()).unwrap_or(100).clamp(1, 1000);
                 let records: Vec<&Value> = items

@@ -243,10 +243,15 @@ impl XeroSync<'_> {
         report: &mut EndpointReport,
     ) -> Result<(), SyncError> {
         for page in 1.. {
+            // Invoices take a `Statuses` filter; credit notes only the general `where`.
+            let filter = match endpoint {
+                Endpoint::Invoices => ("Statuses", "AUTHORISED".to_string()),
+                _ => ("where", "Status==\"AUTHORISED\"".to_string()),
+            };
             let query = [
                 ("page", page.to_string()),
                 ("pageSize", PAGE_SIZE.to_string()),
-                ("Statuses", "AUTHORISED".to_string()),
+                filter,
                 ("unitdp", "4".to_string()),
             ];
             report.calls += 1;
