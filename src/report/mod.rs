@@ -1,0 +1,200 @@
+//! The daily variance report: per connection and report date D, for each mapped control
+//! account, how far Cin7 and Xero disagree, how much of that the open findings explain (by
+//! kind), and which findings are new or resolved since the previous report.
+//!
+//! Pure: no I/O, no clock. The store builds a [`ReportInput`] (`Store::report_input`),
+//! [`compute`] turns it into a [`Report`], and `render` prints it as text, JSON or CSV.
+//!
+//! Sign conventions (DESIGN.md): every balance is **debit positive, credit negative**, on
+//! both sides. An asset such as inventory normally shows positive balances; a credit-balance
+//! account such as GRNI (goods received, not invoiced) or revenue shows negative balances in
+//! Cin7 *and* in Xero. `variance = cin7_balance − xero_balance`, so a positive variance means
+//! Cin7 holds more debit (or less credit) on that account than Xero. A finding's `amount` is
+//! taken as its contribution to that variance on its `account_code`; `unexplained = variance −
+//! Σ explained`.
+//!
+//! Architecture:
+//! - this file: the input and output types.
+//! - `compute`: [`compute`], the arithmetic.
+//! - `render`: [`render`] to text, JSON (the command-line contract) and CSV.
+
+mod compute;
+mod render;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::config::AccountMap;
+
+pub use compute::compute;
+pub use render::{Format, render};
+
+/// Where a report's Xero balances came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XeroSource {
+    /// The sum of Xero Journals lines dated on or before D.
+    Journals,
+    /// Xero refused Journals; the trial balance stored as at D.
+    TrialBalance,
+    /// Neither: Journals are not synced (or refused) and no trial balance as at D is stored.
+    Unavailable,
+}
+
+impl XeroSource {
+    /// The code used in JSON and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Journals => "journals",
+            Self::TrialBalance => "trial_balance",
+            Self::Unavailable => "none",
+        }
+    }
+
+    /// A sentence saying where the Xero figures of a report for `date` came from.
+    pub fn describe(self, date: NaiveDate) -> String {
+        match self {
+            Self::Journals => format!("Xero Journals dated on or before {date}"),
+            Self::TrialBalance => {
+                format!("the Xero trial balance as at {date} (Xero does not grant Journals)")
+            }
+            Self::Unavailable => format!(
+                "none: Xero Journals are not synced and no trial balance as at {date} is stored"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for XeroSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An open finding, as far as the variance needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFinding {
+    /// The stable kind code (`missing_in_xero`…), kept as stored.
+    pub kind: String,
+    pub account_code: Option<String>,
+    /// Its contribution to `cin7 − xero` on `account_code`; `None` counts but adds nothing.
+    pub amount: Option<Decimal>,
+}
+
+/// A finding that opened (or re-opened) or was resolved in the report's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingNote {
+    pub id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub cin7_ref: Option<String>,
+    pub xero_ref: Option<String>,
+    pub account_code: Option<String>,
+    pub amount: Option<Decimal>,
+    pub message: String,
+    /// When it opened or was resolved.
+    pub at: DateTime<Utc>,
+}
+
+/// The period "new" and "resolved" findings are counted in: `since <= at < until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingWindow {
+    /// The date of the previous stored report, if there is one; the window then starts at
+    /// the end of that day. Without one it is the 24 hours before `until`.
+    pub previous_report: Option<NaiveDate>,
+    pub since: DateTime<Utc>,
+    /// The end of the report date in the connection's time zone.
+    pub until: DateTime<Utc>,
+}
+
+/// What one connection's report is computed from (built by `Store::report_input`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportInput {
+    pub connection: String,
+    pub accounts: AccountMap,
+    pub xero_source: XeroSource,
+    /// Cin7 ledger balance to D per account code (debit positive). A code that is absent has
+    /// no Cin7 figure (no Cin7 ledger synced), which is not the same as zero.
+    pub cin7_balances: BTreeMap<String, Decimal>,
+    /// Xero balance to D per account code (debit positive), from `xero_source`. A code that
+    /// is absent has no Xero figure.
+    pub xero_balances: BTreeMap<String, Decimal>,
+    pub open_findings: Vec<OpenFinding>,
+    pub new_findings: Vec<FindingNote>,
+    pub resolved_findings: Vec<FindingNote>,
+    pub window: FindingWindow,
+}
+
+/// One connection's variance report for one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub connection: String,
+    pub date: NaiveDate,
+    pub xero_source: XeroSource,
+    /// One line per mapped control account, in [`AccountMap::roles`] order.
+    pub accounts: Vec<AccountVariance>,
+    pub new_findings: Vec<FindingNote>,
+    pub resolved_findings: Vec<FindingNote>,
+    pub window: FindingWindow,
+}
+
+/// One control account's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountVariance {
+    /// `inventory`, `cogs`, `grni`…
+    pub role: &'static str,
+    pub code: String,
+    pub cin7_balance: Option<Decimal>,
+    pub xero_balance: Option<Decimal>,
+    /// `cin7 − xero`; `None` when either side has no figure.
+    pub variance: Option<Decimal>,
+    /// Open findings on this account, summed by kind, sorted by kind.
+    pub explained: Vec<Explained>,
+    /// `variance − Σ explained`; `None` when the variance is unknown.
+    pub unexplained: Option<Decimal>,
+}
+
+impl AccountVariance {
+    /// The sum of every explained amount.
+    pub fn explained_total(&self) -> Decimal {
+        self.explained.iter().map(|e| e.amount).sum()
+    }
+}
+
+/// Open findings of one kind on one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    pub kind: String,
+    pub amount: Decimal,
+    pub count: usize,
+}
+
+/// Money as printed everywhere: at least two decimal places, no trailing zeros beyond them,
+/// never `-0.00`.
+pub fn money(amount: Decimal) -> String {
+    let mut amount = amount.normalize();
+    if amount.is_zero() {
+        amount.set_sign_positive(true);
+    }
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_keeps_two_places_and_never_prints_negative_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(money(d("100")), "100.00");
+        assert_eq!(money(d("12.3400")), "12.34");
+        assert_eq!(money(d("12.3456")), "12.3456");
+        assert_eq!(money(d("-0.00")), "0.00");
+        assert_eq!(money(d("-815.5")), "-815.50");
+    }
+}
