@@ -24,7 +24,8 @@ mod render;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone as _, Utc};
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use crate::config::AccountMap;
@@ -171,6 +172,19 @@ pub struct Explained {
     pub count: usize,
 }
 
+/// The instant the report date ends in `tz` (UTC when none): midnight starting the next local
+/// day. Where a DST change skips local midnight, the first instant of that day that exists.
+pub fn day_end(date: NaiveDate, tz: Option<Tz>) -> DateTime<Utc> {
+    let next = date.succ_opt().unwrap_or(date);
+    let Some(tz) = tz else { return next.and_time(NaiveTime::MIN).and_utc() };
+    (0..=2)
+        .find_map(|hour| {
+            let local = next.and_hms_opt(hour, 0, 0)?;
+            tz.from_local_datetime(&local).earliest()
+        })
+        .map_or_else(|| next.and_time(NaiveTime::MIN).and_utc(), |t| t.to_utc())
+}
+
 /// Money as printed everywhere: at least two decimal places, no trailing zeros beyond them,
 /// never `-0.00`.
 pub fn money(amount: Decimal) -> String {
@@ -187,6 +201,15 @@ pub fn money(amount: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_ends_at_local_midnight_in_the_connections_time_zone() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let sydney: Tz = "Australia/Sydney".parse().unwrap();
+        // Sydney is UTC+11 in November (daylight time).
+        assert_eq!(day_end(date, Some(sydney)).to_rfc3339(), "2026-11-24T13:00:00+00:00");
+        assert_eq!(day_end(date, None).to_rfc3339(), "2026-11-25T00:00:00+00:00");
+    }
 
     #[test]
     fn money_keeps_two_places_and_never_prints_negative_zero() {
