@@ -140,7 +140,9 @@ fn report_text_and_csv_print_the_same_figures() {
     let csv = sandbox.run(&["report", "--date", "2026-11-24", "--format", "csv"]);
     let csv = stdout(&csv);
     assert!(
-        csv.contains("acme-au,2026-11-24,journals,grni,815,-100.00,-90.00,-10.00,0.00,-10.00,\r\n"),
+        csv.contains(
+            "acme-au,2026-11-24,journals,grni,815,,-100.00,-90.00,-10.00,0.00,-10.00,\r\n"
+        ),
         "{csv}"
     );
 }

@@ -8,7 +8,10 @@
 //! Sign conventions (DESIGN.md): every balance is **debit positive, credit negative**, on
 //! both sides. An asset such as inventory normally shows positive balances; a credit-balance
 //! account such as GRNI (goods received, not invoiced) or revenue shows negative balances in
-//! Cin7 *and* in Xero. `variance = cin7_balance − xero_balance`, so a positive variance means
+//! Cin7 *and* in Xero. Balance-sheet accounts (inventory, GRNI, stock in transit, WIP, supplier
+//! deposits) are compared as cumulative balances to D; profit-and-loss accounts (COGS,
+//! revenue, inventory discrepancy) from the start of the Xero financial year containing D,
+//! which is what Xero's trial balance shows for them. `variance = cin7_balance − xero_balance`, so a positive variance means
 //! Cin7 holds more debit (or less credit) on that account than Xero. A finding's `amount` is
 //! taken as its contribution to that variance on its `account_code`; `unexplained = variance −
 //! Σ explained`.
@@ -24,7 +27,7 @@ mod render;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone as _, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
@@ -32,6 +35,24 @@ use crate::config::AccountMap;
 
 pub use compute::compute;
 pub use render::{Format, render};
+
+/// The roles whose accounts are profit and loss: compared from the financial year's start.
+pub const PROFIT_AND_LOSS_ROLES: [&str; 3] = ["cogs", "revenue", "inventory_discrepancy"];
+
+/// The first day of the financial year that contains `date`, for a year ending on `end_day`
+/// of `end_month` (Xero's `FinancialYearEndDay`/`Month`; a day past the month's end means its
+/// last day). `None` when the month or day is not a calendar one.
+pub fn financial_year_start(date: NaiveDate, end_day: u32, end_month: u32) -> Option<NaiveDate> {
+    if end_day == 0 || end_day > 31 {
+        return None;
+    }
+    let year_end = |year: i32| {
+        (1..=end_day).rev().find_map(|day| NaiveDate::from_ymd_opt(year, end_month, day))
+    };
+    let this_year = year_end(date.year())?;
+    let previous_end = if date <= this_year { year_end(date.year() - 1)? } else { this_year };
+    previous_end.succ_opt()
+}
 
 /// Where a report's Xero balances came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +137,9 @@ pub struct ReportInput {
     pub connection: String,
     pub accounts: AccountMap,
     pub xero_source: XeroSource,
+    /// The first day of the financial year containing D, when the Xero organisation's year
+    /// end is known. Profit-and-loss balances below are summed from it.
+    pub year_start: Option<NaiveDate>,
     /// Cin7 ledger balance to D per account code (debit positive). A code that is absent has
     /// no Cin7 figure (no Cin7 ledger synced), which is not the same as zero.
     pub cin7_balances: BTreeMap<String, Decimal>,
@@ -134,6 +158,8 @@ pub struct Report {
     pub connection: String,
     pub date: NaiveDate,
     pub xero_source: XeroSource,
+    /// Where profit-and-loss balances start (see [`ReportInput::year_start`]).
+    pub year_start: Option<NaiveDate>,
     /// One line per mapped control account, in [`AccountMap::roles`] order.
     pub accounts: Vec<AccountVariance>,
     pub new_findings: Vec<FindingNote>,
@@ -201,6 +227,21 @@ pub fn money(amount: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_financial_year_start_follows_the_configured_year_end() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // Australia: the year ends on 30 June.
+        assert_eq!(financial_year_start(day("2026-11-24"), 30, 6), Some(day("2026-07-01")));
+        assert_eq!(financial_year_start(day("2026-06-30"), 30, 6), Some(day("2025-07-01")));
+        assert_eq!(financial_year_start(day("2026-07-01"), 30, 6), Some(day("2026-07-01")));
+        // Calendar year, and a February year end in a leap year.
+        assert_eq!(financial_year_start(day("2026-11-24"), 31, 12), Some(day("2026-01-01")));
+        assert_eq!(financial_year_start(day("2028-02-29"), 29, 2), Some(day("2027-03-01")));
+        assert_eq!(financial_year_start(day("2027-03-01"), 29, 2), Some(day("2027-03-01")));
+        assert_eq!(financial_year_start(day("2026-11-24"), 0, 6), None);
+        assert_eq!(financial_year_start(day("2026-11-24"), 30, 13), None);
+    }
 
     #[test]
     fn a_day_ends_at_local_midnight_in_the_connections_time_zone() {

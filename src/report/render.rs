@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
 
-use super::{AccountVariance, FindingNote, Report, money};
+use super::{AccountVariance, FindingNote, PROFIT_AND_LOSS_ROLES, Report, money};
 use crate::clock::timestamp;
 use crate::table::{Table, Value};
 
@@ -33,11 +33,23 @@ fn opt_money(amount: Option<Decimal>) -> String {
     amount.map_or_else(|| NONE.to_string(), money)
 }
 
-/// One report as text: a header, the accounts table, what explains them, new and resolved
-/// findings.
-pub(super) fn text(report: &Report) -> String {
+/// The report's first lines: connection and date, where the figures came from, the window.
+fn header(report: &Report) -> String {
     let mut out = format!("Variance report: {}, {}\n", report.connection, report.date);
     let _ = writeln!(out, "Xero figures: {}", report.xero_source.describe(report.date));
+    if report.accounts.iter().any(|a| PROFIT_AND_LOSS_ROLES.contains(&a.role)) {
+        let _ = match report.year_start {
+            Some(start) => {
+                writeln!(out, "Profit and loss accounts: from the financial year's start, {start}")
+            }
+            None => writeln!(
+                out,
+                "Profit and loss accounts: every ledger line to {} (the Xero financial year end \
+                 is not synced yet)",
+                report.date
+            ),
+        };
+    }
     let w = &report.window;
     let _ = match w.previous_report {
         Some(previous) => writeln!(
@@ -52,6 +64,13 @@ pub(super) fn text(report: &Report) -> String {
             timestamp(w.until)
         ),
     };
+    out
+}
+
+/// One report as text: a header, the accounts table, what explains them, new and resolved
+/// findings.
+pub(super) fn text(report: &Report) -> String {
+    let mut out = header(report);
     out.push('\n');
     let rows: Vec<Vec<String>> = report
         .accounts
@@ -215,6 +234,7 @@ pub(super) fn json(report: &Report) -> Json {
             json!({
                 "role": a.role,
                 "code": a.code,
+                "from": from(report, a).map(|d| d.to_string()),
                 "cin7_balance": json_money(a.cin7_balance),
                 "xero_balance": json_money(a.xero_balance),
                 "variance": json_money(a.variance),
@@ -232,6 +252,7 @@ pub(super) fn json(report: &Report) -> Json {
         "connection": report.connection,
         "date": report.date.to_string(),
         "xero_source": report.xero_source.as_str(),
+        "year_start": report.year_start.map(|d| d.to_string()),
         "accounts": accounts,
         "new_findings": report.new_findings.iter().map(json_finding).collect::<Vec<_>>(),
         "resolved_findings": report.resolved_findings.iter().map(json_finding).collect::<Vec<_>>(),
@@ -243,6 +264,12 @@ pub(super) fn json(report: &Report) -> Json {
     })
 }
 
+/// Where an account's balances start: the financial year's start for a profit-and-loss
+/// account when known, else `None` (every ledger line to the report date).
+fn from(report: &Report, account: &AccountVariance) -> Option<chrono::NaiveDate> {
+    report.year_start.filter(|_| PROFIT_AND_LOSS_ROLES.contains(&account.role))
+}
+
 /// One row per account of every report; empty cells where a side has no figure.
 pub(super) fn csv(reports: &[Report]) -> String {
     let columns = [
@@ -251,6 +278,7 @@ pub(super) fn csv(reports: &[Report]) -> String {
         "xero_source",
         "role",
         "code",
+        "from",
         "cin7_balance",
         "xero_balance",
         "variance",
@@ -275,6 +303,7 @@ pub(super) fn csv(reports: &[Report]) -> String {
                     text(r.xero_source.as_str().into()),
                     text(a.role.into()),
                     text(a.code.clone()),
+                    from(r, a).map_or(Value::Null, |d| text(d.to_string())),
                     cell(a.cin7_balance),
                     cell(a.xero_balance),
                     cell(a.variance),
@@ -329,6 +358,7 @@ mod tests {
             connection: "acme".into(),
             date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
             xero_source: XeroSource::Journals,
+            year_start: NaiveDate::from_ymd_opt(2026, 7, 1),
             accounts: vec![
                 inventory,
                 account("cogs", "310", "5.00", None),
@@ -359,6 +389,7 @@ mod tests {
         let expected = "\
 Variance report: acme, 2026-11-24
 Xero figures: Xero Journals dated on or before 2026-11-24
+Profit and loss accounts: from the financial year's start, 2026-07-01
 Findings window: the 24 hours to 2026-11-24T13:00:00.000Z (no earlier report is stored)
 
 role       code     cin7     xero  variance  explained  unexplained
@@ -384,15 +415,17 @@ Resolved findings: none
     fn text_names_the_trial_balance_and_the_previous_report_when_they_apply() {
         let mut report = sample();
         report.xero_source = XeroSource::TrialBalance;
+        report.year_start = None;
         report.window.previous_report = NaiveDate::from_ymd_opt(2026, 11, 20);
         report.window.since = at("2026-11-20T13:00:00Z");
         let text = render(&[report], Format::Text);
-        let header: Vec<&str> = text.lines().take(3).collect();
+        let header: Vec<&str> = text.lines().take(4).collect();
         assert_eq!(
             header,
             [
                 "Variance report: acme, 2026-11-24",
                 "Xero figures: the Xero trial balance as at 2026-11-24 (Xero does not grant Journals)",
+                "Profit and loss accounts: every ledger line to 2026-11-24 (the Xero financial year end is not synced yet)",
                 "Findings window: since the report of 2026-11-20 (2026-11-20T13:00:00.000Z to 2026-11-24T13:00:00.000Z)",
             ]
         );
@@ -400,10 +433,10 @@ Resolved findings: none
 
     #[test]
     fn csv_has_one_row_per_account_with_empty_cells_for_missing_figures() {
-        let expected = "connection,date,xero_source,role,code,cin7_balance,xero_balance,variance,explained,unexplained,explained_by_kind\r\n\
-acme,2026-11-24,journals,inventory,630,1000.00,800.00,200.00,144.50,55.50,amount_mismatch=-5.50 (1); missing_in_xero=150.00 (2)\r\n\
-acme,2026-11-24,journals,cogs,310,5.00,,,0.00,,\r\n\
-acme,2026-11-24,journals,grni,815,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
+        let expected = "connection,date,xero_source,role,code,from,cin7_balance,xero_balance,variance,explained,unexplained,explained_by_kind\r\n\
+acme,2026-11-24,journals,inventory,630,,1000.00,800.00,200.00,144.50,55.50,amount_mismatch=-5.50 (1); missing_in_xero=150.00 (2)\r\n\
+acme,2026-11-24,journals,cogs,310,2026-07-01,5.00,,,0.00,,\r\n\
+acme,2026-11-24,journals,grni,815,,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
         assert_eq!(render(&[sample()], Format::Csv), expected);
     }
 
@@ -416,6 +449,7 @@ acme,2026-11-24,journals,grni,815,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
         assert_eq!(report["connection"], "acme");
         assert_eq!(report["date"], "2026-11-24");
         assert_eq!(report["xero_source"], "journals");
+        assert_eq!(report["year_start"], "2026-07-01");
         let accounts = report["accounts"].as_array().unwrap();
         assert_eq!(accounts.len(), 3);
         let inventory = &accounts[0];
@@ -431,6 +465,8 @@ acme,2026-11-24,journals,grni,815,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
         let cogs = &accounts[1];
         assert!(cogs["xero_balance"].is_null() && cogs["variance"].is_null());
         assert!(cogs["unexplained"].is_null());
+        assert_eq!(cogs["from"], "2026-07-01", "a P&L account starts at the year's start");
+        assert!(inventory["from"].is_null(), "a balance-sheet account is cumulative");
         assert_eq!(accounts[2]["cin7_balance"], "-500.00");
         assert_eq!(report["new_findings"][0]["kind"], "missing_in_xero");
         assert_eq!(report["new_findings"][0]["amount"], "120.00");

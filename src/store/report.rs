@@ -2,7 +2,7 @@
 //! stored as TEXT decimals and are summed here as `Decimal`, never in SQL (SQLite would sum
 //! them as floating point).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr as _;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -14,7 +14,10 @@ use super::{Store, StoreError};
 use crate::clock::timestamp;
 use crate::config::AccountMap;
 use crate::model::System;
-use crate::report::{FindingNote, FindingWindow, OpenFinding, ReportInput, XeroSource, day_end};
+use crate::report::{
+    FindingNote, FindingWindow, OpenFinding, PROFIT_AND_LOSS_ROLES, ReportInput, XeroSource,
+    day_end, financial_year_start,
+};
 
 /// A stored value that is not what cxsync writes.
 fn corrupt(what: &str, value: &str) -> rusqlite::Error {
@@ -35,13 +38,17 @@ fn instant(value: &str) -> rusqlite::Result<DateTime<Utc>> {
 
 impl Store {
     /// What `connection`'s report for `date` is computed from:
+    /// - Profit-and-loss accounts (COGS, revenue, inventory discrepancy) count lines from the
+    ///   start of the financial year containing `date` (Xero organisation's year end), when it
+    ///   is synced; balance-sheet accounts count every line.
     /// - Cin7: the sum of its ledger lines dated on or before `date`, per account (every mapped
     ///   account gets a figure, zero included, once any Cin7 ledger line is stored; none
     ///   before).
     /// - Xero: while the Journals endpoint is available and has been synced (or has lines),
     ///   the sum of journal lines dated on or before `date` (zero for a mapped account without
     ///   any); when Journals are marked unavailable, the trial-balance rows stored as at
-    ///   exactly `date` (an account without a row has no figure); otherwise no figure.
+    ///   exactly `date` (an account without a row has no figure, and neither has a P&L account
+    ///   while the year's start is unknown); otherwise no figure.
     /// - Open findings: those not resolved now.
     /// - New and resolved findings: `opened`/`reopened` and `resolved` events from the end of
     ///   the latest stored report's date before `date` (or from 24 hours before, when there
@@ -64,12 +71,23 @@ impl Store {
                 path: self.path.clone(),
                 name: connection.to_string(),
             })?;
-        let codes: Vec<&str> = accounts
+        let mapped: Vec<(&str, &str)> = accounts
             .roles()
             .into_iter()
-            .filter_map(|(_, code)| code.map(str::trim))
-            .filter(|code| !code.is_empty())
+            .filter_map(|(role, code)| Some((role, code?.trim())))
+            .filter(|(_, code)| !code.is_empty())
             .collect();
+        let codes: Vec<&str> = mapped.iter().map(|(_, code)| *code).collect();
+        let year_start = self.year_start(id, date)?;
+        let profit_and_loss: BTreeSet<&str> = mapped
+            .iter()
+            .filter(|(role, _)| PROFIT_AND_LOSS_ROLES.contains(role))
+            .map(|(_, code)| *code)
+            .collect();
+        // Where each code's lines start counting: P&L accounts at the year's start, if known.
+        let starts: BTreeMap<&str, NaiveDate> = year_start
+            .map(|start| profit_and_loss.iter().map(|code| (*code, start)).collect())
+            .unwrap_or_default();
         let with_zeroes = |mut sums: BTreeMap<String, Decimal>| {
             for code in &codes {
                 sums.entry((*code).to_string()).or_default();
@@ -78,7 +96,7 @@ impl Store {
         };
 
         let cin7_balances = if self.has_ledger(id, System::Cin7)? {
-            with_zeroes(self.ledger_sums(id, System::Cin7, date)?)
+            with_zeroes(self.ledger_sums(id, System::Cin7, date, &starts)?)
         } else {
             BTreeMap::new()
         };
@@ -86,17 +104,22 @@ impl Store {
         let journals = self.endpoint_state(connection, System::Xero, "Journals")?;
         let (xero_source, xero_balances) = if journals.available {
             if journals.last_success_at.is_some() || self.has_ledger(id, System::Xero)? {
-                (XeroSource::Journals, with_zeroes(self.ledger_sums(id, System::Xero, date)?))
+                (
+                    XeroSource::Journals,
+                    with_zeroes(self.ledger_sums(id, System::Xero, date, &starts)?),
+                )
             } else {
                 (XeroSource::Unavailable, BTreeMap::new())
             }
         } else {
-            let rows = self.trial_balance(id, date)?;
-            if rows.is_empty() {
-                (XeroSource::Unavailable, rows)
-            } else {
-                (XeroSource::TrialBalance, rows)
+            let mut rows = self.trial_balance(id, date)?;
+            let any = !rows.is_empty();
+            if year_start.is_none() {
+                // Xero's trial balance shows P&L accounts year to date; without the year's
+                // start the Cin7 side cannot be cut the same way, so they have no figure.
+                rows.retain(|code, _| !profit_and_loss.contains(code.as_str()));
             }
+            if any { (XeroSource::TrialBalance, rows) } else { (XeroSource::Unavailable, rows) }
         };
 
         let until = day_end(date, timezone);
@@ -110,6 +133,7 @@ impl Store {
             connection: connection.to_string(),
             accounts: accounts.clone(),
             xero_source,
+            year_start,
             cin7_balances,
             xero_balances,
             open_findings: self.open_findings(id)?,
@@ -129,24 +153,52 @@ impl Store {
             .map_err(StoreError::query("checking for ledger lines"))
     }
 
-    /// Per account code, the sum of `system`'s ledger lines dated on or before `date`.
+    /// The first day of the financial year containing `date`, from the Xero organisation's
+    /// year end, when it is synced.
+    fn year_start(&self, id: i64, date: NaiveDate) -> Result<Option<NaiveDate>, StoreError> {
+        let end: Option<(Option<u32>, Option<u32>)> = self
+            .conn
+            .query_row(
+                "SELECT financial_year_end_day, financial_year_end_month FROM organisation
+                 WHERE connection_id = ?1",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(StoreError::query("reading the financial year end"))?;
+        Ok(match end {
+            Some((Some(day), Some(month))) => financial_year_start(date, day, month),
+            _ => None,
+        })
+    }
+
+    /// Per account code, the sum of `system`'s ledger lines dated on or before `date` (and,
+    /// for a code in `starts`, on or after its start).
     fn ledger_sums(
         &self,
         id: i64,
         system: System,
         date: NaiveDate,
+        starts: &BTreeMap<&str, NaiveDate>,
     ) -> Result<BTreeMap<String, Decimal>, StoreError> {
+        let starts: BTreeMap<&str, String> =
+            starts.iter().map(|(code, start)| (*code, start.to_string())).collect();
         let load = || -> rusqlite::Result<BTreeMap<String, Decimal>> {
             let mut stmt = self.conn.prepare(
-                "SELECT account_code, amount FROM ledger_lines
+                "SELECT account_code, amount, date FROM ledger_lines
                  WHERE connection_id = ?1 AND system = ?2 AND date <= ?3",
             )?;
             let mut rows = stmt.query(params![id, system.as_str(), date.to_string()])?;
             let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
             while let Some(row) = rows.next()? {
                 let code: String = row.get(0)?;
-                *sums.entry(code.trim().to_string()).or_default() +=
-                    decimal(&row.get::<_, String>(1)?)?;
+                let code = code.trim();
+                let line_date: String = row.get(2)?;
+                // Dates are stored as YYYY-MM-DD, so text order is date order.
+                if starts.get(code).is_some_and(|start| line_date.as_str() < start.as_str()) {
+                    continue;
+                }
+                *sums.entry(code.to_string()).or_default() += decimal(&row.get::<_, String>(1)?)?;
             }
             Ok(sums)
         };
@@ -382,6 +434,58 @@ mod tests {
         let report = compute(&input, day("2026-11-24"));
         assert_eq!(report.accounts[0].variance, Some(d("0.20")));
         assert_eq!(report.accounts[2].variance, Some(d("-0.20")));
+    }
+
+    #[test]
+    fn profit_and_loss_accounts_count_from_the_financial_year_start_and_balance_sheet_ones_do_not()
+    {
+        let (_dir, mut store) = store();
+        store
+            .conn
+            .execute(
+                "INSERT INTO organisation (connection_id, financial_year_end_day,
+                     financial_year_end_month, updated_at) VALUES (1, 30, 6, 'x')",
+                [],
+            )
+            .unwrap();
+        ledger(
+            &mut store,
+            System::Cin7,
+            &[
+                ("c1", "2026-06-30", &[("630", "-70.00"), ("310", "70.00")]),
+                ("c2", "2026-07-01", &[("630", "-30.00"), ("310", "30.00")]),
+            ],
+        );
+        ledger(&mut store, System::Xero, &[("j1", "2026-06-30", &[("310", "70.00")])]);
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.year_start, Some(day("2026-07-01")));
+        assert_eq!(input.cin7_balances["630"], d("-100.00"), "inventory is cumulative");
+        assert_eq!(input.cin7_balances["310"], d("30.00"), "COGS is this year's only");
+        assert_eq!(input.xero_balances["310"], Decimal::ZERO, "on both sides");
+        assert_eq!(load(&store, "2026-06-30").cin7_balances["310"], d("70.00"));
+    }
+
+    #[test]
+    fn without_the_financial_year_a_trial_balance_gives_no_profit_and_loss_figure() {
+        let (_dir, mut store) = store();
+        store.set_endpoint_available("acme", System::Xero, "Journals", false).unwrap();
+        let row = |code: &str, balance: &str| TrialBalanceRow {
+            account_code: code.into(),
+            account_name: None,
+            balance: d(balance),
+        };
+        store
+            .write_trial_balance(
+                "acme",
+                day("2026-11-24"),
+                &[row("630", "5.00"), row("310", "9.00")],
+                EPOCH,
+            )
+            .unwrap();
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.year_start, None);
+        assert_eq!(input.xero_balances.get("630"), Some(&d("5.00")));
+        assert_eq!(input.xero_balances.get("310"), None, "year to date cannot be matched");
     }
 
     #[test]
