@@ -5,15 +5,53 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{AccountVariance, Explained, Report, ReportInput};
+use super::{AccountVariance, Explained, OpenFinding, Report, ReportInput};
+
+/// Kinds about a posting only Xero holds: Cin7 lacks it, so it explains a *negative*
+/// `cin7 − xero` of its amount.
+const XERO_ONLY: [&str; 2] = ["missing_in_cin7", "control_account_journal"];
+
+/// Kinds whose amount moves nothing on the account's ledger balance: a Cin7 entry wholly
+/// within the inventory account nets to zero there (stock moves, the ledger does not).
+const NO_LEDGER_EFFECT: [&str; 1] = ["inventory_self_adjustment"];
+
+/// How much of `cin7 − xero` on its account a finding explains. A finding's `amount` is the
+/// debit-positive amount as posted by the side that holds the record (`amount_mismatch`:
+/// already `cin7 − xero`). So a record only Cin7 holds (`missing_in_xero`…) explains
+/// `+amount`, one only Xero holds (`missing_in_cin7`, `control_account_journal`) `−amount`,
+/// and an `inventory_self_adjustment` nothing. No amount explains nothing.
+pub fn contribution(kind: &str, amount: Option<Decimal>) -> Decimal {
+    let amount = amount.unwrap_or_default();
+    if XERO_ONLY.contains(&kind) {
+        -amount
+    } else if NO_LEDGER_EFFECT.contains(&kind) {
+        Decimal::ZERO
+    } else {
+        amount
+    }
+}
+
+/// Findings summed by kind (their [`contribution`]s), sorted by kind.
+fn by_kind<'a>(findings: impl Iterator<Item = &'a OpenFinding>) -> Vec<Explained> {
+    let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
+    for finding in findings {
+        let entry = sums.entry(finding.kind.as_str()).or_default();
+        entry.0 += contribution(&finding.kind, finding.amount);
+        entry.1 += 1;
+    }
+    sums.into_iter()
+        .map(|(kind, (amount, count))| Explained { kind: kind.to_string(), amount, count })
+        .collect()
+}
 
 /// Computes one connection's report for `date` from what the store loaded.
 ///
 /// For each mapped account (in [`crate::config::AccountMap::roles`] order, unmapped roles
-/// skipped): `variance = cin7 − xero` when both sides have a figure; the open findings whose
-/// `account_code` is the account's code, summed by kind; and `unexplained = variance − Σ
-/// explained`. A side without a figure makes the variance and the unexplained rest unknown
-/// (`None`), never zero.
+/// skipped): `variance = cin7 − xero` when both sides have a figure; the [`contribution`]s of
+/// the open findings whose `account_code` is the account's code, summed by kind; and
+/// `unexplained = variance − Σ explained`. A side without a figure makes the variance and the
+/// unexplained rest unknown (`None`), never zero. Open findings on no mapped account are
+/// summed by kind in [`Report::unattributed`].
 pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
     let accounts = input
         .accounts
@@ -22,13 +60,18 @@ pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
         .filter_map(|(role, code)| Some((role, code?.trim())))
         .filter(|(_, code)| !code.is_empty())
         .map(|(role, code)| account(input, role, code))
-        .collect();
+        .collect::<Vec<AccountVariance>>();
+    let unattributed = by_kind(input.open_findings.iter().filter(|f| {
+        let code = f.account_code.as_deref().map(str::trim);
+        !accounts.iter().any(|a| Some(a.code.as_str()) == code)
+    }));
     Report {
         connection: input.connection.clone(),
         date,
         xero_source: input.xero_source,
         year_start: input.year_start,
         accounts,
+        unattributed,
         new_findings: input.new_findings.clone(),
         resolved_findings: input.resolved_findings.clone(),
         window: input.window,
@@ -39,19 +82,12 @@ fn account(input: &ReportInput, role: &'static str, code: &str) -> AccountVarian
     let cin7_balance = input.cin7_balances.get(code).copied();
     let xero_balance = input.xero_balances.get(code).copied();
     let variance = cin7_balance.zip(xero_balance).map(|(cin7, xero)| cin7 - xero);
-    let mut by_kind: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
-    for finding in &input.open_findings {
-        if finding.account_code.as_deref().map(str::trim) != Some(code) {
-            continue;
-        }
-        let entry = by_kind.entry(finding.kind.as_str()).or_default();
-        entry.0 += finding.amount.unwrap_or_default();
-        entry.1 += 1;
-    }
-    let explained: Vec<Explained> = by_kind
-        .into_iter()
-        .map(|(kind, (amount, count))| Explained { kind: kind.to_string(), amount, count })
-        .collect();
+    let explained = by_kind(
+        input
+            .open_findings
+            .iter()
+            .filter(|f| f.account_code.as_deref().map(str::trim) == Some(code)),
+    );
     let total: Decimal = explained.iter().map(|e| e.amount).sum();
     AccountVariance {
         role,
@@ -163,7 +199,8 @@ mod tests {
             finding("missing_in_xero", Some("310"), Some("999.00")),
             finding("sync_error", None, Some("77.00")),
         ];
-        let inventory = line(&compute(&input, date()), "inventory").clone();
+        let report = compute(&input, date());
+        let inventory = line(&report, "inventory").clone();
         assert_eq!(
             inventory.explained,
             vec![
@@ -175,6 +212,42 @@ mod tests {
         assert_eq!(inventory.explained_total(), d("144.50"));
         assert_eq!(inventory.variance, Some(d("200.00")));
         assert_eq!(inventory.unexplained, Some(d("55.50")));
+        assert_eq!(
+            report.unattributed,
+            vec![Explained { kind: "sync_error".into(), amount: d("77.00"), count: 1 }],
+            "a finding on no mapped account explains no account; 310 is mapped (cogs)"
+        );
+    }
+
+    #[test]
+    fn a_posting_only_xero_holds_explains_a_negative_variance() {
+        // Someone posted a 100.00 bill line straight to inventory in Xero: Xero has 100 more
+        // debit than Cin7, so cin7 − xero = −100, all of it explained.
+        let mut input = input(&[("630", "1000.00")], &[("630", "1100.00")]);
+        input.open_findings = vec![
+            finding("control_account_journal", Some("630"), Some("100.00")),
+            finding("inventory_self_adjustment", Some("630"), Some("40.00")),
+        ];
+        let report = compute(&input, date());
+        let inventory = line(&report, "inventory");
+        assert_eq!(inventory.variance, Some(d("-100.00")));
+        assert_eq!(
+            inventory.explained,
+            vec![
+                Explained {
+                    kind: "control_account_journal".into(),
+                    amount: d("-100.00"),
+                    count: 1
+                },
+                Explained {
+                    kind: "inventory_self_adjustment".into(),
+                    amount: Decimal::ZERO,
+                    count: 1
+                },
+            ],
+            "a self-adjustment nets to zero on the account, so it explains nothing"
+        );
+        assert_eq!(inventory.unexplained, Some(Decimal::ZERO));
     }
 
     #[test]

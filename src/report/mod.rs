@@ -8,13 +8,18 @@
 //! Sign conventions (DESIGN.md): every balance is **debit positive, credit negative**, on
 //! both sides. An asset such as inventory normally shows positive balances; a credit-balance
 //! account such as GRNI (goods received, not invoiced) or revenue shows negative balances in
-//! Cin7 *and* in Xero. Balance-sheet accounts (inventory, GRNI, stock in transit, WIP, supplier
-//! deposits) are compared as cumulative balances to D; profit-and-loss accounts (COGS,
-//! revenue, inventory discrepancy) from the start of the Xero financial year containing D,
-//! which is what Xero's trial balance shows for them. `variance = cin7_balance − xero_balance`, so a positive variance means
-//! Cin7 holds more debit (or less credit) on that account than Xero. A finding's `amount` is
-//! taken as its contribution to that variance on its `account_code`; `unexplained = variance −
-//! Σ explained`.
+//! Cin7 *and* in Xero. `variance = cin7_balance − xero_balance`, so a positive variance means
+//! Cin7 holds more debit (or less credit) on that account than Xero.
+//!
+//! Balance-sheet accounts (inventory, GRNI, stock in transit, WIP, supplier deposits) are
+//! compared as cumulative balances to D; profit-and-loss accounts (COGS, revenue, inventory
+//! discrepancy) from the start of the Xero financial year containing D, which is what Xero's
+//! trial balance shows for them.
+//!
+//! A finding's `amount` is the debit-positive amount posted by the side that holds the
+//! record, so a record only Cin7 holds explains `+amount` of the variance on its
+//! `account_code`, one only Xero holds `−amount` (see [`contribution`]); `unexplained =
+//! variance − Σ explained`.
 //!
 //! Architecture:
 //! - this file: the input and output types.
@@ -33,7 +38,7 @@ use rust_decimal::Decimal;
 
 use crate::config::AccountMap;
 
-pub use compute::compute;
+pub use compute::{compute, contribution};
 pub use render::{Format, render};
 
 /// The roles whose accounts are profit and loss: compared from the financial year's start.
@@ -101,7 +106,8 @@ pub struct OpenFinding {
     /// The stable kind code (`missing_in_xero`…), kept as stored.
     pub kind: String,
     pub account_code: Option<String>,
-    /// Its contribution to `cin7 − xero` on `account_code`; `None` counts but adds nothing.
+    /// Debit positive, as posted by the side holding the record (see [`contribution`]);
+    /// `None` counts but explains nothing.
     pub amount: Option<Decimal>,
 }
 
@@ -162,6 +168,9 @@ pub struct Report {
     pub year_start: Option<NaiveDate>,
     /// One line per mapped control account, in [`AccountMap::roles`] order.
     pub accounts: Vec<AccountVariance>,
+    /// Open findings on no mapped control account (no account code, or another one), summed
+    /// by kind like [`AccountVariance::explained`].
+    pub unattributed: Vec<Explained>,
     pub new_findings: Vec<FindingNote>,
     pub resolved_findings: Vec<FindingNote>,
     pub window: FindingWindow,
@@ -190,7 +199,8 @@ impl AccountVariance {
     }
 }
 
-/// Open findings of one kind on one account.
+/// Open findings of one kind on one account: their count and the part of `cin7 − xero` they
+/// explain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explained {
     pub kind: String,

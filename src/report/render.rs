@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
 
-use super::{AccountVariance, FindingNote, PROFIT_AND_LOSS_ROLES, Report, money};
+use super::{AccountVariance, Explained, FindingNote, PROFIT_AND_LOSS_ROLES, Report, money};
 use crate::clock::timestamp;
 use crate::table::{Table, Value};
 
@@ -128,6 +128,15 @@ pub(super) fn text(report: &Report) -> String {
         out += "Explained by open findings:\n";
         out += &indent(&aligned(&[], &[false, false, true, false], &explained));
     }
+    if !report.unattributed.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .unattributed
+            .iter()
+            .map(|e| vec![e.kind.clone(), money(e.amount), format!("({})", e.count)])
+            .collect();
+        out += "Open findings on no control account:\n";
+        out += &indent(&aligned(&[], &[false, true, false], &rows));
+    }
     for (title, findings) in
         [("New findings", &report.new_findings), ("Resolved findings", &report.resolved_findings)]
     {
@@ -210,6 +219,13 @@ fn json_money(amount: Option<Decimal>) -> Json {
     amount.map_or(Json::Null, |a| Json::String(money(a)))
 }
 
+fn json_explained(explained: &[Explained]) -> Json {
+    explained
+        .iter()
+        .map(|e| json!({ "kind": e.kind, "amount": money(e.amount), "count": e.count }))
+        .collect()
+}
+
 fn json_finding(f: &FindingNote) -> Json {
     json!({
         "id": f.id,
@@ -238,11 +254,7 @@ pub(super) fn json(report: &Report) -> Json {
                 "cin7_balance": json_money(a.cin7_balance),
                 "xero_balance": json_money(a.xero_balance),
                 "variance": json_money(a.variance),
-                "explained": a.explained.iter().map(|e| json!({
-                    "kind": e.kind,
-                    "amount": money(e.amount),
-                    "count": e.count,
-                })).collect::<Vec<_>>(),
+                "explained": json_explained(&a.explained),
                 "explained_total": money(a.explained_total()),
                 "unexplained": json_money(a.unexplained),
             })
@@ -254,6 +266,7 @@ pub(super) fn json(report: &Report) -> Json {
         "xero_source": report.xero_source.as_str(),
         "year_start": report.year_start.map(|d| d.to_string()),
         "accounts": accounts,
+        "unattributed_findings": json_explained(&report.unattributed),
         "new_findings": report.new_findings.iter().map(json_finding).collect::<Vec<_>>(),
         "resolved_findings": report.resolved_findings.iter().map(json_finding).collect::<Vec<_>>(),
         "window": {
@@ -320,7 +333,7 @@ pub(super) fn csv(reports: &[Report]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Explained, FindingWindow, XeroSource};
+    use crate::report::{FindingWindow, XeroSource};
     use chrono::{DateTime, NaiveDate};
 
     fn d(s: &str) -> Decimal {
@@ -364,6 +377,11 @@ mod tests {
                 account("cogs", "310", "5.00", None),
                 account("grni", "815", "-500.00", Some("-450.00")),
             ],
+            unattributed: vec![Explained {
+                kind: "missing_in_xero".into(),
+                amount: d("310.00"),
+                count: 3,
+            }],
             new_findings: vec![FindingNote {
                 id: 7,
                 kind: "missing_in_xero".into(),
@@ -402,6 +420,8 @@ No Xero figure: cogs 310
 Explained by open findings:
   inventory 630  amount_mismatch   -5.50  (1)
   inventory 630  missing_in_xero  150.00  (2)
+Open findings on no control account:
+  missing_in_xero  310.00  (3)
 
 New findings (1):
   missing_in_xero  warning  630  120.00  INV-1  Send INV-1 to Xero
@@ -473,5 +493,8 @@ acme,2026-11-24,journals,grni,815,,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
         assert_eq!(report["new_findings"][0]["cin7_ref"], "INV-1");
         assert_eq!(report["resolved_findings"], Json::Array(vec![]));
         assert!(report["window"]["previous_report"].is_null());
+        assert_eq!(report["unattributed_findings"][0]["kind"], "missing_in_xero");
+        assert_eq!(report["unattributed_findings"][0]["amount"], "310.00");
+        assert_eq!(report["unattributed_findings"][0]["count"], 3);
     }
 }
