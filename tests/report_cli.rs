@@ -181,3 +181,16 @@ fn report_without_a_date_uses_yesterday_in_the_connections_time_zone() {
     let date = report["date"].as_str().unwrap();
     assert!(date == yesterday(-60) || date == yesterday(0), "{date}");
 }
+
+#[test]
+fn report_without_a_store_exits_2_and_a_connection_never_synced_exits_1_saying_so() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&["report", "--date", "2026-11-24"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("cxsync check"), "{}", stderr(&output));
+    drop(Store::open(&sandbox.store()).unwrap());
+    let output = sandbox.run(&["report", "--date", "2026-11-24"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no data for connection `acme-au`"), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+}
