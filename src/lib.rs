@@ -12,6 +12,7 @@ pub mod http;
 pub mod logging;
 pub mod model;
 pub mod reconcile;
+pub mod report;
 pub mod sim;
 pub mod store;
 pub mod sync;

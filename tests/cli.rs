@@ -177,12 +177,13 @@ fn an_unknown_finding_kind_is_a_usage_error() {
 }
 
 #[test]
-fn a_command_not_built_yet_says_so_and_exits_2() {
+fn report_send_says_delivery_is_not_built_yet_and_exits_2() {
     let sandbox = Sandbox::new(CONFIG);
-    let output = sandbox.run(&["report"]);
+    let output = sandbox.run(&["report", "--send"]);
     assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("not available in this version yet"));
-    assert!(stdout(&output).is_empty(), "report printed output it should not have");
+    assert!(stderr(&output).contains("not available in this version yet"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("delivery"), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty(), "report --send printed output it should not have");
 }
 
 #[test]

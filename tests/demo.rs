@@ -27,6 +27,22 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
         })
         .unwrap();
     assert_eq!(errors, 0);
+    let report = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("cxsync --config ")?.strip_suffix(" report"))
+        .expect("the demo suggests `cxsync --config FILE report`");
+    let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
+        .args(["--config", report, "report", "--format", "json"])
+        .env_clear()
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{json}{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["xero_source"], "journals", "{json}");
+    assert_eq!(json["accounts"][0]["role"], "inventory", "{json}");
+    assert!(json["accounts"][0]["xero_balance"].is_string(), "{json}");
+    assert!(json["accounts"][0]["cin7_balance"].is_null(), "no simulated Cin7 yet: {json}");
     let again = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()

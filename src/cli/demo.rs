@@ -57,18 +57,19 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let settings = Settings::load(&config, &Env::default()).map_err(Failure::usage)?;
     super::sync::run(&settings, &SyncArgs { once: true }, out)?;
     let db = store.display();
+    let cfg = config.display();
     writeln!(
         out,
-        "\nThe store is {db} (config: {}).\n\
+        "\nThe store is {db} (config: {cfg}).\n\
          Not in the demo yet: Cin7 documents and ledger in the simulator (its Cin7 Core account has a chart\n\
-         of accounts and nothing else, so reconciliation has no Cin7 side to compare yet) and the daily\n\
-         variance report; both are still to be built.\n\n\
+         of accounts and nothing else), so reconciliation has no Cin7 side to compare and the variance\n\
+         report shows Xero's figures only.\n\n\
          Try next:\n  \
+         cxsync --config {cfg} report\n  \
          cxsync query --store {db} \"SELECT doc_type, count(*) FROM documents GROUP BY 1\"\n  \
          cxsync query --store {db} \"SELECT * FROM call_budget_daily\"\n  \
          cxsync show --store {db} INV-000001\n  \
-         cxsync findings --store {db} --all",
-        config.display()
+         cxsync findings --store {db} --all"
     )
     .context("writing")?;
     drop(sim);

@@ -9,6 +9,7 @@ mod demo;
 mod findings;
 mod pending;
 mod query;
+mod report;
 mod run;
 mod show;
 mod sim;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::clock::{Clock as _, SystemClock};
 use crate::config::{Env, Settings};
 use crate::logging::LogFormat;
 use crate::reconcile::FindingKind;
@@ -140,11 +142,18 @@ pub struct ReportArgs {
     /// Report date (YYYY-MM-DD) [default: yesterday in the connection's time zone]
     #[arg(long, value_name = "DATE")]
     pub date: Option<chrono::NaiveDate>,
+    /// text, json or csv (html is not built yet)
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: String,
-    /// Deliver it (file, email) as the schedule would, instead of printing it
+    /// Deliver it (file, email) as the schedule would, instead of printing it (not built yet)
     #[arg(long)]
     pub send: bool,
+    /// Only this connection (its name in the config)
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
+    /// Read this database instead of the config's store.path
+    #[arg(long, value_name = "PATH")]
+    pub store: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -225,7 +234,15 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Run => run::run(load_settings(cli, &env)?, &env),
         Command::Sync(args) => sync::run(&load_settings(cli, &env)?, args, &mut out),
-        Command::Report(_) => Err(pending::not_built("report", "the variance report (issue 6)")),
+        Command::Report(args) if args.send => Err(pending::not_built(
+            "report --send",
+            "delivery of the report to files and by email (issue 6)",
+        )),
+        Command::Report(args) => {
+            let settings = load_settings(cli, &env)?;
+            let store = args.store.clone().unwrap_or_else(|| settings.store.path.clone());
+            report::run(&settings, &store, args, SystemClock.now(), &mut out)
+        }
         Command::Show(args) => {
             show::run(&store_path(cli, &env, args.store.as_deref())?, args, &mut out)
         }

@@ -15,6 +15,7 @@
 //! - `windows`: what reads of unordered lists ask: a stored record's change time or raw
 //!   JSON, and closing a ledger re-read window (stale entries out, cursor in, atomically).
 //! - `findings`: reading findings for the command line.
+//! - `report`: loading what the variance report is computed from.
 //! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
 //!   on its own connection so neither waits for a sync transaction.
 
@@ -23,6 +24,7 @@ mod findings;
 mod pages;
 mod query;
 mod reconcile;
+mod report;
 mod show;
 mod tokens;
 mod windows;
@@ -87,6 +89,12 @@ pub enum StoreError {
     /// More than one statement was given to the read-only query path.
     #[error("give one SQL statement at a time (found more after `{first}`)")]
     MultipleStatements { first: String },
+    /// A configured connection the store has never recorded (never synced).
+    #[error(
+        "the store at {path} has no data for connection `{name}` yet: run `cxsync sync --once` \
+         (or let `cxsync run` sync it) first"
+    )]
+    UnknownConnection { path: PathBuf, name: String },
     /// Any other SQL error, with the statement's purpose.
     #[error("{context}: {source}")]
     Query { context: &'static str, source: rusqlite::Error },

@@ -1,0 +1,274 @@
+//! The variance arithmetic. Pure.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{AccountVariance, Explained, OpenFinding, Report, ReportInput};
+
+/// Kinds about a posting only Xero holds: Cin7 lacks it, so it explains a *negative*
+/// `cin7 − xero` of its amount.
+const XERO_ONLY: [&str; 2] = ["missing_in_cin7", "control_account_journal"];
+
+/// Kinds whose amount moves nothing on the account's ledger balance: a Cin7 entry wholly
+/// within the inventory account nets to zero there (stock moves, the ledger does not).
+const NO_LEDGER_EFFECT: [&str; 1] = ["inventory_self_adjustment"];
+
+/// How much of `cin7 − xero` on its account a finding explains. A finding's `amount` is the
+/// debit-positive amount as posted by the side that holds the record (`amount_mismatch`:
+/// already `cin7 − xero`). So a record only Cin7 holds (`missing_in_xero`…) explains
+/// `+amount`, one only Xero holds (`missing_in_cin7`, `control_account_journal`) `−amount`,
+/// and an `inventory_self_adjustment` nothing. No amount explains nothing.
+pub fn contribution(kind: &str, amount: Option<Decimal>) -> Decimal {
+    let amount = amount.unwrap_or_default();
+    if XERO_ONLY.contains(&kind) {
+        -amount
+    } else if NO_LEDGER_EFFECT.contains(&kind) {
+        Decimal::ZERO
+    } else {
+        amount
+    }
+}
+
+/// Findings summed by kind (their [`contribution`]s), sorted by kind.
+fn by_kind<'a>(findings: impl Iterator<Item = &'a OpenFinding>) -> Vec<Explained> {
+    let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
+    for finding in findings {
+        let entry = sums.entry(finding.kind.as_str()).or_default();
+        entry.0 += contribution(&finding.kind, finding.amount);
+        entry.1 += 1;
+    }
+    sums.into_iter()
+        .map(|(kind, (amount, count))| Explained { kind: kind.to_string(), amount, count })
+        .collect()
+}
+
+/// Computes one connection's report for `date` from what the store loaded.
+///
+/// For each mapped account (in [`crate::config::AccountMap::roles`] order, unmapped roles
+/// skipped): `variance = cin7 − xero` when both sides have a figure; the [`contribution`]s of
+/// the open findings whose `account_code` is the account's code, summed by kind; and
+/// `unexplained = variance − Σ explained`. A side without a figure makes the variance and the
+/// unexplained rest unknown (`None`), never zero. Open findings on no mapped account are
+/// summed by kind in [`Report::unattributed`].
+pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
+    let accounts = input
+        .accounts
+        .roles()
+        .into_iter()
+        .filter_map(|(role, code)| Some((role, code?.trim())))
+        .filter(|(_, code)| !code.is_empty())
+        .map(|(role, code)| account(input, role, code))
+        .collect::<Vec<AccountVariance>>();
+    let unattributed = by_kind(input.open_findings.iter().filter(|f| {
+        let code = f.account_code.as_deref().map(str::trim);
+        !accounts.iter().any(|a| Some(a.code.as_str()) == code)
+    }));
+    Report {
+        connection: input.connection.clone(),
+        date,
+        xero_source: input.xero_source,
+        year_start: input.year_start,
+        accounts,
+        unattributed,
+        new_findings: input.new_findings.clone(),
+        resolved_findings: input.resolved_findings.clone(),
+        window: input.window,
+    }
+}
+
+fn account(input: &ReportInput, role: &'static str, code: &str) -> AccountVariance {
+    let cin7_balance = input.cin7_balances.get(code).copied();
+    let xero_balance = input.xero_balances.get(code).copied();
+    let variance = cin7_balance.zip(xero_balance).map(|(cin7, xero)| cin7 - xero);
+    let explained = by_kind(
+        input
+            .open_findings
+            .iter()
+            .filter(|f| f.account_code.as_deref().map(str::trim) == Some(code)),
+    );
+    let total: Decimal = explained.iter().map(|e| e.amount).sum();
+    AccountVariance {
+        role,
+        code: code.to_string(),
+        cin7_balance,
+        xero_balance,
+        variance,
+        explained,
+        unexplained: variance.map(|v| v - total),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::AccountMap;
+    use crate::report::{FindingWindow, OpenFinding, XeroSource};
+    use chrono::DateTime;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn date() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    fn accounts() -> AccountMap {
+        AccountMap {
+            inventory: "630".into(),
+            cogs: Some("310".into()),
+            revenue: None,
+            grni: Some("815".into()),
+            stock_in_transit: None,
+            wip: None,
+            inventory_discrepancy: None,
+            supplier_deposits: None,
+        }
+    }
+
+    fn input(cin7: &[(&str, &str)], xero: &[(&str, &str)]) -> ReportInput {
+        let map = |pairs: &[(&str, &str)]| pairs.iter().map(|(c, a)| ((*c).into(), d(a))).collect();
+        ReportInput {
+            connection: "acme".into(),
+            accounts: accounts(),
+            xero_source: XeroSource::Journals,
+            year_start: None,
+            cin7_balances: map(cin7),
+            xero_balances: map(xero),
+            open_findings: vec![],
+            new_findings: vec![],
+            resolved_findings: vec![],
+            window: FindingWindow {
+                previous_report: None,
+                since: DateTime::UNIX_EPOCH,
+                until: DateTime::UNIX_EPOCH,
+            },
+        }
+    }
+
+    fn finding(kind: &str, code: Option<&str>, amount: Option<&str>) -> OpenFinding {
+        OpenFinding {
+            kind: kind.into(),
+            account_code: code.map(String::from),
+            amount: amount.map(d),
+        }
+    }
+
+    fn line<'a>(report: &'a Report, role: &str) -> &'a AccountVariance {
+        report.accounts.iter().find(|a| a.role == role).unwrap()
+    }
+
+    #[test]
+    fn variance_is_cin7_minus_xero_for_each_mapped_account_in_role_order() {
+        let input = input(
+            &[("630", "1000.00"), ("310", "250.00"), ("815", "-400.00")],
+            &[("630", "900.00"), ("310", "250.00"), ("815", "-400.00")],
+        );
+        let report = compute(&input, date());
+        let roles: Vec<&str> = report.accounts.iter().map(|a| a.role).collect();
+        assert_eq!(roles, ["inventory", "cogs", "grni"], "unmapped roles are left out");
+        assert_eq!(report.date, date());
+        assert_eq!(line(&report, "inventory").variance, Some(d("100.00")));
+        assert_eq!(line(&report, "cogs").variance, Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn a_credit_balance_account_is_negative_on_both_sides_and_its_variance_keeps_the_sign() {
+        // GRNI: Cin7 holds 500 of goods received not invoiced (a credit), Xero only 450.
+        // Cin7 has more credit, so cin7 − xero = −500 − (−450) = −50.
+        let report = compute(&input(&[("815", "-500.00")], &[("815", "-450.00")]), date());
+        let grni = line(&report, "grni");
+        assert_eq!(
+            (grni.cin7_balance, grni.xero_balance),
+            (Some(d("-500.00")), Some(d("-450.00")))
+        );
+        assert_eq!(grni.variance, Some(d("-50.00")));
+        assert_eq!(grni.unexplained, Some(d("-50.00")));
+    }
+
+    #[test]
+    fn open_findings_on_the_account_explain_part_of_the_variance_by_kind() {
+        let mut input = input(&[("630", "1000.00")], &[("630", "800.00")]);
+        input.open_findings = vec![
+            finding("missing_in_xero", Some("630"), Some("120.00")),
+            finding("missing_in_xero", Some("630"), Some("30.00")),
+            finding("amount_mismatch", Some("630"), Some("-5.50")),
+            finding("blank_cogs", Some("630"), None),
+            finding("missing_in_xero", Some("310"), Some("999.00")),
+            finding("sync_error", None, Some("77.00")),
+        ];
+        let report = compute(&input, date());
+        let inventory = line(&report, "inventory").clone();
+        assert_eq!(
+            inventory.explained,
+            vec![
+                Explained { kind: "amount_mismatch".into(), amount: d("-5.50"), count: 1 },
+                Explained { kind: "blank_cogs".into(), amount: Decimal::ZERO, count: 1 },
+                Explained { kind: "missing_in_xero".into(), amount: d("150.00"), count: 2 },
+            ]
+        );
+        assert_eq!(inventory.explained_total(), d("144.50"));
+        assert_eq!(inventory.variance, Some(d("200.00")));
+        assert_eq!(inventory.unexplained, Some(d("55.50")));
+        assert_eq!(
+            report.unattributed,
+            vec![Explained { kind: "sync_error".into(), amount: d("77.00"), count: 1 }],
+            "a finding on no mapped account explains no account; 310 is mapped (cogs)"
+        );
+    }
+
+    #[test]
+    fn a_posting_only_xero_holds_explains_a_negative_variance() {
+        // Someone posted a 100.00 bill line straight to inventory in Xero: Xero has 100 more
+        // debit than Cin7, so cin7 − xero = −100, all of it explained.
+        let mut input = input(&[("630", "1000.00")], &[("630", "1100.00")]);
+        input.open_findings = vec![
+            finding("control_account_journal", Some("630"), Some("100.00")),
+            finding("inventory_self_adjustment", Some("630"), Some("40.00")),
+        ];
+        let report = compute(&input, date());
+        let inventory = line(&report, "inventory");
+        assert_eq!(inventory.variance, Some(d("-100.00")));
+        assert_eq!(
+            inventory.explained,
+            vec![
+                Explained {
+                    kind: "control_account_journal".into(),
+                    amount: d("-100.00"),
+                    count: 1
+                },
+                Explained {
+                    kind: "inventory_self_adjustment".into(),
+                    amount: Decimal::ZERO,
+                    count: 1
+                },
+            ],
+            "a self-adjustment nets to zero on the account, so it explains nothing"
+        );
+        assert_eq!(inventory.unexplained, Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn an_account_with_no_xero_figure_has_no_variance_rather_than_a_zero() {
+        let mut input = input(&[("630", "10.00"), ("310", "5.00")], &[("630", "10.00")]);
+        input.open_findings = vec![finding("missing_in_xero", Some("310"), Some("5.00"))];
+        let report = compute(&input, date());
+        let cogs = line(&report, "cogs");
+        assert_eq!(cogs.cin7_balance, Some(d("5.00")));
+        assert_eq!((cogs.xero_balance, cogs.variance, cogs.unexplained), (None, None, None));
+        assert_eq!(cogs.explained.len(), 1, "findings are still listed");
+        assert_eq!(line(&report, "inventory").variance, Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn the_trial_balance_path_uses_its_balances_and_says_so() {
+        let mut input = input(&[("630", "1000.00")], &[("630", "1000.00")]);
+        input.xero_source = XeroSource::TrialBalance;
+        let report = compute(&input, date());
+        assert_eq!(report.xero_source, XeroSource::TrialBalance);
+        assert_eq!(line(&report, "inventory").variance, Some(Decimal::ZERO));
+        assert!(report.xero_source.describe(date()).contains("trial balance as at 2026-11-24"));
+    }
+}

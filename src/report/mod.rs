@@ -1,0 +1,274 @@
+//! The daily variance report: per connection and report date D, for each mapped control
+//! account, how far Cin7 and Xero disagree, how much of that the open findings explain (by
+//! kind), and which findings are new or resolved since the previous report.
+//!
+//! Pure: no I/O, no clock. The store builds a [`ReportInput`] (`Store::report_input`),
+//! [`compute`] turns it into a [`Report`], and `render` prints it as text, JSON or CSV.
+//!
+//! Sign conventions (DESIGN.md): every balance is **debit positive, credit negative**, on
+//! both sides. An asset such as inventory normally shows positive balances; a credit-balance
+//! account such as GRNI (goods received, not invoiced) or revenue shows negative balances in
+//! Cin7 *and* in Xero. `variance = cin7_balance − xero_balance`, so a positive variance means
+//! Cin7 holds more debit (or less credit) on that account than Xero.
+//!
+//! Balance-sheet accounts (inventory, GRNI, stock in transit, WIP, supplier deposits) are
+//! compared as cumulative balances to D; profit-and-loss accounts (COGS, revenue, inventory
+//! discrepancy) from the start of the Xero financial year containing D, which is what Xero's
+//! trial balance shows for them.
+//!
+//! A finding's `amount` is the debit-positive amount posted by the side that holds the
+//! record, so a record only Cin7 holds explains `+amount` of the variance on its
+//! `account_code`, one only Xero holds `−amount` (see [`contribution`]); `unexplained =
+//! variance − Σ explained`.
+//!
+//! Architecture:
+//! - this file: the input and output types.
+//! - `compute`: [`compute`], the arithmetic.
+//! - `render`: [`render`] to text, JSON (the command-line contract) and CSV.
+
+mod compute;
+mod render;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, TimeZone as _, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use crate::config::AccountMap;
+
+pub use compute::{compute, contribution};
+pub use render::{Format, render};
+
+/// The roles whose accounts are profit and loss: compared from the financial year's start.
+pub const PROFIT_AND_LOSS_ROLES: [&str; 3] = ["cogs", "revenue", "inventory_discrepancy"];
+
+/// The first day of the financial year that contains `date`, for a year ending on `end_day`
+/// of `end_month` (Xero's `FinancialYearEndDay`/`Month`; a day past the month's end means its
+/// last day). `None` when the month or day is not a calendar one.
+pub fn financial_year_start(date: NaiveDate, end_day: u32, end_month: u32) -> Option<NaiveDate> {
+    if end_day == 0 || end_day > 31 {
+        return None;
+    }
+    let year_end = |year: i32| {
+        (1..=end_day).rev().find_map(|day| NaiveDate::from_ymd_opt(year, end_month, day))
+    };
+    let this_year = year_end(date.year())?;
+    let previous_end = if date <= this_year { year_end(date.year() - 1)? } else { this_year };
+    previous_end.succ_opt()
+}
+
+/// Where a report's Xero balances came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XeroSource {
+    /// The sum of Xero Journals lines dated on or before D.
+    Journals,
+    /// Xero refused Journals; the trial balance stored as at D.
+    TrialBalance,
+    /// Neither: Journals are not synced (or refused) and no trial balance as at D is stored.
+    Unavailable,
+}
+
+impl XeroSource {
+    /// The code used in JSON and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Journals => "journals",
+            Self::TrialBalance => "trial_balance",
+            Self::Unavailable => "none",
+        }
+    }
+
+    /// A sentence saying where the Xero figures of a report for `date` came from.
+    pub fn describe(self, date: NaiveDate) -> String {
+        match self {
+            Self::Journals => format!("Xero Journals dated on or before {date}"),
+            Self::TrialBalance => {
+                format!("the Xero trial balance as at {date} (Xero does not grant Journals)")
+            }
+            Self::Unavailable => format!(
+                "none: Xero Journals are not synced and no trial balance as at {date} is stored"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for XeroSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An open finding, as far as the variance needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFinding {
+    /// The stable kind code (`missing_in_xero`…), kept as stored.
+    pub kind: String,
+    pub account_code: Option<String>,
+    /// Debit positive, as posted by the side holding the record (see [`contribution`]);
+    /// `None` counts but explains nothing.
+    pub amount: Option<Decimal>,
+}
+
+/// A finding that opened (or re-opened) or was resolved in the report's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingNote {
+    pub id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub cin7_ref: Option<String>,
+    pub xero_ref: Option<String>,
+    pub account_code: Option<String>,
+    pub amount: Option<Decimal>,
+    pub message: String,
+    /// When it opened or was resolved.
+    pub at: DateTime<Utc>,
+}
+
+/// The period "new" and "resolved" findings are counted in: `since <= at < until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingWindow {
+    /// The date of the previous stored report, if there is one; the window then starts at
+    /// the end of that day. Without one it is the 24 hours before `until`.
+    pub previous_report: Option<NaiveDate>,
+    pub since: DateTime<Utc>,
+    /// The end of the report date in the connection's time zone.
+    pub until: DateTime<Utc>,
+}
+
+/// What one connection's report is computed from (built by `Store::report_input`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportInput {
+    pub connection: String,
+    pub accounts: AccountMap,
+    pub xero_source: XeroSource,
+    /// The first day of the financial year containing D, when the Xero organisation's year
+    /// end is known. Profit-and-loss balances below are summed from it.
+    pub year_start: Option<NaiveDate>,
+    /// Cin7 ledger balance to D per account code (debit positive). A code that is absent has
+    /// no Cin7 figure (no Cin7 ledger synced), which is not the same as zero.
+    pub cin7_balances: BTreeMap<String, Decimal>,
+    /// Xero balance to D per account code (debit positive), from `xero_source`. A code that
+    /// is absent has no Xero figure.
+    pub xero_balances: BTreeMap<String, Decimal>,
+    pub open_findings: Vec<OpenFinding>,
+    pub new_findings: Vec<FindingNote>,
+    pub resolved_findings: Vec<FindingNote>,
+    pub window: FindingWindow,
+}
+
+/// One connection's variance report for one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub connection: String,
+    pub date: NaiveDate,
+    pub xero_source: XeroSource,
+    /// Where profit-and-loss balances start (see [`ReportInput::year_start`]).
+    pub year_start: Option<NaiveDate>,
+    /// One line per mapped control account, in [`AccountMap::roles`] order.
+    pub accounts: Vec<AccountVariance>,
+    /// Open findings on no mapped control account (no account code, or another one), summed
+    /// by kind like [`AccountVariance::explained`].
+    pub unattributed: Vec<Explained>,
+    pub new_findings: Vec<FindingNote>,
+    pub resolved_findings: Vec<FindingNote>,
+    pub window: FindingWindow,
+}
+
+/// One control account's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountVariance {
+    /// `inventory`, `cogs`, `grni`…
+    pub role: &'static str,
+    pub code: String,
+    pub cin7_balance: Option<Decimal>,
+    pub xero_balance: Option<Decimal>,
+    /// `cin7 − xero`; `None` when either side has no figure.
+    pub variance: Option<Decimal>,
+    /// Open findings on this account, summed by kind, sorted by kind.
+    pub explained: Vec<Explained>,
+    /// `variance − Σ explained`; `None` when the variance is unknown.
+    pub unexplained: Option<Decimal>,
+}
+
+impl AccountVariance {
+    /// The sum of every explained amount.
+    pub fn explained_total(&self) -> Decimal {
+        self.explained.iter().map(|e| e.amount).sum()
+    }
+}
+
+/// Open findings of one kind on one account: their count and the part of `cin7 − xero` they
+/// explain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    pub kind: String,
+    pub amount: Decimal,
+    pub count: usize,
+}
+
+/// The instant the report date ends in `tz` (UTC when none): midnight starting the next local
+/// day. Where a DST change skips local midnight, the first instant of that day that exists.
+pub fn day_end(date: NaiveDate, tz: Option<Tz>) -> DateTime<Utc> {
+    let next = date.succ_opt().unwrap_or(date);
+    let Some(tz) = tz else { return next.and_time(NaiveTime::MIN).and_utc() };
+    (0..=2)
+        .find_map(|hour| {
+            let local = next.and_hms_opt(hour, 0, 0)?;
+            tz.from_local_datetime(&local).earliest()
+        })
+        .map_or_else(|| next.and_time(NaiveTime::MIN).and_utc(), |t| t.to_utc())
+}
+
+/// Money as printed everywhere: at least two decimal places, no trailing zeros beyond them,
+/// never `-0.00`.
+pub fn money(amount: Decimal) -> String {
+    let mut amount = amount.normalize();
+    if amount.is_zero() {
+        amount.set_sign_positive(true);
+    }
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_financial_year_start_follows_the_configured_year_end() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        // Australia: the year ends on 30 June.
+        assert_eq!(financial_year_start(day("2026-11-24"), 30, 6), Some(day("2026-07-01")));
+        assert_eq!(financial_year_start(day("2026-06-30"), 30, 6), Some(day("2025-07-01")));
+        assert_eq!(financial_year_start(day("2026-07-01"), 30, 6), Some(day("2026-07-01")));
+        // Calendar year, and a February year end in a leap year.
+        assert_eq!(financial_year_start(day("2026-11-24"), 31, 12), Some(day("2026-01-01")));
+        assert_eq!(financial_year_start(day("2028-02-29"), 29, 2), Some(day("2027-03-01")));
+        assert_eq!(financial_year_start(day("2027-03-01"), 29, 2), Some(day("2027-03-01")));
+        assert_eq!(financial_year_start(day("2026-11-24"), 0, 6), None);
+        assert_eq!(financial_year_start(day("2026-11-24"), 30, 13), None);
+    }
+
+    #[test]
+    fn a_day_ends_at_local_midnight_in_the_connections_time_zone() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let sydney: Tz = "Australia/Sydney".parse().unwrap();
+        // Sydney is UTC+11 in November (daylight time).
+        assert_eq!(day_end(date, Some(sydney)).to_rfc3339(), "2026-11-24T13:00:00+00:00");
+        assert_eq!(day_end(date, None).to_rfc3339(), "2026-11-25T00:00:00+00:00");
+    }
+
+    #[test]
+    fn money_keeps_two_places_and_never_prints_negative_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(money(d("100")), "100.00");
+        assert_eq!(money(d("12.3400")), "12.34");
+        assert_eq!(money(d("12.3456")), "12.3456");
+        assert_eq!(money(d("-0.00")), "0.00");
+        assert_eq!(money(d("-815.5")), "-815.50");
+    }
+}

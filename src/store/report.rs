@@ -1,0 +1,579 @@
+//! Loading what one connection's variance report for a date is computed from. Amounts are
+//! stored as TEXT decimals and are summed here as `Decimal`, never in SQL (SQLite would sum
+//! them as floating point).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr as _;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rusqlite::{OptionalExtension as _, params};
+use rust_decimal::Decimal;
+
+use super::{Store, StoreError};
+use crate::clock::timestamp;
+use crate::config::AccountMap;
+use crate::model::System;
+use crate::report::{
+    FindingNote, FindingWindow, OpenFinding, PROFIT_AND_LOSS_ROLES, ReportInput, XeroSource,
+    day_end, financial_year_start,
+};
+
+/// A stored value that is not what cxsync writes.
+fn corrupt(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("stored {what} {value:?} is not valid").into(),
+    )
+}
+
+fn decimal(value: &str) -> rusqlite::Result<Decimal> {
+    Decimal::from_str(value).map_err(|_| corrupt("amount", value))
+}
+
+fn instant(value: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(value).map(|t| t.to_utc()).map_err(|_| corrupt("timestamp", value))
+}
+
+impl Store {
+    /// What `connection`'s report for `date` is computed from:
+    /// - Profit-and-loss accounts (COGS, revenue, inventory discrepancy) count lines from the
+    ///   start of the financial year containing `date` (Xero organisation's year end), when it
+    ///   is synced; balance-sheet accounts count every line.
+    /// - Cin7: the sum of its ledger lines dated on or before `date`, per account (every mapped
+    ///   account gets a figure, zero included, once any Cin7 ledger line is stored; none
+    ///   before).
+    /// - Xero: while the Journals endpoint is available and has been synced (or has lines),
+    ///   the sum of journal lines dated on or before `date` (zero for a mapped account without
+    ///   any); when Journals are marked unavailable, the trial-balance rows stored as at
+    ///   exactly `date` (an account without a row has no figure, and neither has a P&L account
+    ///   while the year's start is unknown); otherwise no figure.
+    /// - Open findings: those not resolved now.
+    /// - New and resolved findings: `opened`/`reopened` and `resolved` events from the end of
+    ///   the latest stored report's date before `date` (or from 24 hours before, when there
+    ///   is none) to the end of `date`, both in the connection's time zone.
+    ///
+    /// The connection is given by name, with its configured accounts and time zone.
+    pub fn report_input(
+        &self,
+        connection: &str,
+        accounts: &AccountMap,
+        timezone: Option<Tz>,
+        date: NaiveDate,
+    ) -> Result<ReportInput, StoreError> {
+        let id: i64 = self
+            .conn
+            .query_row("SELECT id FROM connections WHERE name = ?1", [connection], |row| row.get(0))
+            .optional()
+            .map_err(StoreError::query("finding the connection"))?
+            .ok_or_else(|| StoreError::UnknownConnection {
+                path: self.path.clone(),
+                name: connection.to_string(),
+            })?;
+        let mapped: Vec<(&str, &str)> = accounts
+            .roles()
+            .into_iter()
+            .filter_map(|(role, code)| Some((role, code?.trim())))
+            .filter(|(_, code)| !code.is_empty())
+            .collect();
+        let codes: Vec<&str> = mapped.iter().map(|(_, code)| *code).collect();
+        let year_start = self.year_start(id, date)?;
+        let profit_and_loss: BTreeSet<&str> = mapped
+            .iter()
+            .filter(|(role, _)| PROFIT_AND_LOSS_ROLES.contains(role))
+            .map(|(_, code)| *code)
+            .collect();
+        // Where each code's lines start counting: P&L accounts at the year's start, if known.
+        let starts: BTreeMap<&str, NaiveDate> = year_start
+            .map(|start| profit_and_loss.iter().map(|code| (*code, start)).collect())
+            .unwrap_or_default();
+        let with_zeroes = |mut sums: BTreeMap<String, Decimal>| {
+            for code in &codes {
+                sums.entry((*code).to_string()).or_default();
+            }
+            sums
+        };
+
+        let cin7_balances = if self.has_ledger(id, System::Cin7)? {
+            with_zeroes(self.ledger_sums(id, System::Cin7, date, &starts)?)
+        } else {
+            BTreeMap::new()
+        };
+
+        let journals = self.endpoint_state(connection, System::Xero, "Journals")?;
+        let (xero_source, xero_balances) = if journals.available {
+            if journals.last_success_at.is_some() || self.has_ledger(id, System::Xero)? {
+                (
+                    XeroSource::Journals,
+                    with_zeroes(self.ledger_sums(id, System::Xero, date, &starts)?),
+                )
+            } else {
+                (XeroSource::Unavailable, BTreeMap::new())
+            }
+        } else {
+            let mut rows = self.trial_balance(id, date)?;
+            let any = !rows.is_empty();
+            if year_start.is_none() {
+                // Xero's trial balance shows P&L accounts year to date; without the year's
+                // start the Cin7 side cannot be cut the same way, so they have no figure.
+                rows.retain(|code, _| !profit_and_loss.contains(code.as_str()));
+            }
+            if any { (XeroSource::TrialBalance, rows) } else { (XeroSource::Unavailable, rows) }
+        };
+
+        let until = day_end(date, timezone);
+        let previous_report = self.previous_report(id, date)?;
+        let since =
+            previous_report.map_or_else(|| until - Duration::hours(24), |p| day_end(p, timezone));
+        let window = FindingWindow { previous_report, since, until };
+        let (new_findings, resolved_findings) = self.finding_events(id, &window)?;
+
+        Ok(ReportInput {
+            connection: connection.to_string(),
+            accounts: accounts.clone(),
+            xero_source,
+            year_start,
+            cin7_balances,
+            xero_balances,
+            open_findings: self.open_findings(id)?,
+            new_findings,
+            resolved_findings,
+            window,
+        })
+    }
+
+    fn has_ledger(&self, id: i64, system: System) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM ledger_lines WHERE connection_id = ?1 AND system = ?2)",
+                params![id, system.as_str()],
+                |row| row.get(0),
+            )
+            .map_err(StoreError::query("checking for ledger lines"))
+    }
+
+    /// The first day of the financial year containing `date`, from the Xero organisation's
+    /// year end, when it is synced.
+    fn year_start(&self, id: i64, date: NaiveDate) -> Result<Option<NaiveDate>, StoreError> {
+        let end: Option<(Option<u32>, Option<u32>)> = self
+            .conn
+            .query_row(
+                "SELECT financial_year_end_day, financial_year_end_month FROM organisation
+                 WHERE connection_id = ?1",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(StoreError::query("reading the financial year end"))?;
+        Ok(match end {
+            Some((Some(day), Some(month))) => financial_year_start(date, day, month),
+            _ => None,
+        })
+    }
+
+    /// Per account code, the sum of `system`'s ledger lines dated on or before `date` (and,
+    /// for a code in `starts`, on or after its start).
+    fn ledger_sums(
+        &self,
+        id: i64,
+        system: System,
+        date: NaiveDate,
+        starts: &BTreeMap<&str, NaiveDate>,
+    ) -> Result<BTreeMap<String, Decimal>, StoreError> {
+        let starts: BTreeMap<&str, String> =
+            starts.iter().map(|(code, start)| (*code, start.to_string())).collect();
+        let load = || -> rusqlite::Result<BTreeMap<String, Decimal>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT account_code, amount, date FROM ledger_lines
+                 WHERE connection_id = ?1 AND system = ?2 AND date <= ?3",
+            )?;
+            let mut rows = stmt.query(params![id, system.as_str(), date.to_string()])?;
+            let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
+            while let Some(row) = rows.next()? {
+                let code: String = row.get(0)?;
+                let code = code.trim();
+                let line_date: String = row.get(2)?;
+                // Dates are stored as YYYY-MM-DD, so text order is date order.
+                if starts.get(code).is_some_and(|start| line_date.as_str() < start.as_str()) {
+                    continue;
+                }
+                *sums.entry(code.to_string()).or_default() += decimal(&row.get::<_, String>(1)?)?;
+            }
+            Ok(sums)
+        };
+        load().map_err(StoreError::query("summing ledger lines for the report"))
+    }
+
+    fn trial_balance(
+        &self,
+        id: i64,
+        date: NaiveDate,
+    ) -> Result<BTreeMap<String, Decimal>, StoreError> {
+        let load = || -> rusqlite::Result<BTreeMap<String, Decimal>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT account_code, balance FROM trial_balances
+                 WHERE connection_id = ?1 AND as_at = ?2",
+            )?;
+            let mut rows = stmt.query(params![id, date.to_string()])?;
+            let mut balances = BTreeMap::new();
+            while let Some(row) = rows.next()? {
+                let code: String = row.get(0)?;
+                balances.insert(code.trim().to_string(), decimal(&row.get::<_, String>(1)?)?);
+            }
+            Ok(balances)
+        };
+        load().map_err(StoreError::query("reading the trial balance for the report"))
+    }
+
+    fn previous_report(&self, id: i64, date: NaiveDate) -> Result<Option<NaiveDate>, StoreError> {
+        let found: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT max(report_date) FROM reports WHERE connection_id = ?1 AND report_date < ?2",
+                params![id, date.to_string()],
+                |row| row.get(0),
+            )
+            .map_err(StoreError::query("finding the previous report"))?;
+        found
+            .map(|text| {
+                NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| StoreError::Query {
+                    context: "finding the previous report",
+                    source: corrupt("report date", &text),
+                })
+            })
+            .transpose()
+    }
+
+    fn open_findings(&self, id: i64) -> Result<Vec<OpenFinding>, StoreError> {
+        let load = || -> rusqlite::Result<Vec<OpenFinding>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT kind, account_code, amount FROM findings
+                 WHERE connection_id = ?1 AND resolved_at IS NULL ORDER BY id",
+            )?;
+            let mut rows = stmt.query([id])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(OpenFinding {
+                    kind: row.get(0)?,
+                    account_code: row.get(1)?,
+                    amount: row.get::<_, Option<String>>(2)?.as_deref().map(decimal).transpose()?,
+                });
+            }
+            Ok(out)
+        };
+        load().map_err(StoreError::query("reading open findings for the report"))
+    }
+
+    /// Findings opened (or re-opened) and resolved in the window, each finding once per list
+    /// (its latest event), oldest first.
+    fn finding_events(
+        &self,
+        id: i64,
+        window: &FindingWindow,
+    ) -> Result<(Vec<FindingNote>, Vec<FindingNote>), StoreError> {
+        let load = || -> rusqlite::Result<(Vec<FindingNote>, Vec<FindingNote>)> {
+            let mut stmt = self.conn.prepare(
+                "SELECT f.id, f.kind, f.severity, f.cin7_ref, f.xero_ref, f.account_code, f.amount,
+                        f.message, e.at, e.event
+                 FROM finding_events e JOIN findings f ON f.id = e.finding_id
+                 WHERE f.connection_id = ?1 AND e.at >= ?2 AND e.at < ?3
+                 ORDER BY e.at, f.id",
+            )?;
+            let mut rows =
+                stmt.query(params![id, timestamp(window.since), timestamp(window.until)])?;
+            let (mut new, mut resolved): (BTreeMap<i64, FindingNote>, BTreeMap<i64, FindingNote>) =
+                Default::default();
+            while let Some(row) = rows.next()? {
+                let note = FindingNote {
+                    id: row.get(0)?,
+                    kind: row.get(1)?,
+                    severity: row.get(2)?,
+                    cin7_ref: row.get(3)?,
+                    xero_ref: row.get(4)?,
+                    account_code: row.get(5)?,
+                    amount: row.get::<_, Option<String>>(6)?.as_deref().map(decimal).transpose()?,
+                    message: row.get(7)?,
+                    at: instant(&row.get::<_, String>(8)?)?,
+                };
+                match row.get::<_, String>(9)?.as_str() {
+                    "resolved" => resolved.insert(note.id, note),
+                    _ => new.insert(note.id, note),
+                };
+            }
+            let sorted = |notes: BTreeMap<i64, FindingNote>| {
+                let mut notes: Vec<FindingNote> = notes.into_values().collect();
+                notes.sort_by_key(|n| (n.at, n.id));
+                notes
+            };
+            Ok((sorted(new), sorted(resolved)))
+        };
+        load().map_err(StoreError::query("reading finding events for the report"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Cin7Kind;
+    use crate::model::{LedgerEntry, LedgerLine, Payload, Record, TrialBalanceRow};
+    use crate::report::compute;
+    use crate::store::PageWrite;
+
+    const EPOCH: DateTime<Utc> = DateTime::UNIX_EPOCH;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn accounts() -> AccountMap {
+        AccountMap {
+            inventory: "630".into(),
+            cogs: Some("310".into()),
+            revenue: None,
+            grni: Some("815".into()),
+            stock_in_transit: None,
+            wip: None,
+            inventory_discrepancy: None,
+            supplier_deposits: None,
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        store.ensure_connection("acme", Cin7Kind::Core, EPOCH).unwrap();
+        (dir, store)
+    }
+
+    /// One ledger entry: its id, date and `(account, amount)` lines.
+    type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    /// Writes one ledger entry per `(id, date, [(account, amount)])` for `system`.
+    fn ledger(store: &mut Store, system: System, entries: &[Entry<'_>]) {
+        let records = entries
+            .iter()
+            .map(|(id, date, lines)| {
+                let lines = lines
+                    .iter()
+                    .zip(0..)
+                    .map(|((account, amount), line_no)| LedgerLine {
+                        line_no,
+                        date: day(date),
+                        account_code: (*account).into(),
+                        amount: d(amount),
+                        description: None,
+                    })
+                    .collect();
+                let entry = LedgerEntry {
+                    source_id: (*id).into(),
+                    journal_number: None,
+                    source_type: None,
+                    reference: None,
+                    lines,
+                };
+                let record = Record {
+                    external_id: (*id).into(),
+                    updated_at: None,
+                    payload: Payload::Ledger(entry),
+                };
+                (record, format!("{{\"id\":\"{id}\"}}"))
+            })
+            .collect();
+        let endpoint = match system {
+            System::Xero => "Journals",
+            System::Cin7 => "transactions",
+        };
+        let page = PageWrite {
+            connection: "acme",
+            system,
+            endpoint,
+            records,
+            quarantined: vec![],
+            cursor: None,
+        };
+        store.write_page(&page, EPOCH).unwrap();
+    }
+
+    fn load(store: &Store, date: &str) -> ReportInput {
+        store
+            .report_input("acme", &accounts(), Some("Australia/Sydney".parse().unwrap()), day(date))
+            .unwrap()
+    }
+
+    #[test]
+    fn ledger_lines_to_the_report_date_are_summed_exactly_per_account_on_each_side() {
+        let (_dir, mut store) = store();
+        ledger(
+            &mut store,
+            System::Cin7,
+            &[
+                ("c1", "2026-11-01", &[("630", "0.10"), ("815", "-0.10")]),
+                ("c2", "2026-11-24", &[("630", "0.20"), ("815", "-0.20")]),
+                ("c3", "2026-11-25", &[("630", "1000.00"), ("815", "-1000.00")]),
+            ],
+        );
+        ledger(
+            &mut store,
+            System::Xero,
+            &[("j1", "2026-11-02", &[("630", "0.10"), ("815", "-0.10")])],
+        );
+        store.finish_endpoint("acme", System::Xero, "Journals", None, EPOCH).unwrap();
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.xero_source, XeroSource::Journals);
+        assert_eq!(input.cin7_balances["630"], d("0.30"), "exact, and the 25th is left out");
+        assert_eq!(input.cin7_balances["630"].to_string(), "0.30");
+        assert_eq!(input.cin7_balances["815"], d("-0.30"), "a credit account stays negative");
+        assert_eq!(input.xero_balances["630"], d("0.10"));
+        assert_eq!(input.cin7_balances["310"], Decimal::ZERO, "a mapped account without lines");
+        assert_eq!(input.xero_balances["310"], Decimal::ZERO);
+        let report = compute(&input, day("2026-11-24"));
+        assert_eq!(report.accounts[0].variance, Some(d("0.20")));
+        assert_eq!(report.accounts[2].variance, Some(d("-0.20")));
+    }
+
+    #[test]
+    fn profit_and_loss_accounts_count_from_the_financial_year_start_and_balance_sheet_ones_do_not()
+    {
+        let (_dir, mut store) = store();
+        store
+            .conn
+            .execute(
+                "INSERT INTO organisation (connection_id, financial_year_end_day,
+                     financial_year_end_month, updated_at) VALUES (1, 30, 6, 'x')",
+                [],
+            )
+            .unwrap();
+        ledger(
+            &mut store,
+            System::Cin7,
+            &[
+                ("c1", "2026-06-30", &[("630", "-70.00"), ("310", "70.00")]),
+                ("c2", "2026-07-01", &[("630", "-30.00"), ("310", "30.00")]),
+            ],
+        );
+        ledger(&mut store, System::Xero, &[("j1", "2026-06-30", &[("310", "70.00")])]);
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.year_start, Some(day("2026-07-01")));
+        assert_eq!(input.cin7_balances["630"], d("-100.00"), "inventory is cumulative");
+        assert_eq!(input.cin7_balances["310"], d("30.00"), "COGS is this year's only");
+        assert_eq!(input.xero_balances["310"], Decimal::ZERO, "on both sides");
+        assert_eq!(load(&store, "2026-06-30").cin7_balances["310"], d("70.00"));
+    }
+
+    #[test]
+    fn without_the_financial_year_a_trial_balance_gives_no_profit_and_loss_figure() {
+        let (_dir, mut store) = store();
+        store.set_endpoint_available("acme", System::Xero, "Journals", false).unwrap();
+        let row = |code: &str, balance: &str| TrialBalanceRow {
+            account_code: code.into(),
+            account_name: None,
+            balance: d(balance),
+        };
+        store
+            .write_trial_balance(
+                "acme",
+                day("2026-11-24"),
+                &[row("630", "5.00"), row("310", "9.00")],
+                EPOCH,
+            )
+            .unwrap();
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.year_start, None);
+        assert_eq!(input.xero_balances.get("630"), Some(&d("5.00")));
+        assert_eq!(input.xero_balances.get("310"), None, "year to date cannot be matched");
+    }
+
+    #[test]
+    fn refused_journals_take_the_trial_balance_as_at_exactly_the_report_date() {
+        let (_dir, mut store) = store();
+        store.set_endpoint_available("acme", System::Xero, "Journals", false).unwrap();
+        let row = |code: &str, balance: &str| TrialBalanceRow {
+            account_code: code.into(),
+            account_name: None,
+            balance: d(balance),
+        };
+        store
+            .write_trial_balance("acme", day("2026-11-24"), &[row("630", "950.00")], EPOCH)
+            .unwrap();
+        store
+            .write_trial_balance("acme", day("2026-11-23"), &[row("815", "-1.00")], EPOCH)
+            .unwrap();
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.xero_source, XeroSource::TrialBalance);
+        assert_eq!(input.xero_balances.get("630"), Some(&d("950.00")));
+        assert_eq!(input.xero_balances.get("815"), None, "another date's row is not used");
+        assert_eq!(load(&store, "2026-11-22").xero_source, XeroSource::Unavailable);
+    }
+
+    #[test]
+    fn with_nothing_synced_neither_side_has_a_figure() {
+        let (_dir, store) = store();
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.xero_source, XeroSource::Unavailable);
+        assert!(input.cin7_balances.is_empty() && input.xero_balances.is_empty());
+    }
+
+    #[test]
+    fn a_connection_the_store_has_never_seen_is_named_in_the_error() {
+        let (_dir, store) = store();
+        let err = store.report_input("beta", &accounts(), None, day("2026-11-24")).unwrap_err();
+        assert!(matches!(err, StoreError::UnknownConnection { .. }), "{err}");
+        assert!(err.to_string().contains("`beta`"), "{err}");
+    }
+
+    #[test]
+    fn open_findings_and_the_events_since_the_previous_report_are_loaded() {
+        let (_dir, store) = store();
+        // Sydney is UTC+11: the 24th ends at 2026-11-24T13:00Z.
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO findings (id, connection_id, fingerprint, kind, severity, cin7_ref,
+                     account_code, amount, message, first_seen, last_seen, resolved_at) VALUES
+                 (1, 1, 'a', 'missing_in_xero', 'warning', 'INV-1', '630', '120.00', 'm1',
+                  '2026-11-24T02:00:00.000Z', '2026-11-24T02:00:00.000Z', NULL),
+                 (2, 1, 'b', 'amount_mismatch', 'error', 'INV-2', '630', '-5.50', 'm2',
+                  '2026-11-20T02:00:00.000Z', '2026-11-20T02:00:00.000Z', NULL),
+                 (3, 1, 'c', 'blank_cogs', 'warning', 'INV-3', '310', NULL, 'm3',
+                  '2026-11-01T00:00:00.000Z', '2026-11-24T05:00:00.000Z', '2026-11-24T05:00:00.000Z'),
+                 (4, 1, 'd', 'missing_in_xero', 'warning', 'INV-4', '630', '1.00', 'm4',
+                  '2026-11-24T13:00:00.000Z', '2026-11-24T13:00:00.000Z', NULL);
+                 INSERT INTO finding_events (finding_id, at, event) VALUES
+                 (1, '2026-11-24T02:00:00.000Z', 'opened'),
+                 (2, '2026-11-20T02:00:00.000Z', 'opened'),
+                 (3, '2026-11-01T00:00:00.000Z', 'opened'),
+                 (3, '2026-11-24T05:00:00.000Z', 'resolved'),
+                 (4, '2026-11-24T13:00:00.000Z', 'opened');",
+            )
+            .unwrap();
+        let input = load(&store, "2026-11-24");
+        let kinds: Vec<&str> = input.open_findings.iter().map(|f| f.kind.as_str()).collect();
+        assert_eq!(kinds, ["missing_in_xero", "amount_mismatch", "missing_in_xero"]);
+        assert_eq!(input.open_findings[1].amount, Some(d("-5.50")));
+        assert_eq!(input.window.previous_report, None);
+        assert_eq!(timestamp(input.window.since), "2026-11-23T13:00:00.000Z");
+        assert_eq!(timestamp(input.window.until), "2026-11-24T13:00:00.000Z");
+        let ids = |notes: &[FindingNote]| notes.iter().map(|n| n.id).collect::<Vec<_>>();
+        assert_eq!(ids(&input.new_findings), [1], "the 20th is too early, 13:00Z is the 25th");
+        assert_eq!(ids(&input.resolved_findings), [3]);
+        assert_eq!(input.new_findings[0].cin7_ref.as_deref(), Some("INV-1"));
+
+        store
+            .conn
+            .execute(
+                "INSERT INTO reports (connection_id, report_date, body_json, generated_at)
+                 VALUES (1, '2026-11-19', '{}', '2026-11-20T00:00:00.000Z')",
+                [],
+            )
+            .unwrap();
+        let input = load(&store, "2026-11-24");
+        assert_eq!(input.window.previous_report, Some(day("2026-11-19")));
+        assert_eq!(timestamp(input.window.since), "2026-11-19T13:00:00.000Z");
+        assert_eq!(ids(&input.new_findings), [2, 1], "since the previous report, oldest first");
+    }
+}

@@ -1,0 +1,196 @@
+//! `cxsync report` end to end: a store written through the library, the binary run with
+//! `--store`, and its text, JSON and CSV read back.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::{DateTime, NaiveDate};
+use cxsync::clock::Clock as _;
+use cxsync::config::Cin7Kind;
+use cxsync::model::{LedgerEntry, LedgerLine, Payload, Record, System};
+use cxsync::store::{PageWrite, Store};
+
+const CONFIG: &str = r#"
+[[connections]]
+name = "acme-au"
+timezone = "Australia/Sydney"
+[connections.xero]
+client_id = "id"
+client_secret = "xero-secret-value"
+[connections.cin7]
+kind = "core"
+account_id = "acct-value"
+application_key = "app-key-value"
+[connections.accounts]
+inventory = "630"
+grni = "815"
+"#;
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cxsync.toml"), CONFIG).unwrap();
+        Self { dir }
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("elsewhere.db")
+    }
+
+    /// Runs cxsync with this sandbox's config and `--store`, in a clean environment whose
+    /// configured store path does not exist (so only `--store` can make it work).
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_cxsync"))
+            .args(args)
+            .arg("--store")
+            .arg(self.store())
+            .env_clear()
+            .env("CXSYNC_CONFIG", self.dir.path().join("cxsync.toml"))
+            .env("CXSYNC__STORE__PATH", self.dir.path().join("missing/cxsync.db"))
+            .output()
+            .unwrap()
+    }
+}
+
+fn ledger(store: &mut Store, system: System, id: &str, date: &str, lines: &[(&str, &str)]) {
+    let lines = lines
+        .iter()
+        .zip(0..)
+        .map(|((account, amount), line_no)| LedgerLine {
+            line_no,
+            date: date.parse::<NaiveDate>().unwrap(),
+            account_code: (*account).into(),
+            amount: amount.parse().unwrap(),
+            description: None,
+        })
+        .collect();
+    let entry = LedgerEntry {
+        source_id: id.into(),
+        journal_number: None,
+        source_type: None,
+        reference: None,
+        lines,
+    };
+    let record =
+        Record { external_id: id.into(), updated_at: None, payload: Payload::Ledger(entry) };
+    let page = PageWrite {
+        connection: "acme-au",
+        system,
+        endpoint: if system == System::Xero { "Journals" } else { "transactions" },
+        records: vec![(record, "{}".into())],
+        quarantined: vec![],
+        cursor: None,
+    };
+    store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
+}
+
+/// Cin7 holds 100.00 of stock received but not invoiced; Xero only 90.00 of it.
+fn write_store(path: &Path) {
+    let mut store = Store::open(path).unwrap();
+    store.ensure_connection("acme-au", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
+    ledger(&mut store, System::Cin7, "c1", "2026-11-10", &[("630", "100.00"), ("815", "-100.00")]);
+    ledger(&mut store, System::Xero, "j1", "2026-11-11", &[("630", "90.00"), ("815", "-90.00")]);
+    store.finish_endpoint("acme-au", System::Xero, "Journals", None, DateTime::UNIX_EPOCH).unwrap();
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn report_json_from_a_given_store_has_the_contract_fields_and_signed_variances() {
+    let sandbox = Sandbox::new();
+    write_store(&sandbox.store());
+    let output = sandbox.run(&["report", "--date", "2026-11-24", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["connection"], "acme-au");
+    assert_eq!(report["date"], "2026-11-24");
+    assert_eq!(report["xero_source"], "journals");
+    let accounts = report["accounts"].as_array().unwrap();
+    assert_eq!(accounts[0]["role"], "inventory");
+    assert_eq!(accounts[0]["code"], "630");
+    assert_eq!(accounts[0]["cin7_balance"], "100.00");
+    assert_eq!(accounts[0]["xero_balance"], "90.00");
+    assert_eq!(accounts[0]["variance"], "10.00");
+    assert_eq!(accounts[0]["unexplained"], "10.00");
+    assert_eq!(accounts[0]["explained"], serde_json::json!([]));
+    assert_eq!(accounts[1]["role"], "grni");
+    assert_eq!(accounts[1]["variance"], "-10.00");
+    assert!(report["new_findings"].is_array() && report["resolved_findings"].is_array());
+}
+
+#[test]
+fn report_text_and_csv_print_the_same_figures() {
+    let sandbox = Sandbox::new();
+    write_store(&sandbox.store());
+    let text = sandbox.run(&["report", "--date", "2026-11-24"]);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let text = stdout(&text);
+    assert!(text.starts_with("Variance report: acme-au, 2026-11-24\n"), "{text}");
+    assert!(text.contains("inventory  630    100.00   90.00     10.00"), "{text}");
+    let csv = sandbox.run(&["report", "--date", "2026-11-24", "--format", "csv"]);
+    let csv = stdout(&csv);
+    assert!(
+        csv.contains(
+            "acme-au,2026-11-24,journals,grni,815,,-100.00,-90.00,-10.00,0.00,-10.00,\r\n"
+        ),
+        "{csv}"
+    );
+}
+
+#[test]
+fn report_html_and_unknown_formats_and_connections_are_usage_errors() {
+    let sandbox = Sandbox::new();
+    write_store(&sandbox.store());
+    for args in [
+        &["report", "--format", "html"][..],
+        &["report", "--format", "pdf"],
+        &["report", "--connection", "nope"],
+    ] {
+        let output = sandbox.run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stdout(&output).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn report_without_a_date_uses_yesterday_in_the_connections_time_zone() {
+    let sandbox = Sandbox::new();
+    write_store(&sandbox.store());
+    let output = sandbox.run(&["report", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let tz: chrono_tz::Tz = "Australia/Sydney".parse().unwrap();
+    // Either side of the run, in case it straddles Sydney midnight.
+    let yesterday = |offset: i64| {
+        (cxsync::clock::SystemClock.now().with_timezone(&tz) + chrono::Duration::seconds(offset))
+            .date_naive()
+            .pred_opt()
+            .unwrap()
+            .to_string()
+    };
+    let date = report["date"].as_str().unwrap();
+    assert!(date == yesterday(-60) || date == yesterday(0), "{date}");
+}
+
+#[test]
+fn report_without_a_store_exits_2_and_a_connection_never_synced_exits_1_saying_so() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&["report", "--date", "2026-11-24"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("cxsync check"), "{}", stderr(&output));
+    drop(Store::open(&sandbox.store()).unwrap());
+    let output = sandbox.run(&["report", "--date", "2026-11-24"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no data for connection `acme-au`"), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+}
