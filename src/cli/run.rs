@@ -15,6 +15,11 @@ pub(super) fn run(settings: Settings, env: &Env) -> Result<(), Failure> {
         .build()
         .context("starting the async runtime")?;
     let config = settings.source.clone();
-    runtime.block_on(crate::daemon::run(settings, &config, env, Arc::new(SystemClock)))?;
+    let result =
+        runtime.block_on(crate::daemon::run(settings, &config, env, Arc::new(SystemClock)));
+    // A reconciliation still running on a blocking thread is abandoned (its transaction rolls
+    // back) rather than holding the exit past systemd's stop timeout.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result?;
     Ok(())
 }

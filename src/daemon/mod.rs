@@ -243,10 +243,15 @@ impl Worker {
             .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.endpoint)))
             .collect();
         let now = self.clock.now();
-        let reconciled = {
-            let mut store = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            reconcile_connection(&mut store, &self.connection, &ReconcileSettings::default(), now)
-        };
+        // Loading and reconciling a large connection takes seconds of CPU and SQLite: off the
+        // async workers, so other connections, timers and /healthz keep running.
+        let (store, connection) = (Arc::clone(&self.store), self.connection.clone());
+        let reconciled = tokio::task::spawn_blocking(move || {
+            let mut store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            reconcile_connection(&mut store, &connection, &ReconcileSettings::default(), now)
+        })
+        .await
+        .unwrap_or_else(|err| Err(crate::store::StoreError::Interrupted(err.to_string())));
         match &reconciled {
             Ok(Some(summary)) => {
                 tracing::info!(connection = %name, calls, matches = summary.matches, open_findings = summary.open_findings, new = summary.changes.opened, resolved = summary.changes.resolved, "cycle done");

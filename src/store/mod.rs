@@ -95,6 +95,9 @@ pub enum StoreError {
          (or let `cxsync run` sync it) first"
     )]
     UnknownConnection { path: PathBuf, name: String },
+    /// A store task was cancelled or panicked before it finished (nothing it did is kept).
+    #[error("a store task did not finish: {0}")]
+    Interrupted(String),
     /// Any other SQL error, with the statement's purpose.
     #[error("{context}: {source}")]
     Query { context: &'static str, source: rusqlite::Error },
