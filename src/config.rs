@@ -73,6 +73,9 @@ pub struct DaemonSettings {
     pub day_budget_share: f64,
     /// Hours between full re-reads of open (AUTHORISED) Xero documents.
     pub reread_open_hours: u64,
+    /// Hours between reads of what changes rarely: the organisation, charts of accounts,
+    /// tracking categories, products.
+    pub settings_interval_hours: u64,
     /// Where `/healthz` and `/metrics` are served (e.g. "127.0.0.1:9187"); none when unset.
     pub health_listen: Option<std::net::SocketAddr>,
 }
@@ -84,6 +87,7 @@ impl Default for DaemonSettings {
             jitter: 0.1,
             day_budget_share: 0.5,
             reread_open_hours: 24,
+            settings_interval_hours: 6,
             health_listen: None,
         }
     }
@@ -108,6 +112,9 @@ impl DaemonSettings {
                 "`daemon.day_budget_share` is {}: give a share above 0, at most 1",
                 self.day_budget_share
             ));
+        }
+        if self.settings_interval_hours == 0 {
+            return Err("`daemon.settings_interval_hours` is 0: give the hours between reads of accounts and products (default 6)".into());
         }
         if self.reread_open_hours == 0 {
             return Err(

@@ -14,6 +14,11 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
     assert!(text.contains("Journals") && text.contains("Try next"), "{text}");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        log.contains("still reading") && log.contains("connection=sim"),
+        "a long read logs its progress: {log}"
+    );
     let conn = rusqlite::Connection::open(&db).unwrap();
     let invoices: i64 = conn
         .query_row("SELECT count(*) FROM documents WHERE doc_type = 'sales_invoice'", [], |r| {

@@ -244,3 +244,19 @@ async fn the_first_full_read_counts_as_the_open_document_reread() {
     assert_eq!(report(&reports, "Invoices#open").calls, 0);
     assert_eq!(report(&reports, "Invoices#open").error, None);
 }
+
+#[tokio::test]
+async fn settings_lists_are_left_out_of_cycles_between_their_reads() {
+    let h = Harness::new().await;
+    h.mount_quiet_defaults().await;
+    h.mount_fixture("Journals", "journals_get.json").await;
+    h.mount_list("Invoices", "Invoices", vec![invoice(1, 5)], &[]).await;
+    h.run(false).await;
+    let light = h.run_with(false, false).await;
+    let endpoints: Vec<&str> = light.iter().map(|r| r.endpoint.as_str()).collect();
+    assert_eq!(
+        endpoints,
+        ["Invoices", "CreditNotes", "Payments", "ManualJournals", "BankTransactions", "Journals"]
+    );
+    assert_eq!(light.iter().map(|r| r.calls).sum::<usize>(), 6);
+}

@@ -12,7 +12,7 @@ use crate::http::{HttpLayer, HttpSettings};
 use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::EndpointReport;
-use crate::sync::connection::ConnectionClients;
+use crate::sync::connection::{Cadences, ConnectionClients};
 use crate::sync::reconcile::reconcile_connection;
 use crate::table::{Table, Value};
 
@@ -63,12 +63,16 @@ pub(super) fn run(
         rows: vec![],
     };
     let mut failed = 0;
-    let reread_open =
-        chrono::Duration::hours(i64::try_from(settings.daemon.reread_open_hours).unwrap_or(24));
+    // A one-off sync reads what changes rarely too.
+    let cadence = Cadences {
+        reread_open: chrono::Duration::hours(
+            i64::try_from(settings.daemon.reread_open_hours).unwrap_or(24),
+        ),
+        settings: chrono::Duration::zero(),
+    };
     for connection in &settings.connections {
         let clients = ConnectionClients::new(connection, &layer, &vault, &clock);
-        let reports =
-            runtime.block_on(clients.sync(connection, &store, clock.as_ref(), reread_open));
+        let reports = runtime.block_on(clients.sync(connection, &store, clock.as_ref(), &cadence));
         for (system, report) in reports {
             failed += usize::from(report.error.is_some());
             table.rows.push(row(&connection.name, system, report));

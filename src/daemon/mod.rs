@@ -30,7 +30,7 @@ use crate::config::{Connection, Env, Settings};
 use crate::http::{HttpLayer, HttpSettings};
 use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
-use crate::sync::connection::ConnectionClients;
+use crate::sync::connection::{Cadences, ConnectionClients};
 use crate::sync::reconcile::reconcile_connection;
 use notify::Notifier;
 use schedule::{Cadence, budgeted_interval, with_jitter};
@@ -148,8 +148,11 @@ impl Workers {
             jitter: settings.daemon.jitter,
             day_budget_share: settings.daemon.day_budget_share,
         };
-        let reread =
-            chrono::Duration::hours(i64::try_from(settings.daemon.reread_open_hours).unwrap_or(24));
+        let hours = |h: u64| chrono::Duration::hours(i64::try_from(h).unwrap_or(24));
+        let cadences = Cadences {
+            reread_open: hours(settings.daemon.reread_open_hours),
+            settings: hours(settings.daemon.settings_interval_hours),
+        };
         for connection in settings.connections.clone() {
             let worker = Worker {
                 connection,
@@ -159,7 +162,7 @@ impl Workers {
                 clock: clock.clone(),
                 health: health.clone(),
                 cadence,
-                reread,
+                cadences,
             };
             tasks.spawn(worker.run(stopped.clone()));
         }
@@ -192,7 +195,7 @@ struct Worker {
     clock: Arc<dyn Clock>,
     health: HealthMap,
     cadence: Cadence,
-    reread: chrono::Duration,
+    cadences: Cadences,
 }
 
 impl Worker {
@@ -234,7 +237,7 @@ impl Worker {
     async fn cycle(&self, clients: &ConnectionClients) -> usize {
         let name = &self.connection.name;
         let reports =
-            clients.sync(&self.connection, &self.store, self.clock.as_ref(), self.reread).await;
+            clients.sync(&self.connection, &self.store, self.clock.as_ref(), &self.cadences).await;
         let calls =
             reports.iter().filter(|(system, _)| *system == "xero").map(|(_, r)| r.calls).sum();
         let reports: Vec<_> = reports.into_iter().map(|(_, r)| r).collect();

@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use tracing::Instrument as _;
+
 use crate::cin7::core::CoreClient;
 use crate::clock::Clock;
 use crate::config::{Cin7Kind, Connection};
@@ -14,6 +16,15 @@ use crate::xero::client::XeroClient;
 use super::EndpointReport;
 use super::cin7::{Cin7Sync, History};
 use super::xero::XeroSync;
+
+/// How often the slower parts of a cycle run.
+#[derive(Debug, Clone, Copy)]
+pub struct Cadences {
+    /// Full re-read of open Xero documents.
+    pub reread_open: chrono::Duration,
+    /// Organisation, charts of accounts, tracking categories, products.
+    pub settings: chrono::Duration,
+}
 
 /// The API clients of one connection.
 pub struct ConnectionClients {
@@ -82,13 +93,26 @@ impl ConnectionClients {
         connection: &Connection,
         store: &Mutex<Store>,
         clock: &dyn Clock,
-        reread_open: chrono::Duration,
+        cadence: &Cadences,
+    ) -> Vec<(&'static str, EndpointReport)> {
+        let span = tracing::info_span!("sync", connection = %connection.name);
+        self.sync_in_span(connection, store, clock, cadence).instrument(span).await
+    }
+
+    async fn sync_in_span(
+        &self,
+        connection: &Connection,
+        store: &Mutex<Store>,
+        clock: &dyn Clock,
+        cadence: &Cadences,
     ) -> Vec<(&'static str, EndpointReport)> {
         let name = &connection.name;
         let xero = XeroSync { connection: name, client: &self.xero, store, clock };
-        let reread = xero.reread_due(reread_open);
+        let reread = xero.reread_due(cadence.reread_open);
+        // One clock for the settings of both sides: Xero's accounts stand for both.
+        let refresh_settings = xero.settings_due(cadence.settings);
         let mut reports: Vec<_> = xero
-            .run_once(crate::daemon::report_date(connection, clock.now()), reread)
+            .run_once(crate::daemon::report_date(connection, clock.now()), reread, refresh_settings)
             .await
             .into_iter()
             .map(|r| ("xero", r))
@@ -96,7 +120,8 @@ impl ConnectionClients {
         match &self.cin7 {
             Ok(Some(client)) => {
                 let history = History::from_settings(&connection.cin7, clock.now().date_naive());
-                let cin7 = Cin7Sync { connection: name, client, store, clock, history };
+                let cin7 =
+                    Cin7Sync { connection: name, client, store, clock, history, refresh_settings };
                 reports.extend(cin7.run_once().await.into_iter().map(|r| ("cin7", r)));
             }
             Ok(None) => {

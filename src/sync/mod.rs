@@ -31,6 +31,9 @@ pub enum SyncError {
     Cursor(String),
 }
 
+/// How many calls of one endpoint pass between progress lines.
+pub const PROGRESS_EVERY: usize = 20;
+
 /// What one endpoint's sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointReport {
@@ -48,10 +51,20 @@ impl EndpointReport {
         Self { endpoint: endpoint.into(), ..Self::default() }
     }
 
+    /// Adds a written page. A long read (a first backfill) logs its progress every
+    /// [`PROGRESS_EVERY`] calls, inside the connection's span.
     fn add(&mut self, page: PageOutcome) {
         self.new += page.new;
         self.changed += page.changed;
         self.unchanged += page.unchanged;
         self.quarantined += page.quarantined;
+        if self.calls > 0 && self.calls.is_multiple_of(PROGRESS_EVERY) {
+            tracing::info!(
+                endpoint = %self.endpoint,
+                calls = self.calls,
+                records = self.new + self.changed + self.unchanged,
+                "still reading"
+            );
+        }
     }
 }

@@ -56,10 +56,13 @@ impl XeroSync<'_> {
     /// One cycle: settings, documents, then journals (or the trial balance as at
     /// `trial_balance_date` when journals are unavailable). One endpoint failing does not stop
     /// the others; each outcome is recorded in `sync_cursors`.
+    /// `refresh_settings`: read the organisation, accounts and tracking categories too (they
+    /// change rarely; the daemon reads them on a slower cadence).
     pub async fn run_once(
         &self,
         trial_balance_date: NaiveDate,
         reread_open: bool,
+        refresh_settings: bool,
     ) -> Vec<EndpointReport> {
         let mut reports = Vec::new();
         // Without a token nothing below can work: one clear error instead of one per endpoint.
@@ -72,7 +75,8 @@ impl XeroSync<'_> {
             reports.push(auth);
             return reports;
         }
-        for endpoint in [Endpoint::Organisation, Endpoint::Accounts, Endpoint::TrackingCategories] {
+        let settings = [Endpoint::Organisation, Endpoint::Accounts, Endpoint::TrackingCategories];
+        for endpoint in settings.into_iter().filter(|_| refresh_settings) {
             let mut report = EndpointReport::named(endpoint.as_str());
             let result = self.whole_list(endpoint, &mut report).await;
             reports.push(self.record(report, result));
@@ -153,6 +157,16 @@ impl XeroSync<'_> {
             reports.push(self.record(report, result));
         }
         reports
+    }
+
+    /// Whether the settings lists are due: never read, or last read `interval` ago.
+    pub fn settings_due(&self, interval: chrono::Duration) -> bool {
+        let last = self
+            .store()
+            .endpoint_state(self.connection, System::Xero, "Accounts")
+            .ok()
+            .and_then(|s| s.last_success_at);
+        older_than(last.as_deref(), self.clock.now(), interval)
     }
 
     /// Whether the open-document re-read is due: never done, or last done `interval` ago.

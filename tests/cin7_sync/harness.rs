@@ -245,6 +245,7 @@ impl Harness {
             store: &store,
             clock: self.clock.as_ref(),
             history: self.history,
+            refresh_settings: true,
         };
         sync.run_once().await
     }

@@ -137,6 +137,11 @@ inventory = "630"
     }
 
     pub async fn run(&self, reread_open: bool) -> Vec<EndpointReport> {
+        self.run_with(reread_open, true).await
+    }
+
+    /// One cycle, reading the settings lists only when `refresh_settings`.
+    pub async fn run_with(&self, reread_open: bool, refresh_settings: bool) -> Vec<EndpointReport> {
         let connection = &self.settings.connections[0];
         let http = HttpSettings {
             retry: RetryPolicy {
@@ -172,7 +177,8 @@ inventory = "630"
         let store = Mutex::new(Store::open(&self.db).unwrap());
         let sync =
             XeroSync { connection: "acme", client: &client, store: &store, clock: clock.as_ref() };
-        sync.run_once(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), reread_open).await
+        sync.run_once(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), reread_open, refresh_settings)
+            .await
     }
 
     pub fn store(&self) -> Store {

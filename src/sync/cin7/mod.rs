@@ -80,6 +80,8 @@ pub struct Cin7Sync<'a> {
     pub store: &'a Mutex<Store>,
     pub clock: &'a dyn Clock,
     pub history: History,
+    /// Read the chart of accounts and products this cycle.
+    pub refresh_settings: bool,
 }
 
 impl Cin7Sync<'_> {
@@ -88,16 +90,13 @@ impl Cin7Sync<'_> {
     /// refused); each outcome is recorded in `sync_cursors`.
     pub async fn run_once(&self) -> Vec<EndpointReport> {
         let mut reports = Vec::new();
-        let steps = [
-            Endpoint::Accounts,
-            Endpoint::Products,
-            Endpoint::SaleList,
-            Endpoint::SaleCreditNoteList,
-            Endpoint::PurchaseList,
-        ]
-        .into_iter()
-        .chain(TASK_LISTS)
-        .chain([Endpoint::Transactions]);
+        // The chart of accounts and products change rarely: read on the slower cadence.
+        let settings =
+            [Endpoint::Accounts, Endpoint::Products].into_iter().filter(|_| self.refresh_settings);
+        let steps = settings
+            .chain([Endpoint::SaleList, Endpoint::SaleCreditNoteList, Endpoint::PurchaseList])
+            .chain(TASK_LISTS)
+            .chain([Endpoint::Transactions]);
         for endpoint in steps {
             let mut report = EndpointReport::named(endpoint.as_str());
             let result = match endpoint {
