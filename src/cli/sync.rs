@@ -11,9 +11,9 @@ use crate::config::Settings;
 use crate::http::{HttpLayer, HttpSettings};
 use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
-use crate::sync::EndpointReport;
 use crate::sync::connection::{Cadences, ConnectionClients};
 use crate::sync::reconcile::reconcile_connection;
+use crate::sync::{EndpointReport, progress};
 use crate::table::{Table, Value};
 
 pub(super) fn run(
@@ -70,6 +70,11 @@ pub(super) fn run(
         ),
         settings: chrono::Duration::zero(),
     };
+    // On a terminal, a spinner shows the read in progress; elsewhere the log does.
+    let spinner = progress::Spinner::for_terminal();
+    if let Some(spinner) = &spinner {
+        progress::install(Box::new(spinner.clone()));
+    }
     for connection in &settings.connections {
         let clients = ConnectionClients::new(connection, &layer, &vault, &clock);
         let reports = runtime.block_on(clients.sync(connection, &store, clock.as_ref(), &cadence));
@@ -77,6 +82,9 @@ pub(super) fn run(
             failed += usize::from(report.error.is_some());
             table.rows.push(row(&connection.name, system, report));
         }
+    }
+    if let Some(spinner) = &spinner {
+        spinner.finish();
     }
     out.write_all(table.to_text().as_bytes()).context("writing the summary")?;
     let mut store = store.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);

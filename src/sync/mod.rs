@@ -5,10 +5,12 @@
 //! - `xero`: one organisation's endpoints (see its notes on paging).
 //! - `cin7`: one Cin7 Core account's endpoints (see its notes on unordered lists).
 //! - `connection`: one connection's clients and one cycle of both sides.
+//! - `progress`: progress of long reads, as log lines or a terminal spinner.
 //! - [`EndpointReport`]: what one endpoint's sync did, for logs and `sync --once`.
 
 pub mod cin7;
 pub mod connection;
+pub mod progress;
 pub mod reconcile;
 pub mod xero;
 
@@ -31,9 +33,6 @@ pub enum SyncError {
     Cursor(String),
 }
 
-/// How many calls of one endpoint pass between progress lines.
-pub const PROGRESS_EVERY: usize = 20;
-
 /// What one endpoint's sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointReport {
@@ -51,20 +50,12 @@ impl EndpointReport {
         Self { endpoint: endpoint.into(), ..Self::default() }
     }
 
-    /// Adds a written page. A long read (a first backfill) logs its progress every
-    /// [`PROGRESS_EVERY`] calls, inside the connection's span.
+    /// Adds a written page, and shows the read's progress (see `progress`).
     fn add(&mut self, page: PageOutcome) {
         self.new += page.new;
         self.changed += page.changed;
         self.unchanged += page.unchanged;
         self.quarantined += page.quarantined;
-        if self.calls > 0 && self.calls.is_multiple_of(PROGRESS_EVERY) {
-            tracing::info!(
-                endpoint = %self.endpoint,
-                calls = self.calls,
-                records = self.new + self.changed + self.unchanged,
-                "still reading"
-            );
-        }
+        progress::page(self);
     }
 }
