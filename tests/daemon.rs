@@ -77,10 +77,16 @@ async fn the_daemon_syncs_reports_health_reloads_and_stops_on_sigterm() {
         .unwrap();
     assert!(
         metrics.contains(
-            "cxsync_api_calls_last_day{connection=\"sim\",system=\"xero\",status=\"200\"}"
+            "cxsync_api_calls_last_day{connection=\"sim\",system=\"xero\",endpoint=\"/api.xro/2.0/Journals\",status=\"200\"}"
         ),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("cxsync_xero_limit_remaining{connection=\"sim\",window=\"day\"}"),
+        "{metrics}"
+    );
+    // The simulated Cin7 account has no ledger yet, so no variance is published (never a 0).
+    assert!(!metrics.contains("cxsync_variance{"), "{metrics}");
     assert!(metrics.contains("cxsync_last_sync_age_seconds{connection=\"sim\"}"), "{metrics}");
 
     signal(pid, "HUP");

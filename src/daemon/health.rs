@@ -95,11 +95,40 @@ async fn metrics(State(shared): State<Shared>) -> Response {
         let parked = u8::from(h.parked_until.is_some_and(|until| until > now));
         let _ = writeln!(out, "cxsync_parked{{connection=\"{}\"}} {parked}", escape(name));
     }
+    out.push_str("# HELP cxsync_xero_limit_remaining Xero's remaining-limit headers from the last call.\n# TYPE cxsync_xero_limit_remaining gauge\n");
+    for (name, h) in &health {
+        for (window, value) in [
+            ("minute", h.limits.min_remaining),
+            ("day", h.limits.day_remaining),
+            ("app_minute", h.limits.app_min_remaining),
+        ] {
+            if let Some(value) = value {
+                let _ = writeln!(
+                    out,
+                    "cxsync_xero_limit_remaining{{connection=\"{}\",window=\"{window}\"}} {value}",
+                    escape(name)
+                );
+            }
+        }
+    }
+    out.push_str("# HELP cxsync_variance Cin7 minus Xero balance per mapped control account, as at the report date.\n# TYPE cxsync_variance gauge\n");
+    for (name, h) in &health {
+        for (role, code, variance) in &h.variances {
+            if let Some(variance) = variance {
+                let _ = writeln!(
+                    out,
+                    "cxsync_variance{{connection=\"{}\",role=\"{role}\",code=\"{}\"}} {variance}",
+                    escape(name),
+                    escape(code)
+                );
+            }
+        }
+    }
     match Store::open_read_only(&shared.store) {
         Ok(store) => {
-            gauge(&mut out, &store, "cxsync_api_calls_last_day", "API calls in the last 24 hours by system and status (0: no response).",
-                "SELECT coalesce(c.name, ''), a.system, coalesce(a.status, 0), count(*) FROM api_calls a LEFT JOIN connections c ON c.id = a.connection_id
-                 WHERE a.started_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') GROUP BY 1, 2, 3", &["connection", "system", "status"]);
+            gauge(&mut out, &store, "cxsync_api_calls_last_day", "API calls in the last 24 hours by system, endpoint and status (0: no response; 429 and 503 are rate limiting).",
+                "SELECT coalesce(c.name, ''), a.system, a.endpoint, coalesce(a.status, 0), count(*) FROM api_calls a LEFT JOIN connections c ON c.id = a.connection_id
+                 WHERE a.started_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') GROUP BY 1, 2, 3, 4", &["connection", "system", "endpoint", "status"]);
             gauge(
                 &mut out,
                 &store,

@@ -49,6 +49,11 @@ pub struct ConnectionHealth {
     pub parked_until: Option<DateTime<Utc>>,
     /// The interval the connection runs at now (after budget stretching).
     pub interval: Duration,
+    /// Xero's remaining-limit headers from the last call.
+    pub limits: crate::http::LimitHeaders,
+    /// `(role, code, variance)` of each mapped account as at the last cycle's report date;
+    /// `None` where a side has no figure.
+    pub variances: Vec<(&'static str, String, Option<rust_decimal::Decimal>)>,
 }
 
 type HealthMap = Arc<Mutex<BTreeMap<String, ConnectionHealth>>>;
@@ -228,6 +233,7 @@ impl Worker {
             if let Some(entry) = self.health.lock().expect("health lock").get_mut(&name) {
                 entry.interval = interval;
                 entry.parked_until = status.parked_until;
+                entry.limits = status.last_limits;
             }
             wait = with_jitter(interval, self.cadence.jitter, rand::rng().random());
         }
@@ -249,12 +255,33 @@ impl Worker {
         // Loading and reconciling a large connection takes seconds of CPU and SQLite: off the
         // async workers, so other connections, timers and /healthz keep running.
         let (store, connection) = (Arc::clone(&self.store), self.connection.clone());
-        let reconciled = tokio::task::spawn_blocking(move || {
+        let outcome = tokio::task::spawn_blocking(move || {
             let mut store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            reconcile_connection(&mut store, &connection, &ReconcileSettings::default(), now)
+            let reconciled =
+                reconcile_connection(&mut store, &connection, &ReconcileSettings::default(), now);
+            // The variance figures /metrics publishes, as at the report's default date.
+            let date = report_date(&connection, now);
+            let variances = store
+                .report_input(&connection.name, &connection.accounts, connection.timezone, date)
+                .map(|input| {
+                    crate::report::compute(&input, date)
+                        .accounts
+                        .into_iter()
+                        .map(|a| (a.role, a.code, a.variance))
+                        .collect::<Vec<_>>()
+                });
+            (reconciled, variances)
         })
-        .await
-        .unwrap_or_else(|err| Err(crate::store::StoreError::Interrupted(err.to_string())));
+        .await;
+        let (reconciled, variances) = match outcome {
+            Ok(both) => both,
+            Err(err) => {
+                (Err(crate::store::StoreError::Interrupted(err.to_string())), Ok(Vec::new()))
+            }
+        };
+        if let Err(err) = &variances {
+            tracing::warn!(connection = %name, "variance figures for /metrics not computed: {err}");
+        }
         match &reconciled {
             Ok(Some(summary)) => {
                 tracing::info!(connection = %name, calls, matches = summary.matches, open_findings = summary.open_findings, new = summary.changes.opened, resolved = summary.changes.resolved, "cycle done");
@@ -266,6 +293,7 @@ impl Worker {
         }
         let mut health = self.health.lock().expect("health lock");
         let entry = health.entry(name.clone()).or_default();
+        entry.variances = variances.unwrap_or_default();
         if errors.is_empty() {
             entry.last_success = Some(now);
             entry.last_error = None;
