@@ -140,6 +140,35 @@ pub struct Connection {
     pub xero: XeroSettings,
     pub cin7: Cin7Settings,
     pub accounts: AccountMap,
+    pub reconcile: ReconcileConfig,
+}
+
+/// How forgiving reconciliation is, per connection.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReconcileConfig {
+    /// Largest total difference still "the same" (Xero rounds tax per line). A decimal string,
+    /// so it stays exact: "0.01".
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount_tolerance: rust_decimal::Decimal,
+    /// Hours after a Cin7 change during which its Xero copy may still be missing or stale.
+    pub grace_hours: u32,
+}
+
+impl Default for ReconcileConfig {
+    fn default() -> Self {
+        Self { amount_tolerance: rust_decimal::Decimal::new(1, 2), grace_hours: 2 }
+    }
+}
+
+impl ReconcileConfig {
+    /// As reconciliation takes it.
+    pub fn settings(&self) -> crate::reconcile::Settings {
+        crate::reconcile::Settings {
+            amount_tolerance: self.amount_tolerance,
+            grace: chrono::Duration::hours(i64::from(self.grace_hours)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -423,7 +452,19 @@ impl Resolver<'_> {
                 )));
             }
         }
-        Ok(Connection { name: name.clone(), timezone, xero, cin7, accounts: raw.accounts.clone() })
+        if raw.reconcile.amount_tolerance.is_sign_negative() {
+            return Err(in_conn(
+                "`reconcile.amount_tolerance` is negative: give an amount like \"0.01\"".into(),
+            ));
+        }
+        Ok(Connection {
+            name: name.clone(),
+            timezone,
+            xero,
+            cin7,
+            accounts: raw.accounts.clone(),
+            reconcile: raw.reconcile,
+        })
     }
 
     fn xero(&self, index: usize, name: &str, raw: &RawXero) -> Result<XeroSettings, String> {

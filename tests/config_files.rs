@@ -230,3 +230,16 @@ fn an_environment_secret_overrides_a_file_secret_and_empty_variables_are_ignored
     assert_eq!(settings.connections[0].xero.client_secret.as_ref().unwrap().expose(), "from-env");
     assert_eq!(settings.store.path, std::path::Path::new(cxsync::config::DEFAULT_STORE_PATH));
 }
+
+#[test]
+fn reconciliation_tolerance_and_grace_come_from_the_connection() {
+    let text =
+        format!("{GOOD}[connections.reconcile]\namount_tolerance = \"0.05\"\ngrace_hours = 6\n");
+    let settings = load(&text, &[]).unwrap().connections[0].reconcile.settings();
+    assert_eq!(settings.amount_tolerance.to_string(), "0.05");
+    assert_eq!(settings.grace, chrono::Duration::hours(6));
+    let defaults = load(GOOD, &[]).unwrap().connections[0].reconcile.settings();
+    assert_eq!(defaults, cxsync::reconcile::Settings::default());
+    let negative = format!("{GOOD}[connections.reconcile]\namount_tolerance = \"-1\"\n");
+    assert!(load(&negative, &[]).unwrap_err().to_string().contains("negative"));
+}

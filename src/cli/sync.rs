@@ -9,7 +9,6 @@ use super::{Failure, SyncArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::http::{HttpLayer, HttpSettings};
-use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::connection::{Cadences, ConnectionClients};
 use crate::sync::reconcile::reconcile_connection;
@@ -92,7 +91,7 @@ pub(super) fn run(
         let summary = reconcile_connection(
             &mut store,
             connection,
-            &ReconcileSettings::default(),
+            &connection.reconcile.settings(),
             clock.now(),
         )
         .with_context(|| format!("reconciling connection `{}`", connection.name))?;

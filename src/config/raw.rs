@@ -35,6 +35,8 @@ pub(super) struct RawConnection {
     pub xero: RawXero,
     pub cin7: RawCin7,
     pub accounts: AccountMap,
+    #[serde(default)]
+    pub reconcile: super::ReconcileConfig,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,7 +28,6 @@ use tokio::task::JoinSet;
 use crate::clock::Clock;
 use crate::config::{Connection, Env, Settings};
 use crate::http::{HttpLayer, HttpSettings};
-use crate::reconcile::Settings as ReconcileSettings;
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::connection::{Cadences, ConnectionClients};
 use crate::sync::reconcile::reconcile_connection;
@@ -257,8 +256,12 @@ impl Worker {
         let (store, connection) = (Arc::clone(&self.store), self.connection.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let mut store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let reconciled =
-                reconcile_connection(&mut store, &connection, &ReconcileSettings::default(), now);
+            let reconciled = reconcile_connection(
+                &mut store,
+                &connection,
+                &connection.reconcile.settings(),
+                now,
+            );
             // The variance figures /metrics publishes, as at the report's default date.
             let date = report_date(&connection, now);
             let variances = store
