@@ -109,7 +109,7 @@ impl Fixture {
             tenant_id: Some("tenant-1".into()),
             scopes: None,
         };
-        self.vault().rotate("acme", &token, DateTime::UNIX_EPOCH).unwrap();
+        self.vault().rotate("acme", &token, None, DateTime::UNIX_EPOCH).unwrap();
     }
 }
 
@@ -276,7 +276,13 @@ impl TokenStore for BrokenStore {
             scopes: None,
         }))
     }
-    fn rotate(&self, _: &str, _: &StoredToken, _: DateTime<Utc>) -> Result<(), String> {
+    fn rotate(
+        &self,
+        _: &str,
+        _: &StoredToken,
+        _: Option<&StoredToken>,
+        _: DateTime<Utc>,
+    ) -> Result<(), String> {
         Err("disk full".into())
     }
 }

@@ -103,7 +103,7 @@ async fn sign_in(
     // here on never means signing in again.
     let vault = TokenVault::open(&settings.store.path)?;
     vault
-        .rotate(&connection.name, &stored, SystemClock.now())
+        .rotate(&connection.name, &stored, None, SystemClock.now())
         .map_err(|e| anyhow!(e))
         .context("saving the refresh token")?;
     let tenants = identity::tenants(&layer, &quota, &xero.identity_url, &access.secret).await?;
@@ -111,7 +111,7 @@ async fn sign_in(
         .map_err(|e| anyhow!(e))?;
     stored.tenant_id = Some(tenant.tenant_id.clone());
     vault
-        .rotate(&connection.name, &stored, SystemClock.now())
+        .rotate(&connection.name, &stored, None, SystemClock.now())
         .map_err(|e| anyhow!(e))
         .context("saving the chosen organisation")?;
     writeln!(

@@ -47,6 +47,7 @@ impl TokenVault {
         &self,
         connection: &str,
         token: &StoredToken,
+        replaces: Option<&StoredToken>,
         now: DateTime<Utc>,
     ) -> Result<(), String> {
         let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -60,6 +61,20 @@ impl TokenVault {
             .ok_or_else(|| {
                 format!("connection `{connection}` is not in the store (run `cxsync check` first)")
             })?;
+        if let Some(old) = replaces {
+            let live: Option<String> = tx
+                .query_row(
+                    "SELECT refresh_token FROM oauth_tokens WHERE connection_id = ?1 AND superseded_at IS NULL
+                     ORDER BY version DESC LIMIT 1",
+                    [id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(|e| e.to_string())?;
+            if live.as_deref() != Some(old.refresh_token.expose_secret()) {
+                return Err("another sign-in replaced the refresh token meanwhile; it is kept and used from now on".into());
+            }
+        }
         let now = timestamp(now);
         tx.execute(
             "UPDATE oauth_tokens SET superseded_at = ?2 WHERE connection_id = ?1 AND superseded_at IS NULL",
@@ -86,9 +101,10 @@ impl TokenStore for TokenVault {
         &self,
         connection: &str,
         token: &StoredToken,
+        replaces: Option<&StoredToken>,
         now: DateTime<Utc>,
     ) -> Result<(), String> {
-        self.rotate_token(connection, token, now)
+        self.rotate_token(connection, token, replaces, now)
             .map_err(|e| format!("saving the refresh token: {e}"))
     }
 }
@@ -115,8 +131,10 @@ mod tests {
         store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
         let vault = TokenVault::open(&path).unwrap();
         assert!(vault.current("acme").unwrap().is_none());
-        vault.rotate("acme", &token("first"), DateTime::UNIX_EPOCH).unwrap();
-        vault.rotate("acme", &token("second"), DateTime::UNIX_EPOCH).unwrap();
+        vault.rotate("acme", &token("first"), None, DateTime::UNIX_EPOCH).unwrap();
+        vault
+            .rotate("acme", &token("second"), Some(&token("first")), DateTime::UNIX_EPOCH)
+            .unwrap();
         let reopened = TokenVault::open(&path).unwrap();
         assert_eq!(
             reopened.current("acme").unwrap().unwrap().refresh_token.expose_secret(),
@@ -130,6 +148,34 @@ mod tests {
     }
 
     #[test]
+    fn a_rotation_from_a_superseded_token_keeps_the_newer_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cxsync.db");
+        Store::open(&path)
+            .unwrap()
+            .ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH)
+            .unwrap();
+        let vault = TokenVault::open(&path).unwrap();
+        vault.rotate("acme", &token("old-grant"), None, DateTime::UNIX_EPOCH).unwrap();
+        // An admin signs in again while a refresh of the old grant is under way...
+        vault.rotate("acme", &token("new-sign-in"), None, DateTime::UNIX_EPOCH).unwrap();
+        // ...and the refresh, finishing late, must not replace it.
+        let err = vault
+            .rotate(
+                "acme",
+                &token("old-grant-rotated"),
+                Some(&token("old-grant")),
+                DateTime::UNIX_EPOCH,
+            )
+            .unwrap_err();
+        assert!(err.contains("another sign-in"), "{err}");
+        assert_eq!(
+            vault.current("acme").unwrap().unwrap().refresh_token.expose_secret(),
+            "new-sign-in"
+        );
+    }
+
+    #[test]
     fn support_queries_see_no_refresh_token() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cxsync.db");
@@ -139,7 +185,7 @@ mod tests {
             .unwrap();
         TokenVault::open(&path)
             .unwrap()
-            .rotate("acme", &token("the-secret"), DateTime::UNIX_EPOCH)
+            .rotate("acme", &token("the-secret"), None, DateTime::UNIX_EPOCH)
             .unwrap();
         let reader = Store::open_read_only(&path).unwrap();
         for sql in [
@@ -163,7 +209,7 @@ mod tests {
         drop(Store::open(&path).unwrap());
         let err = TokenVault::open(&path)
             .unwrap()
-            .rotate("nope", &token("x"), DateTime::UNIX_EPOCH)
+            .rotate("nope", &token("x"), None, DateTime::UNIX_EPOCH)
             .unwrap_err();
         assert!(err.contains("cxsync check"), "{err}");
     }

@@ -55,11 +55,13 @@ pub trait TokenStore: Send + Sync {
     /// The live refresh token of a connection, if it has signed in.
     fn current(&self, connection: &str) -> Result<Option<StoredToken>, String>;
     /// Makes `token` the connection's live refresh token and retires the previous one, in one
-    /// durable transaction.
+    /// durable transaction. With `replaces`, only if that is still the live token (compare and
+    /// swap): a sign-in that happened meanwhile is never overwritten by an older grant.
     fn rotate(
         &self,
         connection: &str,
         token: &StoredToken,
+        replaces: Option<&StoredToken>,
         now: DateTime<Utc>,
     ) -> Result<(), String>;
 }
@@ -245,7 +247,7 @@ impl Parts {
         };
         // Durable first: if this fails, the new access token is never used.
         self.store
-            .rotate(connection, &rotated, self.clock.now())
+            .rotate(connection, &rotated, Some(&stored), self.clock.now())
             .map_err(|detail| AuthError::Store { connection: connection.clone(), detail })?;
         tracing::info!(connection = %connection, "Xero refresh token rotated and saved");
         let expires_at = Instant::now() + response.expires_in().unwrap_or(Duration::from_mins(30));
