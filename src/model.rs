@@ -54,6 +54,24 @@ pub enum DocType {
 }
 
 impl DocType {
+    pub const ALL: [Self; 10] = [
+        Self::SalesInvoice,
+        Self::SalesCreditNote,
+        Self::PurchaseInvoice,
+        Self::PurchaseCreditNote,
+        Self::Payment,
+        Self::ManualJournal,
+        Self::BankTransaction,
+        Self::StockAdjustment,
+        Self::StockTransfer,
+        Self::Assembly,
+    ];
+
+    /// The type stored as `text` (its [`DocType::as_str`]), if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SalesInvoice => "sales_invoice",

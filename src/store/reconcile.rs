@@ -55,27 +55,6 @@ fn instant(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
-fn doc_type(text: &str) -> Option<DocType> {
-    use DocType::{
-        Assembly, BankTransaction, ManualJournal, Payment, PurchaseCreditNote, PurchaseInvoice,
-        SalesCreditNote, SalesInvoice, StockAdjustment, StockTransfer,
-    };
-    [
-        SalesInvoice,
-        SalesCreditNote,
-        PurchaseInvoice,
-        PurchaseCreditNote,
-        Payment,
-        ManualJournal,
-        BankTransaction,
-        StockAdjustment,
-        StockTransfer,
-        Assembly,
-    ]
-    .into_iter()
-    .find(|t| t.as_str() == text)
-}
-
 impl Store {
     /// One connection's normalised records, as reconciliation reads them.
     pub fn reconcile_input(
@@ -133,7 +112,7 @@ impl Store {
         let (mut cin7, mut xero) = (Vec::new(), Vec::new());
         while let Some(row) = rows.next()? {
             let kind: String = row.get(2)?;
-            let Some(doc_type) = doc_type(&kind) else { continue };
+            let Some(doc_type) = DocType::parse(&kind) else { continue };
             let document = read_document(
                 row,
                 doc_type,
