@@ -57,6 +57,8 @@ impl Sandbox {
 }
 
 fn ledger(store: &mut Store, system: System, id: &str, date: &str, lines: &[(&str, &str)]) {
+    // Cin7 balances come from its transactions feed, whose entries are stored under this prefix.
+    let id = &if system == System::Cin7 { format!("transactions/{id}") } else { id.to_string() };
     let lines = lines
         .iter()
         .zip(0..)

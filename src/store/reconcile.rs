@@ -129,7 +129,11 @@ impl Store {
     fn ledger(&self, id: i64, system: System) -> rusqlite::Result<Vec<LedgerEntry>> {
         let mut stmt = self.conn.prepare(
             "SELECT source_id, line_no, journal_number, date, account_code, amount, source_type, reference, description
-             FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 ORDER BY source_id, line_no",
+             FROM ledger_lines WHERE connection_id = ?1 AND system = ?2
+             -- Cin7 postings are stored twice (with their detail and in the transactions feed):
+             -- reconcile the feed's, once.
+             AND (system = 'xero' OR source_id LIKE 'transactions/%')
+             ORDER BY source_id, line_no",
         )?;
         let mut rows = stmt.query(params![id, system.as_str()])?;
         let mut entries: Vec<LedgerEntry> = Vec::new();
@@ -450,5 +454,70 @@ mod tests {
             events,
             ["opened", "resolved", "reopened"].map(|e| crate::table::Value::Text(e.into()))
         );
+    }
+}
+
+#[cfg(test)]
+mod feed_tests {
+    use super::*;
+    use crate::config::Cin7Kind;
+    use crate::model::{Payload, Record};
+    use crate::store::PageWrite;
+
+    #[test]
+    fn cin7_postings_are_reconciled_from_the_feed_only_not_also_from_their_detail() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
+        for (endpoint, source) in
+            [("sale", "sale/s-1"), ("transactions", "transactions/t-1/2026-11-02/h.0")]
+        {
+            let line = |line_no, account: &str, amount| LedgerLine {
+                line_no,
+                date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+                account_code: account.into(),
+                amount: Decimal::new(amount, 2),
+                description: None,
+            };
+            let entry = LedgerEntry {
+                source_id: source.into(),
+                journal_number: None,
+                source_type: None,
+                reference: None,
+                lines: vec![line(0, "310", 4500), line(1, "630", -4500)],
+            };
+            let record = Record {
+                external_id: source.into(),
+                updated_at: None,
+                payload: Payload::Ledger(entry),
+            };
+            let page = PageWrite {
+                connection: "acme",
+                system: System::Cin7,
+                endpoint,
+                records: vec![(record, "{}".into())],
+                quarantined: vec![],
+                cursor: None,
+            };
+            store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
+        }
+        let accounts = AccountMap {
+            inventory: "630".into(),
+            cogs: None,
+            revenue: None,
+            grni: None,
+            stock_in_transit: None,
+            wip: None,
+            inventory_discrepancy: None,
+            supplier_deposits: None,
+        };
+        let input = store.reconcile_input("acme", accounts.clone()).unwrap();
+        let sources: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id.as_str()).collect();
+        assert_eq!(sources, ["transactions/t-1/2026-11-02/h.0"]);
+        let report = store
+            .report_input("acme", &accounts, None, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
+            .unwrap();
+        let shown = format!("{report:?}");
+        assert!(shown.contains("-45.00") && !shown.contains("-90.00"), "counted once: {shown}");
     }
 }

@@ -146,7 +146,8 @@ impl Store {
     fn has_ledger(&self, id: i64, system: System) -> Result<bool, StoreError> {
         self.conn
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM ledger_lines WHERE connection_id = ?1 AND system = ?2)",
+                "SELECT EXISTS (SELECT 1 FROM ledger_lines WHERE connection_id = ?1 AND system = ?2
+                 AND (system = 'xero' OR source_id LIKE 'transactions/%'))",
                 params![id, system.as_str()],
                 |row| row.get(0),
             )
@@ -186,7 +187,10 @@ impl Store {
         let load = || -> rusqlite::Result<BTreeMap<String, Decimal>> {
             let mut stmt = self.conn.prepare(
                 "SELECT account_code, amount, date FROM ledger_lines
-                 WHERE connection_id = ?1 AND system = ?2 AND date <= ?3",
+                 WHERE connection_id = ?1 AND system = ?2 AND date <= ?3
+                 -- Cin7 postings are stored twice: with their sale, purchase or task detail and in
+                 -- the transactions feed. Balances count the feed only.
+                 AND (system = 'xero' OR source_id LIKE 'transactions/%')",
             )?;
             let mut rows = stmt.query(params![id, system.as_str(), date.to_string()])?;
             let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -369,15 +373,21 @@ mod tests {
                         description: None,
                     })
                     .collect();
+                // Cin7 balances come from its transactions feed (source ids `transactions/…`).
+                let id = if system == System::Cin7 {
+                    format!("transactions/{id}")
+                } else {
+                    (*id).to_string()
+                };
                 let entry = LedgerEntry {
-                    source_id: (*id).into(),
+                    source_id: id.clone(),
                     journal_number: None,
                     source_type: None,
                     reference: None,
                     lines,
                 };
                 let record = Record {
-                    external_id: (*id).into(),
+                    external_id: id.clone(),
                     updated_at: None,
                     payload: Payload::Ledger(entry),
                 };
