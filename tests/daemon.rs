@@ -85,8 +85,12 @@ async fn the_daemon_syncs_reports_health_reloads_and_stops_on_sigterm() {
         metrics.contains("cxsync_xero_limit_remaining{connection=\"sim\",window=\"day\"}"),
         "{metrics}"
     );
-    // The simulated Cin7 account has no ledger yet, so no variance is published (never a 0).
-    assert!(!metrics.contains("cxsync_variance{"), "{metrics}");
+    // The simulator plants a 250.00 manual journal into inventory (account 630).
+    assert!(
+        metrics
+            .contains("cxsync_variance{connection=\"sim\",role=\"inventory\",code=\"630\"} 250.00"),
+        "{metrics}"
+    );
     assert!(metrics.contains("cxsync_last_sync_age_seconds{connection=\"sim\"}"), "{metrics}");
 
     signal(pid, "HUP");

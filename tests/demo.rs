@@ -21,11 +21,23 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     );
     let conn = rusqlite::Connection::open(&db).unwrap();
     let invoices: i64 = conn
-        .query_row("SELECT count(*) FROM documents WHERE doc_type = 'sales_invoice'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM documents WHERE system = 'cin7' AND doc_type = 'sales_invoice'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(invoices, 800);
+    // "… with N errors planted …": the demo finds exactly that many.
+    let planted: i64 = text
+        .split(" errors planted")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the planted count");
+    let open: i64 = conn.query_row("SELECT count(*) FROM open_findings", [], |r| r.get(0)).unwrap();
+    assert_eq!(open, planted, "{text}");
+    assert!(text.contains("Variance report: sim"), "{text}");
     let errors: i64 = conn
         .query_row("SELECT count(*) FROM sync_status WHERE last_error IS NOT NULL", [], |r| {
             r.get(0)
@@ -47,7 +59,9 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     assert_eq!(json["xero_source"], "journals", "{json}");
     assert_eq!(json["accounts"][0]["role"], "inventory", "{json}");
     assert!(json["accounts"][0]["xero_balance"].is_string(), "{json}");
-    assert!(json["accounts"][0]["cin7_balance"].is_null(), "no simulated Cin7 yet: {json}");
+    // The planted 250.00 manual journal into inventory is the whole inventory variance.
+    assert_eq!(json["accounts"][0]["variance"], "250.00", "{json}");
+    assert_eq!(json["accounts"][0]["unexplained"], "0.00", "{json}");
     let again = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()

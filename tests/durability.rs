@@ -49,8 +49,8 @@ fn snapshot(db: &Path) -> Vec<String> {
 async fn a_sync_killed_at_random_moments_ends_as_an_uninterrupted_one_would() {
     let sim = Simulator::start(SimConfig {
         seed: 5,
-        size: 1500,
-        minute: Duration::from_millis(1500),
+        size: 600,
+        minute: Duration::from_millis(300),
         ..SimConfig::default()
     })
     .await
@@ -94,8 +94,8 @@ async fn a_sync_killed_at_random_moments_ends_as_an_uninterrupted_one_would() {
 async fn readers_never_see_database_is_locked_while_a_sync_writes() {
     let sim = Simulator::start(SimConfig {
         seed: 9,
-        size: 1500,
-        minute: Duration::from_millis(1500),
+        size: 600,
+        minute: Duration::from_millis(300),
         ..SimConfig::default()
     })
     .await

@@ -13,8 +13,8 @@ use crate::sim::{SimConfig, Simulator};
 
 /// The demo's organisation: big enough to page, small enough to finish in seconds.
 const DEMO_SIZE: usize = 800;
-/// The simulator's minute in the demo: Xero's limits, forty times faster.
-const DEMO_MINUTE: Duration = Duration::from_millis(1500);
+/// The simulator's minute in the demo: Xero's and Cin7's limits, 150 times faster.
+const DEMO_MINUTE: Duration = Duration::from_millis(400);
 
 pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let dir = match &args.store {
@@ -48,28 +48,34 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
         .with_context(|| format!("writing {}", config.display()))?;
     writeln!(
         out,
-        "cxsync demo: a simulated Xero organisation ({DEMO_SIZE} sales invoices with their payments, credit notes, bills, \
-         stock journals and general ledger) at {}, on a clock forty times faster than Xero's rate limits.\n",
-        sim.xero_base()
+        "cxsync demo: a simulated business on 127.0.0.1: Cin7 Core with {DEMO_SIZE} sales (invoices, credit notes, \
+         ledger) at {}, and the Xero organisation its integration fed (invoices, credit notes, payments, COGS \
+         journals, general ledger) at {}, with {} errors planted between them; both on a clock 150 times faster \
+         than their rate limits.\n",
+        sim.cin7_addr,
+        sim.xero_base(),
+        sim.truth.len()
     )
     .context("writing")?;
     // The demo ignores CXSYNC__ overrides in the environment: it must run the same everywhere.
     let settings = Settings::load(&config, &Env::default()).map_err(Failure::usage)?;
     super::sync::run(&settings, &SyncArgs { once: true }, out)?;
+    print_findings_and_report(&settings, out)?;
     let db = store.display();
     let cfg = config.display();
     writeln!(
         out,
         "\nThe store is {db} (config: {cfg}).\n\
-         Not in the demo yet: Cin7 documents and ledger in the simulator (its Cin7 Core account has a chart\n\
-         of accounts and nothing else), so reconciliation has no Cin7 side to compare and the variance\n\
-         report shows Xero's figures only.\n\n\
+         The findings above are the planted errors: an amount changed in Xero, invoices never pushed, voids on\n\
+         one side only, lines without cost, a manual journal into inventory. Not simulated yet: purchases,\n\
+         stock tasks, Cin7 Omni. The daily email is not built; the report prints on the terminal.\n\n\
          Try next:\n  \
          cxsync --config {cfg} report\n  \
          cxsync query --store {db} \"SELECT doc_type, count(*) FROM documents GROUP BY 1\"\n  \
          cxsync query --store {db} \"SELECT * FROM call_budget_daily\"\n  \
          cxsync show --store {db} INV-000001\n  \
-         cxsync findings --store {db} --all"
+         cxsync findings --store {db}\n  \
+         cxsync show --store {db} INV-000014"
     )
     .context("writing")?;
     drop(sim);
@@ -90,4 +96,32 @@ fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
         }
     }
     Err(std::io::Error::other("no free name for a demo directory"))
+}
+
+/// The open findings, compactly, and the variance report for yesterday.
+fn print_findings_and_report(settings: &Settings, out: &mut dyn Write) -> Result<(), Failure> {
+    let store = crate::store::Store::open_read_only(&settings.store.path)
+        .context("reading the demo store")?;
+    let findings = store
+        .query("SELECT kind, severity, cin7_ref, xero_ref, amount FROM open_findings ORDER BY kind, cin7_ref, xero_ref")
+        .context("reading findings")?;
+    writeln!(
+        out,
+        "\nOpen findings (details: cxsync findings, cxsync show REF)\n{}",
+        findings.to_text()
+    )
+    .context("writing")?;
+    for connection in &settings.connections {
+        let date = crate::daemon::report_date(
+            connection,
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+        );
+        let input = store
+            .report_input(&connection.name, &connection.accounts, connection.timezone, date)
+            .context("computing the variance report")?;
+        let report = crate::report::compute(&input, date);
+        writeln!(out, "{}", crate::report::render(&[report], crate::report::Format::Text))
+            .context("writing")?;
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! The simulated Cin7 Core: the API's authentication headers, its 60-calls-a-minute limit
-//! answered with 503, and an account whose chart of accounts mirrors the simulated Xero
-//! organisation's but which holds no sales, purchases, stock tasks or ledger transactions yet
-//! (the generator does not make a Cin7 side so far; see `super`).
+//! answered with 503, a chart of accounts mirroring the simulated Xero organisation's, the
+//! sales the generator made (`saleList` by `UpdatedSince`, unordered pages, `sale?ID=`), and
+//! the `transactions` ledger feed by effective date. Purchases and stock tasks are empty.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +21,7 @@ pub struct Cin7Sim {
     pub application_key: String,
     /// `ref/account` rows.
     pub accounts: Vec<Value>,
+    pub world: super::data::Cin7World,
     limiter: Limiter,
 }
 
@@ -29,12 +30,14 @@ impl Cin7Sim {
         account_id: &str,
         application_key: &str,
         accounts: Vec<Value>,
+        world: super::data::Cin7World,
         limiter: Limiter,
     ) -> Self {
         Self {
             account_id: account_id.into(),
             application_key: application_key.into(),
             accounts,
+            world,
             limiter,
         }
     }
@@ -48,6 +51,7 @@ async fn api(
     State(sim): State<Arc<Cin7Sim>>,
     Path(path): Path<String>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
 ) -> Response {
     let header_is = |name: &str, expected: &str| {
         headers.get(name).and_then(|v| v.to_str().ok()) == Some(expected)
@@ -61,9 +65,61 @@ async fn api(
     let Ok((_flight, _)) = sim.limiter.admit() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "Too many requests").into_response();
     };
+    let query: HashMap<String, String> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    let page: usize = query.get("Page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let limit: usize =
+        query.get("Limit").and_then(|l| l.parse().ok()).unwrap_or(100).clamp(1, 1000);
+    let paged = |rows: Vec<&Value>, key: &str| {
+        let total = rows.len();
+        let slice: Vec<&Value> = rows.into_iter().skip((page - 1) * limit).take(limit).collect();
+        json!({ "Total": total, "Page": page, key: slice })
+    };
+    match path.as_str() {
+        "saleList" => {
+            let since = query
+                .get("UpdatedSince")
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.timestamp_millis());
+            // Cin7 promises no order: newest first here, so a reader must read the window whole.
+            let rows: Vec<&Value> = sim
+                .world
+                .sales
+                .iter()
+                .rev()
+                .filter(|(at, ..)| since.is_none_or(|s| *at >= s))
+                .map(|(_, row, _)| row)
+                .collect();
+            return ok(&paged(rows, "SaleList"));
+        }
+        "sale" => {
+            let id = query.get("ID").map(String::as_str).unwrap_or_default();
+            return match sim.world.sales.iter().find(|(_, row, _)| row["SaleID"] == id) {
+                Some((_, _, detail)) => ok(detail),
+                None => (StatusCode::NOT_FOUND, "sale not found").into_response(),
+            };
+        }
+        "transactions" => {
+            let day = |key: &str| {
+                query
+                    .get(key)
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis())
+            };
+            let (from, to) = (day("FromDate"), day("ToDate"));
+            let rows: Vec<&Value> = sim
+                .world
+                .transactions
+                .iter()
+                .filter(|(at, _)| from.is_none_or(|f| *at >= f) && to.is_none_or(|t| *at <= t))
+                .map(|(_, row)| row)
+                .collect();
+            return ok(&paged(rows, "Transactions"));
+        }
+        _ => {}
+    }
     let lists: HashMap<&str, &str> = [
         ("product", "Products"),
-        ("saleList", "SaleList"),
         ("saleCreditNoteList", "SaleList"),
         ("purchaseList", "PurchaseList"),
         ("stockadjustmentList", "StockAdjustmentList"),
@@ -85,5 +141,9 @@ async fn api(
             }
         },
     };
+    ok(&body)
+}
+
+fn ok(body: &Value) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }

@@ -41,6 +41,51 @@ pub struct XeroWorld {
     /// `(date ms, account code, amount debit-positive)` of every journal line, for the trial
     /// balance.
     pub postings: Vec<(i64, String, Decimal)>,
+    /// The Cin7 Core side of the same business.
+    pub cin7: Cin7World,
+    /// The errors planted between the two sides: `(finding kind, document reference)`.
+    pub truth: Vec<(&'static str, String)>,
+}
+
+/// What the simulated Cin7 Core account holds.
+#[derive(Debug, Clone, Default)]
+pub struct Cin7World {
+    /// Sales: `(updated ms, saleList row, sale detail)`, in the order they were made.
+    pub sales: Vec<(i64, Value, Value)>,
+    /// Rows of the `transactions` ledger feed: `(effective date ms, row)`.
+    pub transactions: Vec<(i64, Value)>,
+}
+
+/// The planted error of one sale, if any (deterministic from its number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plant {
+    None,
+    /// Xero's copy has a different total.
+    AmountMismatch,
+    /// Cin7 never pushed the invoice.
+    MissingInXero,
+    /// Voided in Cin7, still live in Xero.
+    VoidMismatch,
+    /// A shipped line without cost.
+    BlankCogs,
+}
+
+impl Plant {
+    fn for_sale(n: usize) -> Self {
+        match n {
+            n if n % 97 == 13 => Self::AmountMismatch,
+            n if n % 89 == 11 => Self::MissingInXero,
+            n if n % 83 == 7 => Self::VoidMismatch,
+            n if n % 101 == 17 => Self::BlankCogs,
+            _ => Self::None,
+        }
+    }
+}
+
+/// Cin7 Core's date-time text (`2026-01-02T00:00:00`).
+fn cin7_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
 fn id(kind: u32, n: usize) -> String {
@@ -90,8 +135,9 @@ pub fn generate(seed: u64, size: usize) -> XeroWorld {
         if n % 20 == 19 {
             g.credit_note(n, at + 900);
         }
-        if n % 10 == 3 {
-            g.bill(n, at + 300, (net * Decimal::new(50, 2)).round_dp(2));
+        let _ = net;
+        if n == 50 {
+            g.manual_stock_journal(at + 200);
         }
         if n % 50 == 7 {
             g.spend(n, at + 100);
@@ -178,25 +224,41 @@ impl Generator {
         let unit = money(self.rng.random_range(500..50_000));
         let net = unit * Decimal::from(quantity);
         let tax = (net / Decimal::from(10)).round_dp(2);
-        let total = net + tax;
         let cost = (net * Decimal::new(55, 2)).round_dp(2);
         let invoice_id = id(0x1000_0000, n);
         let number = format!("INV-{:06}", n + 1);
-        let paid = self.rng.random_ratio(1, 2);
+        let plant = Plant::for_sale(n);
+        // A paid copy turns an amount difference into a paid-document edit: planted ones stay unpaid.
+        let paid = self.rng.random_ratio(1, 2) && plant == Plant::None;
         let status = if paid { "PAID" } else { "AUTHORISED" };
-        self.push("Invoices", at, status, json!({
-            "Type": "ACCREC", "InvoiceID": invoice_id, "InvoiceNumber": number, "Reference": format!("SO-{:06}", n + 1),
-            "Contact": { "ContactID": id(0xc000_0000, n % 97), "Name": format!("Customer {}", n % 97) },
-            "Date": ms_date(day_of(at)), "DueDate": ms_date(day_of(at) + 86_400_000 * 30), "Status": status,
-            "LineAmountTypes": "Exclusive", "CurrencyCode": "AUD",
-            "SubTotal": num(net), "TotalTax": num(tax), "Total": num(total),
-            "AmountPaid": num(if paid { total } else { Decimal::ZERO }), "AmountCredited": num(Decimal::ZERO),
-            "AmountDue": num(if paid { Decimal::ZERO } else { total }),
-            "LineItems": [{ "ItemCode": format!("SKU-{}", n % 50), "Description": "Widget", "Quantity": quantity,
-                "UnitAmount": num(unit), "LineAmount": num(net), "TaxAmount": num(tax), "AccountCode": "200", "TaxType": "OUTPUT" }],
-            "UpdatedDateUTC": ms_date(at),
-        }));
-        self.journal(at, "ACCREC", &invoice_id, &[("610", total), ("200", -net), ("820", -tax)]);
+        self.cin7_sale(n, at, quantity, unit, tax, cost, plant);
+        // The planted amount difference: Xero's line (and so its total) is 5.00 more.
+        let net = match plant {
+            Plant::AmountMismatch => net + Decimal::new(500, 2),
+            _ => net,
+        };
+        let total = net + tax;
+        // A missing invoice: Cin7 never pushed it (its shipment's COGS journal did arrive).
+        if plant != Plant::MissingInXero {
+            self.push("Invoices", at, status, json!({
+                "Type": "ACCREC", "InvoiceID": invoice_id, "InvoiceNumber": number, "Reference": format!("SO-{:06}", n + 1),
+                "Contact": { "ContactID": id(0xc000_0000, n % 97), "Name": format!("Customer {}", n % 97) },
+                "Date": ms_date(day_of(at)), "DueDate": ms_date(day_of(at) + 86_400_000 * 30), "Status": status,
+                "LineAmountTypes": "Exclusive", "CurrencyCode": "AUD",
+                "SubTotal": num(net), "TotalTax": num(tax), "Total": num(total),
+                "AmountPaid": num(if paid { total } else { Decimal::ZERO }), "AmountCredited": num(Decimal::ZERO),
+                "AmountDue": num(if paid { Decimal::ZERO } else { total }),
+                "LineItems": [{ "ItemCode": format!("SKU-{}", n % 50), "Description": "Widget", "Quantity": quantity,
+                    "UnitAmount": num(unit), "LineAmount": num(net), "TaxAmount": num(tax), "AccountCode": "200", "TaxType": "OUTPUT" }],
+                "UpdatedDateUTC": ms_date(at),
+            }));
+            self.journal(
+                at,
+                "ACCREC",
+                &invoice_id,
+                &[("610", total), ("200", -net), ("820", -tax)],
+            );
+        }
         let mj_id = id(0x2000_0000, n);
         self.push("ManualJournals", at + 500, "POSTED", json!({
             "ManualJournalID": mj_id, "Narration": format!("Cin7 COGS for SO-{:06} (task {})", n + 1, id(0x9000_0000, n)),
@@ -236,19 +298,119 @@ impl Generator {
             &credit_id,
             &[("200", net), ("820", tax), ("610", -(net + tax))],
         );
+        // Cin7's side: the credit note inside its sale, and its postings in the feed.
+        let task = id(0x8200_0000, n);
+        if let Some((_, _, detail)) = self.world.cin7.sales.get_mut(n) {
+            detail["CreditNotes"] = json!([{
+                "TaskID": task, "CreditNoteNumber": format!("CR-{:06}", n + 1), "CreditNoteDate": cin7_date(day_of(at)),
+                "Status": "AUTHORISED", "Total": num(net + tax), "Tax": num(tax), "TotalBeforeTax": num(net),
+                "Lines": [{ "Account": "200: Sales", "Name": "Return", "Quantity": 1, "Price": num(net), "Tax": num(tax), "Total": num(net) }],
+                "Restock": [], "Refunds": []
+            }]);
+        }
+        self.feed(
+            day_of(at),
+            &task,
+            &format!("CR-{:06}", n + 1),
+            "Sale",
+            &[("200", "610", net), ("820", "610", tax)],
+        );
     }
 
-    /// A supplier bill for stock received earlier (cleared from the GRNI accrual).
-    fn bill(&mut self, n: usize, at: i64, net: Decimal) {
-        let bill_id = id(0x6000_0000, n);
-        self.push("Invoices", at, "AUTHORISED", json!({
-            "Type": "ACCPAY", "InvoiceID": bill_id, "InvoiceNumber": format!("BILL-{:06}", n + 1), "Reference": format!("PO-{:06}", n + 1),
-            "Contact": { "Name": "Supplier" }, "Date": ms_date(day_of(at)), "Status": "AUTHORISED",
-            "SubTotal": num(net), "TotalTax": num(Decimal::ZERO), "Total": num(net), "AmountPaid": num(Decimal::ZERO),
-            "LineItems": [{ "Description": "Stock", "Quantity": 1, "UnitAmount": num(net), "LineAmount": num(net), "AccountCode": "815" }],
+    /// Rows of Cin7's `transactions` feed: one per `(debit, credit, amount)`.
+    fn feed(
+        &mut self,
+        date: i64,
+        task: &str,
+        reference: &str,
+        kind: &str,
+        postings: &[(&str, &str, Decimal)],
+    ) {
+        for (debit, credit, amount) in postings {
+            self.world.cin7.transactions.push((date, json!({
+                "TaskID": task, "Amount": num(*amount), "DebitAccountCode": debit, "CreditAccountCode": credit,
+                "EffectiveDate": cin7_date(date), "Reference": reference, "Transaction": format!("{kind} {reference}"), "Type": kind
+            })));
+        }
+    }
+
+    /// The sale as Cin7 Core holds it: the saleList row, the detail with its invoice, and the
+    /// invoice's and shipment's postings in the ledger feed. Planted errors change Cin7's side
+    /// here (a voided invoice, a line without cost) and are listed in the ground truth.
+    #[allow(clippy::too_many_arguments)] // the amounts of one sale, computed once by `sale`
+    fn cin7_sale(
+        &mut self,
+        n: usize,
+        at: i64,
+        quantity: i64,
+        unit: Decimal,
+        tax: Decimal,
+        cost: Decimal,
+        plant: Plant,
+    ) {
+        let sale_id = id(0x8000_0000, n);
+        let invoice_task = id(0x8100_0000, n);
+        let cogs_task = id(0x9000_0000, n);
+        let number = format!("INV-{:06}", n + 1);
+        let order = format!("SO-{:06}", n + 1);
+        let net = unit * Decimal::from(quantity);
+        let status = if plant == Plant::VoidMismatch { "VOIDED" } else { "AUTHORISED" };
+        let average_cost = if plant == Plant::BlankCogs {
+            Decimal::ZERO
+        } else {
+            (cost / Decimal::from(quantity)).round_dp(4)
+        };
+        let updated = chrono::DateTime::from_timestamp_millis(at)
+            .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+        let summary = json!({
+            "SaleID": sale_id, "OrderNumber": order, "Status": "COMPLETED", "InvoiceNumber": number,
+            "Customer": format!("Customer {}", n % 97), "Updated": updated, "Type": "Simple Sale"
+        });
+        let detail = json!({
+            "ID": sale_id, "Customer": format!("Customer {}", n % 97), "CustomerReference": order, "Status": "COMPLETED",
+            "BaseCurrency": "AUD", "LastModifiedOn": updated,
+            "Invoices": [{
+                "TaskID": invoice_task, "InvoiceNumber": number, "InvoiceDate": cin7_date(day_of(at)),
+                "InvoiceDueDate": cin7_date(day_of(at) + 86_400_000 * 30), "Status": status,
+                "Total": num(net + tax), "Tax": num(tax), "TotalBeforeTax": num(net), "Paid": num(Decimal::ZERO),
+                "Lines": [{ "Account": "200: Sales", "SKU": format!("SKU-{}", n % 50), "Name": "Widget", "Quantity": quantity,
+                            "Price": num(unit), "Tax": num(tax), "Total": num(net), "AverageCost": average_cost.to_string() }],
+                "AdditionalCharges": []
+            }],
+            "CreditNotes": [], "Transactions": []
+        });
+        self.world.cin7.sales.push((at, summary, detail));
+        self.feed(
+            day_of(at),
+            &invoice_task,
+            &number,
+            "Sale",
+            &[("610", "200", net), ("610", "820", tax)],
+        );
+        self.feed(day_of(at), &cogs_task, &order, "Sale", &[("310", "630", cost)]);
+        let kind = match plant {
+            Plant::None => return,
+            Plant::AmountMismatch => "amount_mismatch",
+            Plant::MissingInXero => "missing_in_xero",
+            Plant::VoidMismatch => "void_mismatch",
+            Plant::BlankCogs => "blank_cogs",
+        };
+        self.world.truth.push((kind, number));
+    }
+
+    /// A manual journal into the inventory account that Cin7 did not make.
+    fn manual_stock_journal(&mut self, at: i64) {
+        let mj_id = id(0x2100_0000, 1);
+        let amount = Decimal::new(25_000, 2);
+        self.push("ManualJournals", at, "POSTED", json!({
+            "ManualJournalID": mj_id, "Narration": "Stock write-off agreed with the accountant",
+            "Date": ms_date(day_of(at)), "Status": "POSTED", "LineAmountTypes": "NoTax",
+            "JournalLines": [{ "LineAmount": num(amount), "AccountCode": "425", "Description": "Write-off" },
+                             { "LineAmount": num(-amount), "AccountCode": "630", "Description": "Write-off" }],
             "UpdatedDateUTC": ms_date(at),
         }));
-        self.journal(at, "ACCPAY", &bill_id, &[("815", net), ("800", -net)]);
+        self.journal(at, "MANJOURNAL", &mj_id, &[("425", amount), ("630", -amount)]);
+        self.world.truth.push(("control_account_journal", mj_id.clone()));
     }
 
     /// A spend-money transaction for freight.

@@ -8,11 +8,13 @@
 //! Architecture:
 //! - `data`: the generated organisation (deterministic from a seed and a size).
 //! - `xero`: the Xero token endpoint, identity and Accounting API.
-//! - `cin7`: Cin7 Core's API, for an account with a chart of accounts and no transactions.
+//! - `cin7`: Cin7 Core's API: chart of accounts, sales, and the ledger feed.
 //! - `limits`: per-tenant rate limits; `faults`: seeded fault injection.
 //!
-//! Not yet simulated: Cin7 Core's documents and ledger (the generator makes only the Xero
-//! side), Cin7 Omni, and planted reconciliation errors with a ground-truth list.
+//! The generator plants errors between the two sides and lists them (`Simulator::truth`):
+//! `amount_mismatch`, `missing_in_xero`, `void_mismatch`, `blank_cogs`,
+//! `control_account_journal`. Not yet simulated: Cin7 purchases and stock tasks, Cin7 Omni,
+//! and the other finding kinds.
 
 pub mod cin7;
 pub mod data;
@@ -66,6 +68,8 @@ impl Default for SimConfig {
 /// A running simulator. Dropping it stops the servers.
 #[derive(Debug)]
 pub struct Simulator {
+    /// The errors planted between the two sides: `(finding kind, reference)`.
+    pub truth: Vec<(&'static str, String)>,
     pub xero_addr: SocketAddr,
     pub cin7_addr: SocketAddr,
     pub tenant_id: String,
@@ -77,6 +81,8 @@ impl Simulator {
     /// Generates the data and starts the servers on ephemeral loopback ports.
     pub async fn start(config: SimConfig) -> std::io::Result<Self> {
         let world = data::generate(config.seed, config.size);
+        let cin7_world = world.cin7.clone();
+        let truth = world.truth.clone();
         let tenant_id = world.tenant_id.clone();
         let limiter = limits::Limiter::new(config.xero_limits, config.minute);
         let dice = faults::Dice::new(config.faults, config.seed);
@@ -93,6 +99,7 @@ impl Simulator {
             CIN7_ACCOUNT,
             CIN7_KEY,
             accounts,
+            cin7_world,
             limits::Limiter::new(config.cin7_limits, config.minute),
         ));
         let xero_listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -110,7 +117,7 @@ impl Simulator {
                 }
             });
         }
-        Ok(Self { xero_addr, cin7_addr, tenant_id, config, stop: Some(stop) })
+        Ok(Self { truth, xero_addr, cin7_addr, tenant_id, config, stop: Some(stop) })
     }
 
     pub fn xero_base(&self) -> String {
