@@ -41,20 +41,24 @@ pub(super) fn serve(args: &SimServeArgs, out: &mut dyn Write) -> Result<(), Fail
                 .with_context(|| format!("writing {}", path.display()))?;
             writeln!(
                 out,
-                "simulated Xero at {} ({} invoices, seed {}); config written to {}",
+                "simulated Xero at {} and Cin7 Core at {} ({} sales, seed {}, {} planted errors); config written to {}",
                 sim.xero_base(),
+                sim.cin7_addr,
                 args.size,
                 args.seed,
+                sim.truth.len(),
                 path.display()
             )?;
             writeln!(out, "try: cxsync --config {} sync --once", path.display())?;
         } else {
             writeln!(
                 out,
-                "simulated Xero at {} ({} invoices, seed {}). A config for it:\n",
+                "simulated Xero at {} and Cin7 Core at {} ({} sales, seed {}, {} planted errors). A config for it:\n",
                 sim.xero_base(),
+                sim.cin7_addr,
                 args.size,
-                args.seed
+                args.seed,
+                sim.truth.len()
             )?;
             out.write_all(toml.as_bytes())?;
         }
