@@ -66,8 +66,9 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
     writeln!(
         out,
         "\nThe store is {db} (config: {cfg}).\n\
-         The findings above are the planted errors: an amount changed in Xero, invoices never pushed, voids on\n\
-         one side only, lines without cost, a manual journal into inventory. Not simulated yet: purchases,\n\
+         The findings above are the planted errors: an amount changed in Xero, invoices never pushed, one raised\n\
+         in Xero only, voids on one side only, lines without cost, an archived account still in use, a manual\n\
+         journal into inventory. Not simulated yet: purchases,\n\
          stock tasks, Cin7 Omni. The daily email is not built; the report prints on the terminal.\n\n\
          Try next:\n  \
          cxsync --config {cfg} report\n  \

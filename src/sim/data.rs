@@ -139,6 +139,9 @@ pub fn generate(seed: u64, size: usize) -> XeroWorld {
         if n == 50 {
             g.manual_stock_journal(at + 200);
         }
+        if n == 60 {
+            g.xero_only_invoice(size + 1, at + 250);
+        }
         if n % 50 == 7 {
             g.spend(n, at + 100);
         }
@@ -355,6 +358,8 @@ impl Generator {
         let order = format!("SO-{:06}", n + 1);
         let net = unit * Decimal::from(quantity);
         let status = if plant == Plant::VoidMismatch { "VOIDED" } else { "AUTHORISED" };
+        // One product still mapped to an account archived in Xero.
+        let account = if n == 21 { "631: Inventory (old)" } else { "200: Sales" };
         let average_cost = if plant == Plant::BlankCogs {
             Decimal::ZERO
         } else {
@@ -373,7 +378,7 @@ impl Generator {
                 "TaskID": invoice_task, "InvoiceNumber": number, "InvoiceDate": cin7_date(day_of(at)),
                 "InvoiceDueDate": cin7_date(day_of(at) + 86_400_000 * 30), "Status": status,
                 "Total": num(net + tax), "Tax": num(tax), "TotalBeforeTax": num(net), "Paid": num(Decimal::ZERO),
-                "Lines": [{ "Account": "200: Sales", "SKU": format!("SKU-{}", n % 50), "Name": "Widget", "Quantity": quantity,
+                "Lines": [{ "Account": account, "SKU": format!("SKU-{}", n % 50), "Name": "Widget", "Quantity": quantity,
                             "Price": num(unit), "Tax": num(tax), "Total": num(net), "AverageCost": average_cost.to_string() }],
                 "AdditionalCharges": []
             }],
@@ -388,6 +393,9 @@ impl Generator {
             &[("610", "200", net), ("610", "820", tax)],
         );
         self.feed(day_of(at), &cogs_task, &order, "Sale", &[("310", "630", cost)]);
+        if n == 21 {
+            self.world.truth.push(("archived_account", number.clone()));
+        }
         let kind = match plant {
             Plant::None => return,
             Plant::AmountMismatch => "amount_mismatch",
@@ -396,6 +404,28 @@ impl Generator {
             Plant::BlankCogs => "blank_cogs",
         };
         self.world.truth.push((kind, number));
+    }
+
+    /// An invoice numbered like Cin7's that only Xero has (raised by hand in Xero).
+    fn xero_only_invoice(&mut self, n: usize, at: i64) {
+        let invoice_id = id(0x1100_0000, n);
+        let number = format!("INV-{n:06}");
+        let net = Decimal::new(12_000, 2);
+        let tax = Decimal::new(1_200, 2);
+        self.push("Invoices", at, "AUTHORISED", json!({
+            "Type": "ACCREC", "InvoiceID": invoice_id, "InvoiceNumber": number, "Contact": { "Name": "Walk-in" },
+            "Date": ms_date(day_of(at)), "Status": "AUTHORISED", "SubTotal": num(net), "TotalTax": num(tax), "Total": num(net + tax),
+            "AmountPaid": num(Decimal::ZERO),
+            "LineItems": [{ "Description": "Service", "Quantity": 1, "UnitAmount": num(net), "LineAmount": num(net), "TaxAmount": num(tax), "AccountCode": "200" }],
+            "UpdatedDateUTC": ms_date(at),
+        }));
+        self.journal(
+            at,
+            "ACCREC",
+            &invoice_id,
+            &[("610", net + tax), ("200", -net), ("820", -tax)],
+        );
+        self.world.truth.push(("missing_in_cin7", number));
     }
 
     /// A manual journal into the inventory account that Cin7 did not make.

@@ -12,9 +12,9 @@
 //! - `limits`: per-tenant rate limits; `faults`: seeded fault injection.
 //!
 //! The generator plants errors between the two sides and lists them (`Simulator::truth`):
-//! `amount_mismatch`, `missing_in_xero`, `void_mismatch`, `blank_cogs`,
-//! `control_account_journal`. Not yet simulated: Cin7 purchases and stock tasks, Cin7 Omni,
-//! and the other finding kinds.
+//! `amount_mismatch`, `missing_in_xero`, `missing_in_cin7`, `void_mismatch`, `blank_cogs`,
+//! `archived_account`, `control_account_journal`. Not yet simulated: Cin7 purchases and stock
+//! tasks, Cin7 Omni, and the other finding kinds.
 
 pub mod cin7;
 pub mod data;
