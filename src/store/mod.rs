@@ -287,6 +287,16 @@ fn warn_if_shared(path: &Path) {
     }
 }
 
+/// A fresh store in a temporary directory with one Core connection named `acme`, for the
+/// store's own tests.
+#[cfg(test)]
+pub(crate) fn test_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::open(&dir.path().join("cxsync.db")).expect("a new store");
+    store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).expect("a connection");
+    (dir, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -410,17 +410,11 @@ fn hex_sha256(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Cin7Kind;
     use crate::model::{DocType, DocumentLine, LedgerLine};
     use crate::table::Value;
     use rust_decimal::Decimal;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
-        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     fn invoice(id: &str, total: &str, lines: usize) -> (Record, String) {
         let doc = Document {

@@ -340,17 +340,11 @@ fn save_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Cin7Kind;
     use crate::model::{Payload, Record};
     use crate::reconcile::{Finding, FindingKind, Severity};
     use crate::store::PageWrite;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
-        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     fn accounts() -> AccountMap {
         AccountMap {

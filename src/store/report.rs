@@ -319,7 +319,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Cin7Kind;
     use crate::model::{LedgerEntry, LedgerLine, Payload, Record, TrialBalanceRow};
     use crate::report::compute;
     use crate::store::PageWrite;
@@ -347,12 +346,7 @@ mod tests {
         }
     }
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
-        store.ensure_connection("acme", Cin7Kind::Core, EPOCH).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     /// One ledger entry: its id, date and `(account, amount)` lines.
     type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);

@@ -155,16 +155,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Cin7Kind;
     use crate::model::{LedgerEntry, LedgerLine, Payload, Record};
     use crate::store::PageWrite;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
-        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
-        (dir, store)
-    }
+    use crate::store::test_store as store;
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue};
-use secrecy::ExposeSecret as _;
 use serde_json::Value;
 use tokio::sync::Mutex;
 use url::Url;
@@ -168,10 +167,7 @@ impl XeroClient {
         modified_since: Option<DateTime<Utc>>,
     ) -> Result<ApiRequest, XeroError> {
         let mut request = ApiRequest::get(url);
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.secret.expose_secret()))
-            .map_err(|_| HttpError::Setup("the access token is not a valid header value".into()))?;
-        bearer.set_sensitive(true);
-        request.headers.insert(AUTHORIZATION, bearer);
+        request.headers.insert(AUTHORIZATION, super::bearer(&token.secret)?);
         request.headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let tenant = HeaderValue::from_str(tenant).map_err(|_| XeroError::Tenant {
             connection: self.connection.clone(),

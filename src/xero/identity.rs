@@ -1,7 +1,6 @@
 //! Xero's identity API: which organisations (tenants) a token can read.
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
-use secrecy::ExposeSecret as _;
+use reqwest::header::AUTHORIZATION;
 use serde::Deserialize;
 
 use crate::http::{ApiRequest, HttpError, HttpLayer, Quota};
@@ -38,10 +37,7 @@ pub async fn tenants(
         .join("connections")
         .map_err(|e| HttpError::Setup(format!("identity_url: {e}")))?;
     let mut request = ApiRequest::get(url);
-    let mut bearer = HeaderValue::from_str(&format!("Bearer {}", access_token.expose_secret()))
-        .map_err(|_| HttpError::Setup("the access token is not a valid header value".into()))?;
-    bearer.set_sensitive(true);
-    request.headers.insert(AUTHORIZATION, bearer);
+    request.headers.insert(AUTHORIZATION, super::bearer(access_token)?);
     let response = layer.send(quota, &request).await?;
     let all: Vec<Tenant> = serde_json::from_slice(&response.body)?;
     Ok(all

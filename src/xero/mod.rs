@@ -38,6 +38,20 @@ pub use normalise::{Endpoint, NormaliseError, normalise, records, trial_balance}
 use crate::config::XeroLimits;
 use crate::http::QuotaSpec;
 
+/// An `Authorization: Bearer …` header value, marked sensitive so it never prints.
+pub(crate) fn bearer(
+    token: &secrecy::SecretString,
+) -> Result<reqwest::header::HeaderValue, crate::http::HttpError> {
+    use secrecy::ExposeSecret as _;
+    let mut value =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| {
+                crate::http::HttpError::Setup("the access token is not a valid header value".into())
+            })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// The shared layer's quota for one Xero organisation, from its configured limits.
 pub fn quota_spec(limits: &XeroLimits) -> QuotaSpec {
     QuotaSpec {
