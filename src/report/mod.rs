@@ -27,6 +27,7 @@
 //! - `render`: [`render`] to text, JSON (the command-line contract) and CSV.
 
 mod compute;
+mod email;
 mod render;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,7 @@ use rust_decimal::Decimal;
 use crate::config::AccountMap;
 
 pub use compute::{compute, contribution};
+pub use email::{Email, InlineImage};
 pub use render::{Format, render};
 
 /// The roles whose accounts are profit and loss: compared from the financial year's start.
