@@ -153,11 +153,24 @@ pub struct ReconcileConfig {
     pub amount_tolerance: rust_decimal::Decimal,
     /// Hours after a Cin7 change during which its Xero copy may still be missing or stale.
     pub grace_hours: u32,
+    /// Days goods may stay received and not invoiced (or invoiced and not received) before
+    /// the open GRNI accrual is reported.
+    pub accrual_days: u32,
+    /// Share of a Xero fair-use tier (5k, 10k, 15k, 20k invoices a month) at which the
+    /// projected monthly average is reported: "0.9". A decimal string.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub fair_use_warning: rust_decimal::Decimal,
 }
 
 impl Default for ReconcileConfig {
     fn default() -> Self {
-        Self { amount_tolerance: rust_decimal::Decimal::new(1, 2), grace_hours: 2 }
+        let settings = crate::reconcile::Settings::default();
+        Self {
+            amount_tolerance: settings.amount_tolerance,
+            grace_hours: 2,
+            accrual_days: 30,
+            fair_use_warning: settings.fair_use_warning,
+        }
     }
 }
 
@@ -167,6 +180,8 @@ impl ReconcileConfig {
         crate::reconcile::Settings {
             amount_tolerance: self.amount_tolerance,
             grace: chrono::Duration::hours(i64::from(self.grace_hours)),
+            accrual_age: chrono::Duration::days(i64::from(self.accrual_days)),
+            fair_use_warning: self.fair_use_warning,
         }
     }
 }

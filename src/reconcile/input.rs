@@ -17,6 +17,11 @@ pub struct ReconcileInput {
     pub xero_documents: Vec<Document>,
     /// Cin7 ledger transactions (one entry per task posting).
     pub cin7_ledger: Vec<LedgerEntry>,
+    /// Cin7 postings grouped by the sale or purchase they belong to (each detail's
+    /// `Transactions`): which revenue, COGS, restock and GRNI lines go together. The same
+    /// postings as `cin7_ledger`, so they are never matched or summed, only compared within
+    /// their group (timing differences, returns, accruals).
+    pub cin7_postings: Vec<LedgerEntry>,
     /// Xero journals (the general-ledger feed). Kept for the variance report; matching works
     /// on documents.
     pub xero_ledger: Vec<LedgerEntry>,
@@ -35,6 +40,7 @@ impl ReconcileInput {
             cin7_documents: Vec::new(),
             xero_documents: Vec::new(),
             cin7_ledger: Vec::new(),
+            cin7_postings: Vec::new(),
             xero_ledger: Vec::new(),
             xero_accounts: Vec::new(),
             organisation: None,
@@ -54,10 +60,21 @@ pub struct Settings {
     pub amount_tolerance: Decimal,
     /// How long after a Cin7 change its Xero copy may still be missing or stale.
     pub grace: Duration,
+    /// How long goods may stay received but not invoiced (or invoiced but not received)
+    /// before the open accrual is reported.
+    pub accrual_age: Duration,
+    /// The share of a fair-use tier at which the projected monthly invoice count is reported
+    /// as heading past it (0.9: within 10 % of the tier).
+    pub fair_use_warning: Decimal,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { amount_tolerance: Decimal::new(1, 2), grace: Duration::hours(2) }
+        Self {
+            amount_tolerance: Decimal::new(1, 2),
+            grace: Duration::hours(2),
+            accrual_age: Duration::days(30),
+            fair_use_warning: Decimal::new(9, 1),
+        }
     }
 }

@@ -25,6 +25,7 @@ use chrono::{DateTime, Utc};
 pub use finding::{Finding, Severity};
 pub use input::{ReconcileInput, Settings};
 pub use matching::{Match, MatchMethod};
+pub use rules::volume::{FAIR_USE_TIERS, projected_average, quarter_start};
 
 /// What one reconciliation run found: every match and every finding, sorted.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -44,6 +45,8 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
     rules::pairs::check(&ctx, &mut findings);
     rules::missing::check(&ctx, &mut findings);
     rules::accounts::check(&ctx, &mut findings);
+    rules::periods::check(&ctx, &mut findings);
+    rules::volume::check(&ctx, &mut findings);
     findings.sort_by(|a, b| {
         (a.kind, &a.cin7_ref, &a.xero_ref, &a.account_code, &a.fingerprint).cmp(&(
             b.kind,

@@ -11,9 +11,12 @@ use super::{AccountVariance, Explained, OpenFinding, Report, ReportInput};
 /// `cin7 − xero` of its amount.
 const XERO_ONLY: [&str; 2] = ["missing_in_cin7", "control_account_journal"];
 
-/// Kinds whose amount moves nothing on the account's ledger balance: a Cin7 entry wholly
-/// within the inventory account nets to zero there (stock moves, the ledger does not).
-const NO_LEDGER_EFFECT: [&str; 1] = ["inventory_self_adjustment"];
+/// Kinds whose amount is no difference between Cin7 and Xero: a Cin7 entry wholly within the
+/// inventory account nets to zero there (stock moves, the ledger does not); timing
+/// differences, misaligned returns and open accruals are booked alike on both sides (their
+/// amount says how much sits in the wrong period or stays open, not what Xero lacks).
+const NO_LEDGER_EFFECT: [&str; 4] =
+    ["inventory_self_adjustment", "timing_difference", "return_misalignment", "unclosed_accrual"];
 
 /// How much of `cin7 − xero` on its account a finding explains. A finding's `amount` is the
 /// debit-positive amount as posted by the side that holds the record (`amount_mismatch`:

@@ -55,6 +55,16 @@ fn instant(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
+/// Which ledger lines to load.
+#[derive(Clone, Copy)]
+enum Ledger {
+    Xero,
+    /// Cin7's `transactions` feed: every posting once.
+    Cin7Feed,
+    /// The same postings as stored with their sale, purchase or task detail.
+    Cin7Details,
+}
+
 impl Store {
     /// One connection's normalised records, as reconciliation reads them.
     pub fn reconcile_input(
@@ -72,10 +82,13 @@ impl Store {
         input.cin7_documents = cin7;
         input.xero_documents = xero;
         input.cin7_ledger = self
-            .ledger(id, System::Cin7)
+            .ledger(id, Ledger::Cin7Feed)
             .map_err(StoreError::query("loading Cin7 ledger lines"))?;
+        input.cin7_postings = self
+            .ledger(id, Ledger::Cin7Details)
+            .map_err(StoreError::query("loading Cin7 postings by sale and purchase"))?;
         input.xero_ledger =
-            self.ledger(id, System::Xero).map_err(StoreError::query("loading Xero journals"))?;
+            self.ledger(id, Ledger::Xero).map_err(StoreError::query("loading Xero journals"))?;
         input.xero_accounts =
             self.accounts(id).map_err(StoreError::query("loading Xero accounts"))?;
         input.organisation = self.organisation(id).map_err(load)?;
@@ -126,16 +139,21 @@ impl Store {
         Ok((cin7, xero))
     }
 
-    fn ledger(&self, id: i64, system: System) -> rusqlite::Result<Vec<LedgerEntry>> {
+    fn ledger(&self, id: i64, ledger: Ledger) -> rusqlite::Result<Vec<LedgerEntry>> {
+        // Cin7 postings are stored twice (with their detail and in the transactions feed):
+        // the feed's are reconciled and summed, the details' only group them.
+        let (system, feed) = match ledger {
+            Ledger::Xero => (System::Xero, None),
+            Ledger::Cin7Feed => (System::Cin7, Some(true)),
+            Ledger::Cin7Details => (System::Cin7, Some(false)),
+        };
         let mut stmt = self.conn.prepare(
             "SELECT source_id, line_no, journal_number, date, account_code, amount, source_type, reference, description
              FROM ledger_lines WHERE connection_id = ?1 AND system = ?2
-             -- Cin7 postings are stored twice (with their detail and in the transactions feed):
-             -- reconcile the feed's, once.
-             AND (system = 'xero' OR source_id LIKE 'transactions/%')
+             AND (?3 IS NULL OR (source_id LIKE 'transactions/%') = ?3)
              ORDER BY source_id, line_no",
         )?;
-        let mut rows = stmt.query(params![id, system.as_str()])?;
+        let mut rows = stmt.query(params![id, system.as_str(), feed])?;
         let mut entries: Vec<LedgerEntry> = Vec::new();
         while let Some(row) = rows.next()? {
             let source_id: String = row.get(0)?;
@@ -508,6 +526,8 @@ mod feed_tests {
         let input = store.reconcile_input("acme", accounts.clone()).unwrap();
         let sources: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id.as_str()).collect();
         assert_eq!(sources, ["transactions/t-1/2026-11-02/h.0"]);
+        let grouped: Vec<&str> = input.cin7_postings.iter().map(|e| e.source_id.as_str()).collect();
+        assert_eq!(grouped, ["sale/s-1"], "the detail's copy only groups the postings");
         let report = store
             .report_input("acme", &accounts, None, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())
             .unwrap();

@@ -8,10 +8,15 @@
 //!   `control_account_journal`.
 //! - `accounts`: chart-of-accounts and posting hygiene — `archived_account`,
 //!   `inventory_self_adjustment`, `blank_cogs`.
+//! - `periods`: postings of one sale or purchase in different periods —
+//!   `timing_difference`, `return_misalignment`, `unclosed_accrual`.
+//! - `volume`: `fair_use_risk`, Xero's invoice count against its fair-use tiers.
 
 pub(crate) mod accounts;
 pub(crate) mod missing;
 pub(crate) mod pairs;
+pub(crate) mod periods;
+pub(crate) mod volume;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;

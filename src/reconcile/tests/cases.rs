@@ -1,11 +1,12 @@
 //! One named case per finding kind, each the smallest data that shows it, and a clean twin
 //! beside it that must show nothing.
 
+use chrono::NaiveDate;
 use rstest::rstest;
 
 use super::{
-    account, at, cin7, cin7_adjustment, day, dec, input, ledger_entry, now, organisation, xero,
-    xero_journal,
+    account, at, cin7, cin7_adjustment, day, dec, input, ledger_entry, now, organisation, postings,
+    xero, xero_journal,
 };
 use crate::model::DocType;
 use crate::reconcile::{FindingKind, ReconcileInput, Settings, Severity, reconcile};
@@ -129,6 +130,63 @@ fn unsynced_receipt_journal() -> ReconcileInput {
     data
 }
 
+/// A sale invoiced (revenue 200) and shipped (COGS 310 / inventory 630) on the given days;
+/// `now()` is 1 March 2026, so the last period end is 28 February.
+fn sale_booked(invoiced: Option<NaiveDate>, shipped: Option<NaiveDate>) -> ReconcileInput {
+    let mut rows = Vec::new();
+    if let Some(day) = invoiced {
+        rows.push((day, "610", "200", "100.00"));
+    }
+    if let Some(day) = shipped {
+        rows.push((day, "310", "630", "60.00"));
+    }
+    let mut data = input(vec![], vec![]);
+    data.cin7_postings = vec![postings("Sale", "INV-00001", &rows)];
+    data
+}
+
+/// A shipped sale credited (revenue debited) and restocked (inventory debited, COGS
+/// credited) on the given days.
+fn sale_returned(credited: Option<NaiveDate>, restocked: Option<NaiveDate>) -> ReconcileInput {
+    let mut rows =
+        vec![(day(2026, 1, 5), "610", "200", "100.00"), (day(2026, 1, 5), "310", "630", "60.00")];
+    if let Some(day) = credited {
+        rows.push((day, "200", "610", "100.00"));
+    }
+    if let Some(day) = restocked {
+        rows.push((day, "630", "310", "60.00"));
+    }
+    let mut data = input(vec![], vec![]);
+    data.cin7_postings = vec![postings("Sale", "INV-00001", &rows)];
+    data
+}
+
+/// A purchase received (inventory 630 / GRNI 640) and invoiced (GRNI / payables 800).
+fn purchase_accrued(received: NaiveDate, invoiced: Option<NaiveDate>) -> ReconcileInput {
+    let mut rows = vec![(received, "630", "640", "500.00")];
+    if let Some(day) = invoiced {
+        rows.push((day, "640", "800", "500.00"));
+    }
+    let mut data = input(vec![], vec![]);
+    data.cin7_postings = vec![postings("Purchase", "PO-00001", &rows)];
+    data
+}
+
+/// `per_day` Xero sales invoices on each day of February 2026 (`now()` is 1 March, in Q1:
+/// January empty, February full, March projected from none).
+fn invoices_per_day(per_day: usize) -> ReconcileInput {
+    let mut data = input(vec![], vec![]);
+    data.xero_documents = (1..=28)
+        .flat_map(|d| (0..per_day).map(move |n| (d, n)))
+        .map(|(d, n)| {
+            let mut doc = xero(SALE, &format!("INV-{d:02}-{n:04}"), "10.00");
+            doc.date = Some(day(2026, 2, d));
+            doc
+        })
+        .collect();
+    data
+}
+
 #[rstest]
 #[case::synced_invoice(synced_invoice(), &[])]
 #[case::unsynced_invoice(unsynced_invoice(), &[FindingKind::MissingInXero])]
@@ -165,6 +223,20 @@ fn unsynced_receipt_journal() -> ReconcileInput {
 #[case::adjustment_against_discrepancy(adjustment_against("650"), &[])]
 #[case::shipped_at_zero_cost(shipped_at_cost("0"), &[FindingKind::BlankCogs])]
 #[case::shipped_at_cost(shipped_at_cost("12.50"), &[])]
+#[case::shipped_before_period_end_invoiced_after(sale_booked(Some(day(2026, 3, 2)), Some(day(2026, 2, 27))), &[FindingKind::TimingDifference])]
+#[case::shipped_before_period_end_not_invoiced(sale_booked(None, Some(day(2026, 2, 27))), &[FindingKind::TimingDifference])]
+#[case::invoiced_before_period_end_shipped_after(sale_booked(Some(day(2026, 2, 27)), Some(day(2026, 3, 1))), &[FindingKind::TimingDifference])]
+#[case::invoiced_and_shipped_in_one_period(sale_booked(Some(day(2026, 2, 27)), Some(day(2026, 2, 28))), &[])]
+#[case::service_invoiced_never_shipped(sale_booked(Some(day(2026, 2, 27)), None), &[])]
+#[case::credited_and_restocked_in_different_months(sale_returned(Some(day(2026, 1, 30)), Some(day(2026, 2, 2))), &[FindingKind::ReturnMisalignment])]
+#[case::restocked_without_credit_note(sale_returned(None, Some(day(2026, 2, 2))), &[FindingKind::ReturnMisalignment])]
+#[case::credited_without_restock(sale_returned(Some(day(2026, 2, 2)), None), &[FindingKind::ReturnMisalignment])]
+#[case::credited_and_restocked_together(sale_returned(Some(day(2026, 2, 2)), Some(day(2026, 2, 2))), &[])]
+#[case::received_long_ago_not_invoiced(purchase_accrued(day(2026, 1, 10), None), &[FindingKind::UnclosedAccrual])]
+#[case::received_and_invoiced(purchase_accrued(day(2026, 1, 10), Some(day(2026, 2, 1))), &[])]
+#[case::received_recently_not_invoiced(purchase_accrued(day(2026, 2, 20), None), &[])]
+#[case::invoice_count_past_a_fair_use_tier(invoices_per_day(600), &[FindingKind::FairUseRisk])]
+#[case::invoice_count_well_under_the_tiers(invoices_per_day(100), &[])]
 fn each_finding_kind_shows_on_its_smallest_data_and_not_on_its_clean_twin(
     #[case] data: ReconcileInput,
     #[case] expected: &[FindingKind],
@@ -233,4 +305,56 @@ fn a_bill_matched_on_its_reference_is_compared_like_any_other() {
     let kinds: Vec<_> =
         reconcile(&data, &Settings::default(), now()).findings.iter().map(|f| f.kind).collect();
     assert_eq!(kinds, [FindingKind::AmountMismatch]);
+}
+
+#[test]
+fn a_timing_difference_names_the_period_and_resolves_when_the_next_one_ends() {
+    let data = sale_booked(Some(day(2026, 3, 2)), Some(day(2026, 2, 27)));
+    let finding = &reconcile(&data, &Settings::default(), now()).findings[0];
+    assert_eq!(finding.severity, Severity::Info);
+    assert_eq!(finding.account_code.as_deref(), Some("310"));
+    assert_eq!(finding.amount, Some(dec("60.00")));
+    assert_eq!(finding.date, Some(day(2026, 2, 28)));
+    assert!(finding.message.contains("February 2026"), "{}", finding.message);
+    assert!(finding.message.contains("invoiced on 2026-03-02"), "{}", finding.message);
+    // A month later both halves are in the past period: nothing straddles its end.
+    let later = at("2026-04-01T00:00:00Z");
+    assert!(reconcile(&data, &Settings::default(), later).findings.is_empty());
+}
+
+#[test]
+fn an_open_accrual_carries_its_balance_and_the_day_it_opened() {
+    let finding =
+        &reconcile(&purchase_accrued(day(2026, 1, 10), None), &Settings::default(), now()).findings
+            [0];
+    assert_eq!(finding.account_code.as_deref(), Some("640"));
+    assert_eq!(finding.amount, Some(dec("-500.00")), "GRNI is a credit balance");
+    assert_eq!(finding.date, Some(day(2026, 1, 10)));
+    assert!(finding.message.contains("PO-00001"), "{}", finding.message);
+    assert!(finding.message.contains("50 days"), "{}", finding.message);
+    let patient = Settings { accrual_age: chrono::Duration::days(60), ..Settings::default() };
+    let data = purchase_accrued(day(2026, 1, 10), None);
+    assert!(reconcile(&data, &patient, now()).findings.is_empty());
+}
+
+#[test]
+fn fair_use_warns_before_a_tier_and_errs_past_it() {
+    // 480 a day in February: 13,440 over the quarter, 4,480 a month (90 % of 5,000 is 4,500).
+    assert!(reconcile(&invoices_per_day(480), &Settings::default(), now()).findings.is_empty());
+    let warned = reconcile(&invoices_per_day(500), &Settings::default(), now());
+    assert_eq!(warned.findings[0].severity, Severity::Warning);
+    assert!(warned.findings[0].message.contains("4667 a month"), "{}", warned.findings[0].message);
+    let past = reconcile(&invoices_per_day(600), &Settings::default(), now());
+    assert_eq!(past.findings[0].severity, Severity::Error);
+    assert!(past.findings[0].message.contains("tier of 5000"), "{}", past.findings[0].message);
+}
+
+#[test]
+fn the_quarter_projection_counts_finished_months_and_extends_the_current_rate() {
+    use crate::reconcile::projected_average;
+    let today = day(2026, 2, 14);
+    // January: 31 invoices; February: 14 in 14 days, so 28 for the month and for March.
+    let dates = (1..=31).map(|d| day(2026, 1, d)).chain((1..=14).map(|d| day(2026, 2, d)));
+    assert_eq!(projected_average(dates, today), Some(dec("29")));
+    assert_eq!(projected_average(std::iter::empty(), day(2026, 4, 3)), None);
 }

@@ -146,6 +146,36 @@ pub(super) fn ledger_entry(id: &str, lines: &[(&str, &str)]) -> LedgerEntry {
     }
 }
 
+/// One Cin7 sale's or purchase's postings (its detail's `Transactions`): each
+/// `(date, debit account, credit account, amount)` becomes a debit and a credit line.
+pub(super) fn postings(
+    source_type: &str,
+    reference: &str,
+    rows: &[(NaiveDate, &str, &str, &str)],
+) -> LedgerEntry {
+    let lines = rows
+        .iter()
+        .zip(0..)
+        .flat_map(|((date, debit, credit, amount), n)| {
+            let line = |line_no, account: &str, amount: Decimal| LedgerLine {
+                line_no,
+                date: *date,
+                account_code: account.into(),
+                amount,
+                description: None,
+            };
+            [line(2 * n, debit, dec(amount)), line(2 * n + 1, credit, -dec(amount))]
+        })
+        .collect();
+    LedgerEntry {
+        source_id: format!("{}/{reference}", source_type.to_ascii_lowercase()),
+        journal_number: None,
+        source_type: Some(source_type.into()),
+        reference: Some(reference.into()),
+        lines,
+    }
+}
+
 pub(super) fn organisation(period_lock: Option<NaiveDate>) -> Organisation {
     Organisation {
         name: Some("Demo".into()),

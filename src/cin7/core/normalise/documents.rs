@@ -101,10 +101,31 @@ impl Parent {
             let result = self.credit_note(&id, element);
             detail.push(&cut, id, result);
         }
-        let (cut, source_id, result) =
-            ledger::task_ledger(self.endpoint, &self.id, raw, Some(source_type), None);
+        let (cut, source_id, result) = ledger::task_ledger(
+            self.endpoint,
+            &self.id,
+            raw,
+            Some(source_type),
+            self.ledger_reference(raw, invoices),
+        );
         detail.push(&cut, source_id, result);
         detail
+    }
+
+    /// What people call the postings of the whole sale or purchase: a sale by its first
+    /// invoice's number (what Xero shows), a purchase by its order number.
+    fn ledger_reference(&self, raw: &Value, invoices: &str) -> Option<String> {
+        let invoice = || {
+            elements(raw, invoices).into_iter().find_map(|e| {
+                e.get("InvoiceNumber")
+                    .and_then(Value::as_str)
+                    .and_then(|n| text(Some(n.to_owned())))
+            })
+        };
+        match self.invoice_type {
+            DocType::SalesInvoice => invoice().or_else(|| self.reference.clone()),
+            _ => self.reference.clone().or_else(invoice),
+        }
     }
 
     fn invoice(&self, id: &str, element: &Value) -> Result<Record, NormaliseError> {
