@@ -43,6 +43,7 @@ fn document(
         amount_paid: None,
         amount_credited: None,
         updated_at: Some(DateTime::UNIX_EPOCH),
+        channel: None,
         lines: accounts
             .iter()
             .zip([half, total - half])

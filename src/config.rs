@@ -143,8 +143,8 @@ pub struct Connection {
     pub reconcile: ReconcileConfig,
 }
 
-/// How forgiving reconciliation is, per connection.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+/// How forgiving reconciliation is, and how the connection's Cin7 integration exports.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReconcileConfig {
     /// Largest total difference still "the same" (Xero rounds tax per line). A decimal string,
@@ -160,6 +160,32 @@ pub struct ReconcileConfig {
     /// projected monthly average is reported: "0.9". A decimal string.
     #[serde(with = "rust_decimal::serde::str")]
     pub fair_use_warning: rust_decimal::Decimal,
+    /// Document types Cin7 consolidates on export (its Xero integration's "Consolidate
+    /// transactions on export"), e.g. `["sales_invoice", "payment"]`.
+    #[serde(deserialize_with = "doc_types")]
+    pub consolidated: Vec<crate::model::DocType>,
+    /// Cin7 sales channels excluded from the Xero export (`SourceChannel`, e.g. "Shopify").
+    pub excluded_channels: Vec<String>,
+}
+
+/// A list of cxsync document type codes (`sales_invoice`…).
+fn doc_types<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<crate::model::DocType>, D::Error> {
+    use crate::model::DocType;
+    let words: Vec<String> = serde::Deserialize::deserialize(deserializer)?;
+    words
+        .iter()
+        .map(|word| {
+            DocType::parse(word.trim()).ok_or_else(|| {
+                let known: Vec<&str> = DocType::ALL.iter().map(|t| t.as_str()).collect();
+                serde::de::Error::custom(format!(
+                    "unknown document type `{word}`; use one of {}",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
 }
 
 impl Default for ReconcileConfig {
@@ -170,6 +196,8 @@ impl Default for ReconcileConfig {
             grace_hours: 2,
             accrual_days: 30,
             fair_use_warning: settings.fair_use_warning,
+            consolidated: settings.consolidated,
+            excluded_channels: settings.excluded_channels,
         }
     }
 }
@@ -182,6 +210,8 @@ impl ReconcileConfig {
             grace: chrono::Duration::hours(i64::from(self.grace_hours)),
             accrual_age: chrono::Duration::days(i64::from(self.accrual_days)),
             fair_use_warning: self.fair_use_warning,
+            consolidated: self.consolidated.clone(),
+            excluded_channels: self.excluded_channels.clone(),
         }
     }
 }
@@ -478,7 +508,7 @@ impl Resolver<'_> {
             xero,
             cin7,
             accounts: raw.accounts.clone(),
-            reconcile: raw.reconcile,
+            reconcile: raw.reconcile.clone(),
         })
     }
 

@@ -115,6 +115,9 @@ pub struct Document {
     pub amount_paid: Option<Decimal>,
     pub amount_credited: Option<Decimal>,
     pub updated_at: Option<DateTime<Utc>>,
+    /// The sales channel a Cin7 document came from (`SourceChannel`: `Shopify`, `B2B`…);
+    /// `None` for Xero documents and where Cin7 gives none.
+    pub channel: Option<String>,
     pub lines: Vec<DocumentLine>,
 }
 

@@ -87,6 +87,7 @@ fn load(text: &str, env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
 #[case::empty_account_code(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\ncogs = \" \""), "`accounts.cogs` is empty", "")]
 #[case::unknown_account_role(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\ninventroy = \"631\""), "unknown field `inventroy`", "")]
 #[case::mistyped_secret_is_not_echoed(GOOD.replace("client_secret = \"xero-secret-value\"", "client_secret = \"xero-secret-value\\q\""), "TOML parse error at line", "")]
+#[case::unknown_consolidated_type(format!("{GOOD}[connections.reconcile]\nconsolidated = [\"sales_invoices\"]\n"), "unknown document type", "sales_invoice, sales_credit_note")]
 #[case::invalid_toml(GOOD.replace("[connections.accounts]", "[connections.accounts"), "TOML parse error", "")]
 fn bad_config_is_rejected_with_a_message_naming_file_and_key(
     #[case] text: String,
@@ -240,6 +241,16 @@ fn reconciliation_tolerance_and_grace_come_from_the_connection() {
     assert_eq!(settings.grace, chrono::Duration::hours(6));
     let defaults = load(GOOD, &[]).unwrap().connections[0].reconcile.settings();
     assert_eq!(defaults, cxsync::reconcile::Settings::default());
+    let export = format!(
+        "{GOOD}[connections.reconcile]\naccrual_days = 45\nconsolidated = [\"sales_invoice\", \"payment\"]\nexcluded_channels = [\"Shopify\"]\n"
+    );
+    let settings = load(&export, &[]).unwrap().connections[0].reconcile.settings();
+    assert_eq!(settings.accrual_age, chrono::Duration::days(45));
+    assert_eq!(
+        settings.consolidated,
+        [cxsync::model::DocType::SalesInvoice, cxsync::model::DocType::Payment]
+    );
+    assert!(settings.excluded(Some("shopify")) && !settings.excluded(Some("B2B")));
     let negative = format!("{GOOD}[connections.reconcile]\namount_tolerance = \"-1\"\n");
     assert!(load(&negative, &[]).unwrap_err().to_string().contains("negative"));
 }

@@ -25,6 +25,7 @@ fn invoice(id: &str, total: i64, status: &str) -> Document {
         amount_paid: None,
         amount_credited: None,
         updated_at: None,
+        channel: None,
         lines: vec![],
     }
 }

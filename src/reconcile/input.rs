@@ -5,7 +5,7 @@ use chrono::Duration;
 use rust_decimal::Decimal;
 
 use crate::config::AccountMap;
-use crate::model::{Account, Document, LedgerEntry, Organisation};
+use crate::model::{Account, DocType, Document, LedgerEntry, Organisation};
 
 /// Everything cached for one Cin7↔Xero connection.
 #[derive(Debug, Clone)]
@@ -53,8 +53,8 @@ impl ReconcileInput {
     }
 }
 
-/// How forgiving the comparison is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How forgiving the comparison is, and how the connection's Cin7 integration exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Largest total difference that is still "the same" (Xero rounds tax per line).
     pub amount_tolerance: Decimal,
@@ -66,6 +66,21 @@ pub struct Settings {
     /// The share of a fair-use tier at which the projected monthly invoice count is reported
     /// as heading past it (0.9: within 10 % of the tier).
     pub fair_use_warning: Decimal,
+    /// Document types Cin7 consolidates on export ("Consolidate transactions on export"):
+    /// many Cin7 documents of a day become one Xero document, matched by sum.
+    pub consolidated: Vec<DocType>,
+    /// Cin7 sales channels excluded from the Xero export: their documents are skipped by Cin7
+    /// and not expected in Xero. Compared case-insensitively.
+    pub excluded_channels: Vec<String>,
+}
+
+impl Settings {
+    /// Whether Cin7 is told not to export documents from `channel`.
+    pub fn excluded(&self, channel: Option<&str>) -> bool {
+        channel.is_some_and(|c| {
+            self.excluded_channels.iter().any(|x| x.trim().eq_ignore_ascii_case(c.trim()))
+        })
+    }
 }
 
 impl Default for Settings {
@@ -75,6 +90,8 @@ impl Default for Settings {
             grace: Duration::hours(2),
             accrual_age: Duration::days(30),
             fair_use_warning: Decimal::new(9, 1),
+            consolidated: Vec::new(),
+            excluded_channels: Vec::new(),
         }
     }
 }

@@ -10,11 +10,18 @@
 //!    the narration, then the Cin7 number or reference found in it; and only once every record
 //!    had its chance at those, the same (date, account, amount) set of lines.
 //!
+//! 4. Document types Cin7 consolidates on export (per connection, `Settings::consolidated`):
+//!    the live Cin7 documents of that type left unmatched, grouped by date and currency,
+//!    against the live unmatched Xero documents of the same type, date and currency. The whole
+//!    group is one match; its totals are compared as sums.
+//!
 //! A Xero document is used at most once. Where several share a key, a live one is preferred
 //! to a voided one (Xero keeps the voided copy when a document is voided and pushed again),
 //! then the earlier in the input.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
 
 use super::keys::{key, signature, single_token, tokens};
 use super::status::{Lifecycle, lifecycle};
@@ -33,6 +40,8 @@ pub enum MatchMethod {
     ReferenceInNarration,
     /// The same set of (date, account, amount) lines.
     DateAccountAmount,
+    /// Consolidated on export: the same type, date and currency, compared by sum.
+    ConsolidatedSum,
 }
 
 impl MatchMethod {
@@ -43,6 +52,7 @@ impl MatchMethod {
             Self::TaskIdInNarration => "task_id_in_narration",
             Self::ReferenceInNarration => "reference_in_narration",
             Self::DateAccountAmount => "date_account_amount",
+            Self::ConsolidatedSum => "consolidated_sum",
         }
     }
 }
@@ -85,9 +95,20 @@ pub(crate) struct Pair {
     pub method: MatchMethod,
 }
 
+/// Cin7 documents consolidated into Xero documents: one type, date and currency.
+#[derive(Debug)]
+pub(crate) struct Consolidation {
+    pub doc_type: DocType,
+    pub date: NaiveDate,
+    pub currency: Option<String>,
+    pub cin7: Vec<usize>,
+    pub xero: Vec<usize>,
+}
+
 #[derive(Debug)]
 pub(crate) struct Matching {
     pub pairs: Vec<Pair>,
+    pub groups: Vec<Consolidation>,
     pub cin7_document_matched: Vec<bool>,
     pub ledger: Vec<LedgerRole>,
     pub xero_matched: Vec<bool>,
@@ -209,11 +230,13 @@ fn ledger_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
     key(&entry.source_id).into_iter().chain(tokens(&entry.source_id).filter(|w| w.len() >= 8))
 }
 
-/// Pairs every Cin7 record it can with a Xero document.
+/// Pairs every Cin7 record it can with a Xero document; documents of the `consolidated`
+/// types left over are then matched in groups.
 pub(crate) fn match_records(
     cin7: &[Document],
     ledger: &[LedgerEntry],
     xero: &[Document],
+    consolidated: &[DocType],
 ) -> Matching {
     let mut run = Run {
         pools: pools(xero),
@@ -249,6 +272,7 @@ pub(crate) fn match_records(
     for (i, entry) in ledger.iter().enumerate() {
         run.ledger_by_id(i, entry);
     }
+    let groups = consolidate(cin7, xero, consolidated, &mut run);
     for (i, doc) in cin7.iter().enumerate() {
         if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
             let sig = journal_signature(doc);
@@ -268,10 +292,56 @@ pub(crate) fn match_records(
     }
     Matching {
         pairs: run.pairs,
+        groups,
         cin7_document_matched: run.doc_matched,
         ledger: run.roles,
         xero_matched: run.taken,
     }
+}
+
+/// Groups the live, unmatched documents of each consolidated type by (type, date, currency)
+/// on both sides; a key both sides hold is one [`Consolidation`], and its documents count as
+/// matched.
+fn consolidate(
+    cin7: &[Document],
+    xero: &[Document],
+    consolidated: &[DocType],
+    run: &mut Run,
+) -> Vec<Consolidation> {
+    type Key = (DocType, NaiveDate, Option<String>);
+    let key = |doc: &Document| -> Option<Key> {
+        let live = lifecycle(&doc.status) != Lifecycle::Voided;
+        let currency = doc.currency.as_deref().map(str::to_ascii_uppercase);
+        (live && consolidated.contains(&doc.doc_type)).then_some((
+            doc.doc_type,
+            doc.date?,
+            currency,
+        ))
+    };
+    let mut groups: BTreeMap<Key, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, doc) in cin7.iter().enumerate().filter(|(i, _)| !run.doc_matched[*i]) {
+        if let Some(k) = key(doc) {
+            groups.entry(k).or_default().0.push(i);
+        }
+    }
+    for (i, doc) in xero.iter().enumerate().filter(|(i, _)| !run.taken[*i]) {
+        if let Some(k) = key(doc).filter(|k| groups.contains_key(k)) {
+            groups.entry(k).or_default().1.push(i);
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, (_, x))| !x.is_empty())
+        .map(|((doc_type, date, currency), (c, x))| {
+            for &i in &c {
+                run.doc_matched[i] = true;
+            }
+            for &i in &x {
+                run.taken[i] = true;
+            }
+            Consolidation { doc_type, date, currency, cin7: c, xero: x }
+        })
+        .collect()
 }
 
 /// The ids a ledger entry could be known by: its source id (and its long words) and reference.

@@ -38,8 +38,12 @@ pub struct Outcome {
 
 /// Matches one connection's Cin7 records with its Xero records and reports every discrepancy.
 pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>) -> Outcome {
-    let matching =
-        matching::match_records(&input.cin7_documents, &input.cin7_ledger, &input.xero_documents);
+    let matching = matching::match_records(
+        &input.cin7_documents,
+        &input.cin7_ledger,
+        &input.xero_documents,
+        &settings.consolidated,
+    );
     let ctx = rules::Context { input, settings, now, matching: &matching };
     let mut findings = Vec::new();
     rules::pairs::check(&ctx, &mut findings);
@@ -67,6 +71,15 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
             xero_id: input.xero_documents[pair.xero].external_id.clone(),
             method: pair.method,
         })
+        .chain(matching.groups.iter().flat_map(|group| {
+            group.cin7.iter().flat_map(move |&c| {
+                group.xero.iter().map(move |&x| Match {
+                    cin7_id: input.cin7_documents[c].external_id.clone(),
+                    xero_id: input.xero_documents[x].external_id.clone(),
+                    method: MatchMethod::ConsolidatedSum,
+                })
+            })
+        }))
         .collect();
     matches.sort_unstable();
     Outcome { matches, findings }

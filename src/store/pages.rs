@@ -313,14 +313,15 @@ fn write_document(
     let doc_id: i64 = tx.query_row(
         "INSERT INTO documents (connection_id, system, doc_type, external_id, number, reference, contact,
              status, date, due_date, currency, total, tax_total, amount_paid, amount_credited,
-             updated_at, raw_document_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+             updated_at, raw_document_id, channel)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT (connection_id, system, doc_type, external_id) DO UPDATE SET
              number = excluded.number, reference = excluded.reference, contact = excluded.contact,
              status = excluded.status, date = excluded.date, due_date = excluded.due_date,
              currency = excluded.currency, total = excluded.total, tax_total = excluded.tax_total,
              amount_paid = excluded.amount_paid, amount_credited = excluded.amount_credited,
-             updated_at = excluded.updated_at, raw_document_id = excluded.raw_document_id
+             updated_at = excluded.updated_at, raw_document_id = excluded.raw_document_id,
+             channel = excluded.channel
          RETURNING id",
         params![
             id,
@@ -339,7 +340,8 @@ fn write_document(
             money(doc.amount_paid),
             money(doc.amount_credited),
             doc.updated_at.map(timestamp),
-            raw_id
+            raw_id,
+            doc.channel
         ],
         |row| row.get(0),
     )?;
@@ -432,6 +434,7 @@ mod tests {
             amount_paid: None,
             amount_credited: None,
             updated_at: None,
+            channel: None,
             lines: vec![
                 DocumentLine {
                     account_code: Some("200".into()),

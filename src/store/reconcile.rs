@@ -118,7 +118,7 @@ impl Store {
         }
         let mut stmt = self.conn.prepare(
             "SELECT id, system, doc_type, external_id, number, reference, contact, status, date, due_date,
-                    currency, total, tax_total, amount_paid, amount_credited, updated_at
+                    currency, total, tax_total, amount_paid, amount_credited, updated_at, channel
              FROM documents WHERE connection_id = ?1 ORDER BY id",
         )?;
         let mut rows = stmt.query([id])?;
@@ -258,6 +258,7 @@ fn read_document(
         amount_paid: decimal(row.get(13)?)?,
         amount_credited: decimal(row.get(14)?)?,
         updated_at: instant(row.get(15)?)?,
+        channel: row.get(16)?,
         lines,
     })
 }
@@ -413,6 +414,7 @@ mod tests {
             amount_paid: Some(Decimal::ZERO),
             amount_credited: None,
             updated_at: Some(at(1_000)),
+            channel: None,
             lines: vec![DocumentLine {
                 account_code: Some("200".into()),
                 line_amount: Some(Decimal::new(10000, 2)),

@@ -169,6 +169,8 @@ pub struct Sale {
     pub customer: Option<String>,
     pub customer_currency: Option<String>,
     pub customer_reference: Option<String>,
+    /// Where the order came from: `Cin7 Core`, `API`, `Shopify`, `B2B`…
+    pub source_channel: Option<String>,
 }
 
 /// The scalar fields of `GET purchase?ID=…` (simple) and `GET advanced-purchase?ID=…`; as for

@@ -1,7 +1,8 @@
 //! Rules on unmatched records:
 //! - `missing_in_xero`: a posted Cin7 invoice, credit note or stock document, or a Cin7 stock
-//!   journal, with no Xero copy once the grace period has passed (drafts are not expected;
-//!   dated on or before a Xero lock date it is a `lock_date_violation` instead).
+//!   journal, with no Xero copy once the grace period has passed (drafts are not expected,
+//!   nor documents of a sales channel excluded from the export; dated on or before a Xero
+//!   lock date it is a `lock_date_violation` instead).
 //! - `missing_in_cin7`: a live Xero document that looks Cin7-made (its number has the shape of
 //!   Cin7's numbers of that type; a journal narration naming Cin7, a Cin7-shaped number or a
 //!   `TaskID`) with no Cin7 source.
@@ -31,6 +32,7 @@ fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let docs = ctx.input.cin7_documents.iter().enumerate().filter(|(i, doc)| {
         !ctx.matching.cin7_document_matched[*i]
             && (is_invoice_type(doc.doc_type) || is_stock_type(doc.doc_type))
+            && !ctx.settings.excluded(doc.channel.as_deref())
     });
     let ledger = (0..ctx.input.cin7_ledger.len())
         .filter(|&i| ctx.matching.ledger[i] == LedgerRole::Missing)

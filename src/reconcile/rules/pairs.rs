@@ -3,6 +3,9 @@
 //! `lock_date_violation` (a difference Xero cannot take), `paid_document_edit` (a difference
 //! Xero will refuse), `amount_mismatch`, and `date_mismatch`. Nothing is reported while the
 //! Cin7 change is within the grace period.
+//!
+//! Consolidated groups (many Cin7 documents in one Xero document) are compared by sum: an
+//! `amount_mismatch` when the sums differ by more than the tolerance per Cin7 document.
 
 use chrono::Datelike as _;
 use rust_decimal::Decimal;
@@ -11,6 +14,7 @@ use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
 use crate::model::Document;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
+use crate::reconcile::matching::Consolidation;
 use crate::reconcile::status::{Lifecycle, lifecycle};
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -21,6 +25,44 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             check_pair(ctx, &cin7, xero, out);
         }
     }
+    for group in &ctx.matching.groups {
+        check_group(ctx, group, out);
+    }
+}
+
+fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>) {
+    let cin7: Vec<&Document> = group.cin7.iter().map(|&i| &ctx.input.cin7_documents[i]).collect();
+    let xero: Vec<&Document> = group.xero.iter().map(|&i| &ctx.input.xero_documents[i]).collect();
+    if !ctx.settled(cin7.iter().filter_map(|d| d.updated_at).max()) {
+        return;
+    }
+    let sum = |docs: &[&Document]| docs.iter().filter_map(|d| document_amount(d)).sum::<Decimal>();
+    let (cin7_sum, xero_sum) = (sum(&cin7), sum(&xero));
+    let diff = cin7_sum - xero_sum;
+    let count = Decimal::from(cin7.len());
+    if diff.abs() <= ctx.settings.amount_tolerance * count {
+        return;
+    }
+    let (doc_type, date) = (group.doc_type, group.date);
+    let currency = group.currency.as_deref().unwrap_or("");
+    let id = format!("consolidated/{doc_type}/{date}/{currency}");
+    let mut xero_labels: Vec<String> = xero.iter().map(|d| label(d)).collect();
+    xero_labels.sort();
+    let what = doc_type.as_str().replace('_', " ");
+    let message = format!(
+        "Cin7's {} {what}(s) of {date} (consolidated on export) total {cin7_sum} but the Xero          consolidated {} totals {xero_sum} (Cin7 − Xero = {diff}): a document was changed or          voided in Cin7 after it was consolidated, which Cin7 cannot pass on. Find it with          Cin7's Consolidation Report (Xero integration → Sync Options), then correct Xero          with a credit note or journal for the difference",
+        cin7.len(),
+        xero_labels.join(", "),
+    );
+    let draft = Draft {
+        cin7_id: Some(&id),
+        cin7_ref: Some(format!("{} {what}(s) of {date}", cin7.len())),
+        xero_ref: Some(xero_labels.join(", ")),
+        amount: Some(diff),
+        date: Some(date),
+        ..Draft::default()
+    };
+    out.push(draft.finish(FindingKind::AmountMismatch, Severity::Error, message));
 }
 
 fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &'a Document) -> Draft<'a> {

@@ -358,3 +358,53 @@ fn the_quarter_projection_counts_finished_months_and_extends_the_current_rate() 
     assert_eq!(projected_average(dates, today), Some(dec("29")));
     assert_eq!(projected_average(std::iter::empty(), day(2026, 4, 3)), None);
 }
+
+/// Three Cin7 invoices of 10 February (30 + 40 + 30) and one Xero invoice for the day.
+fn consolidated_day(xero_total: &str) -> ReconcileInput {
+    let cin7_docs = [("INV-00001", "30.00"), ("INV-00002", "40.00"), ("INV-00003", "30.00")]
+        .map(|(n, t)| cin7(SALE, n, t));
+    input(cin7_docs.into(), vec![xero(SALE, "CONS-0210", xero_total)])
+}
+
+fn consolidating(types: &[DocType]) -> Settings {
+    Settings { consolidated: types.to_vec(), ..Settings::default() }
+}
+
+#[test]
+fn consolidated_documents_match_their_xero_entry_by_sum() {
+    let outcome = reconcile(&consolidated_day("100.00"), &consolidating(&[SALE]), now());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    assert_eq!(outcome.matches.len(), 3);
+    assert!(outcome.matches.iter().all(|m| m.xero_id == "xero-CONS-0210"
+        && m.method == crate::reconcile::MatchMethod::ConsolidatedSum));
+
+    let changed = reconcile(&consolidated_day("90.00"), &consolidating(&[SALE]), now());
+    let kinds: Vec<_> = changed.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::AmountMismatch]);
+    assert_eq!(changed.findings[0].amount, Some(dec("10.00")));
+    assert!(changed.findings[0].message.contains("Consolidation Report"));
+
+    // Without the setting each Cin7 invoice is missing from Xero.
+    let unset = reconcile(&consolidated_day("100.00"), &Settings::default(), now());
+    let missing = unset.findings.iter().filter(|f| f.kind == FindingKind::MissingInXero).count();
+    assert_eq!(missing, 3);
+}
+
+#[test]
+fn a_consolidated_group_tolerates_one_rounding_per_cin7_document() {
+    let within = reconcile(&consolidated_day("100.03"), &consolidating(&[SALE]), now());
+    assert!(within.findings.is_empty(), "{:#?}", within.findings);
+    let beyond = reconcile(&consolidated_day("100.04"), &consolidating(&[SALE]), now());
+    assert_eq!(beyond.findings.len(), 1);
+}
+
+#[test]
+fn documents_of_an_excluded_channel_are_not_expected_in_xero() {
+    let mut data = unsynced_invoice();
+    data.cin7_documents[0].channel = Some("Shopify".into());
+    let excluding = Settings { excluded_channels: vec![" shopify ".into()], ..Settings::default() };
+    assert!(reconcile(&data, &excluding, now()).findings.is_empty());
+    let kinds: Vec<_> =
+        reconcile(&data, &Settings::default(), now()).findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::MissingInXero]);
+}

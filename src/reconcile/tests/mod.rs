@@ -91,6 +91,7 @@ fn document(doc_type: DocType, id: String, number: &str, total: &str) -> Documen
         amount_paid: None,
         amount_credited: None,
         updated_at: Some(at("2026-02-10T10:00:00Z")),
+        channel: None,
         lines: vec![line(account, total)],
     }
 }

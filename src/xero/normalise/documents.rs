@@ -59,6 +59,7 @@ pub(super) fn invoice(record: &RecordRef, invoice: Invoice) -> Result<Record, No
         amount_paid: invoice.amount_paid,
         amount_credited: invoice.amount_credited,
         updated_at: record.instant("UpdatedDateUTC", invoice.updated_date_utc.as_deref())?,
+        channel: None,
         lines: invoice.line_items.into_iter().map(line_item).collect(),
     };
     Ok(into_record(document))
@@ -110,6 +111,7 @@ pub(super) fn credit_note(record: &RecordRef, note: CreditNote) -> Result<Record
         amount_paid,
         amount_credited,
         updated_at: record.instant("UpdatedDateUTC", note.updated_date_utc.as_deref())?,
+        channel: None,
         lines: note.line_items.into_iter().map(line_item).collect(),
     };
     Ok(into_record(document))
@@ -148,6 +150,7 @@ pub(super) fn payment(record: &RecordRef, payment: Payment) -> Result<Record, No
         amount_paid: None,
         amount_credited: None,
         updated_at: record.instant("UpdatedDateUTC", payment.updated_date_utc.as_deref())?,
+        channel: None,
         lines: vec![line],
     };
     Ok(into_record(document))
@@ -178,6 +181,7 @@ pub(super) fn manual_journal(
         amount_paid: None,
         amount_credited: None,
         updated_at: record.instant("UpdatedDateUTC", journal.updated_date_utc.as_deref())?,
+        channel: None,
         lines,
     };
     Ok(into_record(document))
@@ -206,6 +210,7 @@ pub(super) fn bank_transaction(
         amount_paid: None,
         amount_credited: None,
         updated_at: record.instant("UpdatedDateUTC", transaction.updated_date_utc.as_deref())?,
+        channel: None,
         lines: transaction.line_items.into_iter().map(line_item).collect(),
     };
     Ok(into_record(document))

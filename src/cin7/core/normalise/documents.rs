@@ -29,6 +29,8 @@ struct Parent {
     contact: Option<String>,
     currency: Option<String>,
     reference: Option<String>,
+    /// A sale's `SourceChannel`; purchases have none.
+    channel: Option<String>,
     invoice_type: DocType,
     credit_type: DocType,
     updated_at: Option<DateTime<Utc>>,
@@ -44,6 +46,7 @@ pub(super) fn sale(raw: &Value, updated_at: Option<DateTime<Utc>>) -> Detail {
             contact: text(sale.customer),
             currency: text(sale.customer_currency),
             reference: text(sale.customer_reference),
+            channel: text(sale.source_channel),
             invoice_type: DocType::SalesInvoice,
             credit_type: DocType::SalesCreditNote,
             updated_at,
@@ -68,6 +71,7 @@ pub(super) fn purchase(
             contact: text(purchase.supplier),
             currency: text(purchase.supplier_currency),
             reference: text(purchase.order_number),
+            channel: None,
             invoice_type: DocType::PurchaseInvoice,
             credit_type: DocType::PurchaseCreditNote,
             updated_at,
@@ -146,6 +150,7 @@ impl Parent {
             amount_paid: invoice.paid,
             amount_credited: None,
             updated_at: self.updated_at,
+            channel: self.channel.clone(),
             lines: lines(invoice.lines, invoice.additional_charges),
         };
         Ok(self.record(document))
@@ -169,6 +174,7 @@ impl Parent {
             amount_paid: None,
             amount_credited: None,
             updated_at: self.updated_at,
+            channel: self.channel.clone(),
             lines: lines(note.lines, note.additional_charges),
         };
         Ok(self.record(document))

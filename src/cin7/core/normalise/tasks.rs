@@ -63,6 +63,7 @@ fn document(record: &RecordRef, doc_type: DocType) -> Document {
         amount_paid: None,
         amount_credited: None,
         updated_at: None,
+        channel: None,
         lines: Vec::new(),
     }
 }
