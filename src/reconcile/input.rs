@@ -25,6 +25,9 @@ pub struct ReconcileInput {
     /// Xero journals (the general-ledger feed). Kept for the variance report; matching works
     /// on documents.
     pub xero_ledger: Vec<LedgerEntry>,
+    /// The account codes each active Cin7 product is mapped to (inventory, revenue, COGS,
+    /// expense), which every future sale or purchase of it will post to.
+    pub product_accounts: Vec<ProductAccounts>,
     /// Xero's chart of accounts. Empty means "not synced yet": account checks are skipped.
     pub xero_accounts: Vec<Account>,
     /// The Xero organisation (lock dates). `None` until synced: lock checks are skipped.
@@ -41,6 +44,7 @@ impl ReconcileInput {
             xero_documents: Vec::new(),
             cin7_ledger: Vec::new(),
             cin7_postings: Vec::new(),
+            product_accounts: Vec::new(),
             xero_ledger: Vec::new(),
             xero_accounts: Vec::new(),
             organisation: None,
@@ -51,6 +55,15 @@ impl ReconcileInput {
     pub(crate) fn organisation(&self) -> Option<&Organisation> {
         self.organisation.as_ref()
     }
+}
+
+/// One Cin7 product's account mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductAccounts {
+    /// The product's SKU (or id when it has none).
+    pub sku: String,
+    /// The codes it maps to, as Cin7 gives them (`"630"` or `"630: Inventory"`).
+    pub codes: Vec<String>,
 }
 
 /// How forgiving the comparison is, and how the connection's Cin7 integration exports.

@@ -23,7 +23,7 @@ mod tests;
 use chrono::{DateTime, Utc};
 
 pub use finding::{Finding, Severity};
-pub use input::{ReconcileInput, Settings};
+pub use input::{ProductAccounts, ReconcileInput, Settings};
 pub use matching::{Match, MatchMethod};
 pub use rules::volume::{FAIR_USE_TIERS, projected_average, quarter_start};
 

@@ -15,7 +15,7 @@ use crate::config::AccountMap;
 use crate::model::{
     Account, DocType, Document, DocumentLine, LedgerEntry, LedgerLine, Organisation, System,
 };
-use crate::reconcile::{Outcome, ReconcileInput};
+use crate::reconcile::{Outcome, ProductAccounts, ReconcileInput};
 
 /// What saving an outcome changed in the findings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -91,6 +91,9 @@ impl Store {
             self.ledger(id, Ledger::Xero).map_err(StoreError::query("loading Xero journals"))?;
         input.xero_accounts =
             self.accounts(id).map_err(StoreError::query("loading Xero accounts"))?;
+        input.product_accounts = self
+            .product_accounts(id)
+            .map_err(StoreError::query("loading Cin7 product account mappings"))?;
         input.organisation = self.organisation(id).map_err(load)?;
         Ok(input)
     }
@@ -176,6 +179,27 @@ impl Store {
             }
         }
         Ok(entries)
+    }
+
+    /// Each active Cin7 product's mapped accounts, read from its stored `product` record.
+    fn product_accounts(&self, id: i64) -> rusqlite::Result<Vec<ProductAccounts>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT coalesce(nullif(trim(json_extract(raw_json, '$.SKU')), ''), external_id),
+                    CAST(json_extract(raw_json, '$.InventoryAccount') AS TEXT), CAST(json_extract(raw_json, '$.RevenueAccount') AS TEXT),
+                    CAST(json_extract(raw_json, '$.COGSAccount') AS TEXT), CAST(json_extract(raw_json, '$.ExpenseAccount') AS TEXT)
+             FROM raw_documents
+             WHERE connection_id = ?1 AND system = 'cin7' AND endpoint = 'product'
+               AND coalesce(json_extract(raw_json, '$.Status'), 'Active') <> 'Deprecated'
+             ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([id], |row| {
+            let codes = (1..=4)
+                .map(|i| row.get::<_, Option<String>>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let codes = codes.into_iter().flatten().filter(|c| !c.trim().is_empty()).collect();
+            Ok(ProductAccounts { sku: row.get(0)?, codes })
+        })?;
+        rows.collect()
     }
 
     fn accounts(&self, id: i64) -> rusqlite::Result<Vec<Account>> {
@@ -478,6 +502,19 @@ mod feed_tests {
     use crate::model::{Payload, Record};
     use crate::store::PageWrite;
 
+    fn inventory_only() -> AccountMap {
+        AccountMap {
+            inventory: "630".into(),
+            cogs: None,
+            revenue: None,
+            grni: None,
+            stock_in_transit: None,
+            wip: None,
+            inventory_discrepancy: None,
+            supplier_deposits: None,
+        }
+    }
+
     #[test]
     fn cin7_postings_are_reconciled_from_the_feed_only_not_also_from_their_detail() {
         let dir = tempfile::tempdir().unwrap();
@@ -515,16 +552,7 @@ mod feed_tests {
             };
             store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         }
-        let accounts = AccountMap {
-            inventory: "630".into(),
-            cogs: None,
-            revenue: None,
-            grni: None,
-            stock_in_transit: None,
-            wip: None,
-            inventory_discrepancy: None,
-            supplier_deposits: None,
-        };
+        let accounts = inventory_only();
         let input = store.reconcile_input("acme", accounts.clone()).unwrap();
         let sources: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id.as_str()).collect();
         assert_eq!(sources, ["transactions/t-1/2026-11-02/h.0"]);
@@ -535,5 +563,52 @@ mod feed_tests {
             .unwrap();
         let shown = format!("{report:?}");
         assert!(shown.contains("-45.00") && !shown.contains("-90.00"), "counted once: {shown}");
+    }
+
+    #[test]
+    fn product_account_mappings_come_from_the_stored_products_deprecated_ones_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
+        let products = [
+            (
+                "p-1",
+                r#"{"ID":"p-1","SKU":"W-1","Status":"Active","InventoryAccount":"630","RevenueAccount":"201: Old sales","COGSAccount":null,"ExpenseAccount":""}"#,
+            ),
+            ("p-2", r#"{"ID":"p-2","SKU":"W-2","Status":"Deprecated","InventoryAccount":"631"}"#),
+            ("p-3", r#"{"ID":"p-3","SKU":" ","InventoryAccount":630}"#),
+        ];
+        let records = products
+            .iter()
+            .map(|(id, raw)| {
+                let record = Record {
+                    external_id: (*id).into(),
+                    updated_at: None,
+                    payload: Payload::RawOnly,
+                };
+                (record, (*raw).to_string())
+            })
+            .collect();
+        let page = PageWrite {
+            connection: "acme",
+            system: System::Cin7,
+            endpoint: "product",
+            records,
+            quarantined: vec![],
+            cursor: None,
+        };
+        store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
+        let accounts = inventory_only();
+        let input = store.reconcile_input("acme", accounts).unwrap();
+        assert_eq!(
+            input.product_accounts,
+            [
+                ProductAccounts {
+                    sku: "W-1".into(),
+                    codes: vec!["630".into(), "201: Old sales".into()]
+                },
+                ProductAccounts { sku: "p-3".into(), codes: vec!["630".into()] },
+            ]
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! Account and posting hygiene:
 //! - `archived_account`: an account code on a Cin7 document line or ledger line (voided
-//!   documents aside) that Xero has archived, deleted or does not have. One finding per code.
-//!   An error when an unsynced Cin7 record uses it (the sync fails now), a warning when only
-//!   synced history does (returns and reversals reuse the historical account, and will fail).
-//!   Skipped until Xero's chart of accounts has been synced.
+//!   documents aside), or in an active Cin7 product's account mapping, that Xero has
+//!   archived, deleted or does not have. One finding per code. An error when an unsynced Cin7
+//!   record uses it (the sync fails now) or a product maps to it (the next sale or purchase of
+//!   it will fail), a warning when only synced history does (returns and reversals reuse the
+//!   historical account, and will fail). Skipped until Xero's chart of accounts has been
+//!   synced.
 //! - `inventory_self_adjustment`: a Cin7 stock adjustment whose line accounts are all the
 //!   inventory account itself, or a Cin7 ledger entry that only moves amounts within it.
 //! - `blank_cogs`: a Cin7 sale invoice line for a stock item, with quantity, whose cost is zero.
@@ -29,6 +31,8 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 #[derive(Default)]
 struct Usage {
     records: usize,
+    /// SKUs of the products mapped to it, sorted.
+    products: Vec<String>,
     /// (label, id) of the first record, by label.
     example: Option<(String, String)>,
     unsynced: bool,
@@ -46,14 +50,16 @@ fn archived_accounts(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             Some((account_code(a.code.as_deref()?)?.to_ascii_uppercase(), a.status.as_str()))
         })
         .collect();
+    let usable = |code: &str| {
+        status
+            .get(code)
+            .is_some_and(|s| !matches!(s.to_ascii_uppercase().as_str(), "ARCHIVED" | "DELETED"))
+    };
     let mut used: BTreeMap<String, Usage> = BTreeMap::new();
     let mut note = |code: &str, name: String, id: &str, unsynced: bool| {
         let Some(code) = account_code(code) else { return };
         let code = code.to_ascii_uppercase();
-        let usable = status
-            .get(&code)
-            .is_some_and(|s| !matches!(s.to_ascii_uppercase().as_str(), "ARCHIVED" | "DELETED"));
-        if usable {
+        if usable(&code) {
             return;
         }
         let usage = used.entry(code).or_default();
@@ -79,24 +85,56 @@ fn archived_accounts(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             note(&line.account_code, name.clone(), &entry.source_id, unsynced);
         }
     }
+    for product in &ctx.input.product_accounts {
+        for code in &product.codes {
+            let Some(code) = account_code(code) else { continue };
+            let code = code.to_ascii_uppercase();
+            if !usable(&code) {
+                used.entry(code).or_default().products.push(product.sku.clone());
+            }
+        }
+    }
     for (code, usage) in used {
         let state = status.get(&code).map_or("absent from", |s| {
             if s.eq_ignore_ascii_case("DELETED") { "deleted in" } else { "archived in" }
         });
-        let (example, _) = usage.example.unwrap_or_default();
+        let mut products = usage.products;
+        products.sort();
+        let example = usage
+            .example
+            .map(|(label, _)| label)
+            .or_else(|| products.first().map(|sku| format!("product {sku}")))
+            .unwrap_or_default();
+        let users = match (usage.records, products.len()) {
+            (records, 0) => format!("{records} Cin7 record(s) use it (e.g. {example})"),
+            (0, n) => format!("{n} Cin7 product(s) map to it ({})", listed(&products)),
+            (records, n) => format!(
+                "{records} Cin7 record(s) use it (e.g. {example}) and {n} product(s) map to it \
+                 ({})",
+                listed(&products)
+            ),
+        };
         let (severity, consequence) = if usage.unsynced {
             (Severity::Error, "Cin7 cannot sync records that use it")
+        } else if !products.is_empty() {
+            (Severity::Error, "the next sale or purchase of those products will fail to sync")
         } else {
             (Severity::Warning, "returns and reversals of these records reuse it and will fail")
         };
         let message = format!(
-            "Account {code} is {state} Xero but {} Cin7 record(s) use it (e.g. {example}); \
-             {consequence}: restore the account in Xero, or map the products and settings in \
-             Cin7 to an active account",
-            usage.records
+            "Account {code} is {state} Xero but {users}; {consequence}: restore the account in \
+             Xero, or map the products and settings in Cin7 to an active account"
         );
         let draft = Draft { cin7_ref: Some(example), account_code: Some(code), ..Draft::default() };
         out.push(draft.finish(FindingKind::ArchivedAccount, severity, message));
+    }
+}
+
+/// Up to five SKUs, then how many more.
+fn listed(skus: &[String]) -> String {
+    match skus.len() {
+        0..=5 => skus.join(", "),
+        n => format!("{} and {} more", skus[..5].join(", "), n - 5),
     }
 }
 

@@ -9,7 +9,9 @@ use super::{
     xero, xero_journal,
 };
 use crate::model::DocType;
-use crate::reconcile::{FindingKind, ReconcileInput, Settings, Severity, reconcile};
+use crate::reconcile::{
+    FindingKind, ProductAccounts, ReconcileInput, Settings, Severity, reconcile,
+};
 
 const SALE: DocType = DocType::SalesInvoice;
 const BILL: DocType = DocType::PurchaseInvoice;
@@ -85,6 +87,19 @@ fn with_account_status(code: &str, status: Option<&str>) -> ReconcileInput {
     data.cin7_documents[0].lines[0].account_code = Some(code.into());
     data.xero_accounts.retain(|a| a.code.as_deref() != Some(code));
     data.xero_accounts.extend(status.map(|s| account(code, s)));
+    data
+}
+
+/// A product mapped to revenue `code` (and inventory 630), with `code` in the given state in
+/// Xero; nothing else.
+fn product_mapped_to(code: &str, status: &str) -> ReconcileInput {
+    let mut data = input(vec![], vec![]);
+    data.xero_accounts.retain(|a| a.code.as_deref() != Some(code));
+    data.xero_accounts.push(account(code, status));
+    data.product_accounts = vec![ProductAccounts {
+        sku: "WIDGET-1".into(),
+        codes: vec!["630: Inventory".into(), format!("{code}: Sales (old)")],
+    }];
     data
 }
 
@@ -212,6 +227,8 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::deleted_account(with_account_status("201", Some("DELETED")), &[FindingKind::ArchivedAccount])]
 #[case::account_absent_from_xero(with_account_status("201", None), &[FindingKind::ArchivedAccount])]
 #[case::active_account(with_account_status("201", Some("ACTIVE")), &[])]
+#[case::product_mapped_to_an_archived_account(product_mapped_to("201", "ARCHIVED"), &[FindingKind::ArchivedAccount])]
+#[case::product_mapped_to_an_active_account(product_mapped_to("201", "ACTIVE"), &[])]
 #[case::unsynced_invoice_before_lock_date(locked(unsynced_invoice()), &[FindingKind::LockDateViolation])]
 #[case::edited_invoice_before_lock_date(locked(totals_apart()), &[FindingKind::LockDateViolation])]
 #[case::unsynced_invoice_before_year_end_lock(year_end_locked(unsynced_invoice()), &[FindingKind::LockDateViolation])]
@@ -407,4 +424,18 @@ fn documents_of_an_excluded_channel_are_not_expected_in_xero() {
     let kinds: Vec<_> =
         reconcile(&data, &Settings::default(), now()).findings.iter().map(|f| f.kind).collect();
     assert_eq!(kinds, [FindingKind::MissingInXero]);
+}
+
+#[test]
+fn a_product_mapped_to_an_archived_account_is_an_error_naming_the_product() {
+    let finding =
+        &reconcile(&product_mapped_to("201", "ARCHIVED"), &Settings::default(), now()).findings[0];
+    assert_eq!(finding.severity, Severity::Error);
+    assert_eq!(finding.account_code.as_deref(), Some("201"));
+    assert!(
+        finding.message.contains("1 Cin7 product(s) map to it (WIDGET-1)"),
+        "{}",
+        finding.message
+    );
+    assert!(finding.message.contains("next sale or purchase"), "{}", finding.message);
 }
