@@ -1,11 +1,13 @@
-//! The mirror property: a generated set of Cin7 documents reconciled against its faithful Xero
-//! copy finds nothing, and one planted amount change is exactly one `amount_mismatch`.
+//! The mirror property: a generated set of Cin7 documents (with each sale's and purchase's
+//! grouped postings) reconciled against its faithful Xero copy finds nothing; one planted
+//! amount change is exactly one `amount_mismatch`, one sale shipped across a period end
+//! exactly one `timing_difference`.
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use super::{cin7, cin7_adjustment, day, input, line, now, xero, xero_journal};
-use crate::model::{DocType, Document};
+use super::{cin7, cin7_adjustment, day, input, line, now, postings, xero, xero_journal};
+use crate::model::{DocType, Document, LedgerEntry};
 use crate::reconcile::{FindingKind, ReconcileInput, Settings, reconcile};
 
 #[derive(Debug, Clone)]
@@ -58,10 +60,32 @@ fn mirrored(i: usize, spec: &Spec) -> (Document, Document) {
     (source, copy)
 }
 
+/// A sale's postings (revenue, then COGS at 60 %) or a purchase's (received into GRNI, then
+/// invoiced out of it), each on the document's date.
+fn grouped(source: &Document) -> Option<LedgerEntry> {
+    let (date, total, number) = (source.date?, source.total?, source.number.as_deref()?);
+    let total = total.to_string();
+    let cost = (source.total? * Decimal::new(6, 1)).round_dp(2).to_string();
+    match source.doc_type {
+        DocType::SalesInvoice => Some(postings(
+            "Sale",
+            number,
+            &[(date, "610", "200", &total), (date, "310", "630", &cost)],
+        )),
+        DocType::PurchaseInvoice => Some(postings(
+            "Purchase",
+            number,
+            &[(date, "630", "640", &total), (date, "640", "800", &total)],
+        )),
+        _ => None,
+    }
+}
+
 fn mirror(specs: &[Spec]) -> ReconcileInput {
     let (cin7, xero): (Vec<_>, Vec<_>) =
         specs.iter().enumerate().map(|(i, spec)| mirrored(i, spec)).unzip();
-    input(cin7, xero)
+    let grouped_postings = cin7.iter().filter_map(grouped).collect();
+    ReconcileInput { cin7_postings: grouped_postings, ..input(cin7, xero) }
 }
 
 /// Changes the Xero copy's amount by `delta`, keeping a journal balanced.
@@ -101,6 +125,30 @@ proptest! {
         prop_assert_eq!(finding.amount, Some(-delta));
         let expected = super::super::rules::label(&data.xero_documents[target]);
         prop_assert_eq!(finding.xero_ref.as_deref(), Some(expected.as_str()));
+    }
+
+    #[test]
+    fn one_sale_shipped_after_the_period_end_is_exactly_one_timing_difference(
+        specs in prop::collection::vec(spec(), 1..40),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let mut data = mirror(&specs);
+        prop_assume!(!data.cin7_postings.is_empty());
+        let target = pick.index(data.cin7_postings.len());
+        let sale = &mut data.cin7_postings[target];
+        prop_assume!(sale.source_type.as_deref() == Some("Sale"));
+        // Invoiced the day before February's end (`now()` is 1 March), shipped after it.
+        for line in &mut sale.lines {
+            line.date = if line.account_code == "310" || line.account_code == "630" {
+                day(2026, 3, 2)
+            } else {
+                day(2026, 2, 27)
+            };
+        }
+        let outcome = reconcile(&data, &Settings::default(), now());
+        let kinds: Vec<_> = outcome.findings.iter().map(|f| f.kind).collect();
+        prop_assert_eq!(kinds, [FindingKind::TimingDifference]);
+        prop_assert_eq!(outcome.findings[0].cin7_ref.as_deref(), data.cin7_postings[target].reference.as_deref());
     }
 
     #[test]
