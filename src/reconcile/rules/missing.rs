@@ -15,7 +15,9 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use super::{Cin7View, Context, cin7_view, document_amount, go_live, kind_name, label};
+use super::{
+    Cin7View, Context, cin7_view, control_posting, document_amount, go_live, kind_name, label,
+};
 use crate::model::{DocType, Document};
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
@@ -40,12 +42,16 @@ fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for item in docs.map(|(i, _)| Cin7Item::Document(i)).chain(ledger) {
         let view = cin7_view(ctx.input, item);
         if view.life == Lifecycle::Posted && ctx.settled(view.changed) {
-            out.push(missing(ctx, &view));
+            out.push(missing(ctx, &view, control_posting(ctx.input, item)));
         }
     }
 }
 
-fn missing(ctx: &Context<'_>, view: &Cin7View<'_>) -> Finding {
+/// `posting`: the control account the record posts to and its amount there, which the
+/// finding carries (so the report can say which variance it explains); else the record's
+/// own amount and no account. The account is not part of the fingerprint: the finding stays
+/// the same finding whichever account it is shown on.
+fn missing(ctx: &Context<'_>, view: &Cin7View<'_>, posting: Option<(String, Decimal)>) -> Finding {
     let what = kind_name(view);
     let c = &view.label;
     let draft = Draft {
@@ -55,26 +61,33 @@ fn missing(ctx: &Context<'_>, view: &Cin7View<'_>) -> Finding {
         date: view.date,
         ..Draft::default()
     };
-    if let Some((lock, lock_name)) = ctx.lock(view.date) {
+    let mut finding = if let Some((lock, lock_name)) = ctx.lock(view.date) {
         let message = format!(
             "Cin7 {what} {c} is dated {} — on or before Xero's {lock_name} ({lock}) — and is \
              not in Xero, which will refuse it: ask a Xero adviser to lift the lock date while \
              Cin7 re-syncs, or re-date it into the open period in Cin7",
             view.date.map_or_else(String::new, |d| d.to_string())
         );
-        return draft.finish(FindingKind::LockDateViolation, Severity::Error, message);
-    }
-    let target = if view.doc_type.is_some_and(is_invoice_type) {
-        "the Xero invoice, bill or credit note"
+        draft.finish(FindingKind::LockDateViolation, Severity::Error, message)
     } else {
-        "the Xero manual journal"
+        let target = if view.doc_type.is_some_and(is_invoice_type) {
+            "the Xero invoice, bill or credit note"
+        } else {
+            "the Xero manual journal"
+        };
+        let message = format!(
+            "Cin7 {what} {c} has no {target} after the grace period: open Cin7's Xero \
+             integration log for its sync error (archived account, lock date, paid \
+             document…), fix it and re-sync; if it was excluded from export on purpose, ignore \
+             this finding"
+        );
+        draft.finish(FindingKind::MissingInXero, Severity::Error, message)
     };
-    let message = format!(
-        "Cin7 {what} {c} has no {target} after the grace period: open Cin7's Xero integration \
-         log for its sync error (archived account, lock date, paid document…), fix it and \
-         re-sync; if it was excluded from export on purpose, ignore this finding"
-    );
-    draft.finish(FindingKind::MissingInXero, Severity::Error, message)
+    if let Some((code, amount)) = posting {
+        finding.account_code = Some(code);
+        finding.amount = Some(amount);
+    }
+    finding
 }
 
 /// `"INV-00042"` → `("INV-", 5)`: the prefix and the count of trailing digits.

@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 
 use super::Settings;
 use super::input::ReconcileInput;
+use super::keys::account_code;
 use super::matching::{Cin7Item, Matching, is_stock_type};
 use super::status::{Lifecycle, lifecycle};
 use crate::model::{DocType, Document};
@@ -143,6 +144,40 @@ pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
         Some(_) => "document",
         None => "ledger transaction",
     }
+}
+
+/// What a Cin7 record that Xero lacks does to the variance: the first mapped control account
+/// it posts to (in [`crate::config::AccountMap::roles`] order) and its debit-positive amount
+/// there. Ledger entries carry signed lines; invoices and credit notes post their lines'
+/// amounts (credits on sales invoices and purchase credit notes). Stock documents are left
+/// to their ledger entries.
+pub(crate) fn control_posting(input: &ReconcileInput, item: Cin7Item) -> Option<(String, Decimal)> {
+    let postings: Vec<(&str, Decimal)> = match item {
+        Cin7Item::Ledger(i) => {
+            input.cin7_ledger[i].lines.iter().map(|l| (l.account_code.as_str(), l.amount)).collect()
+        }
+        Cin7Item::Document(i) => {
+            let doc = &input.cin7_documents[i];
+            let sign = match doc.doc_type {
+                DocType::SalesInvoice | DocType::PurchaseCreditNote => -Decimal::ONE,
+                DocType::SalesCreditNote | DocType::PurchaseInvoice => Decimal::ONE,
+                _ => return None,
+            };
+            doc.lines
+                .iter()
+                .filter_map(|l| Some((l.account_code.as_deref()?, sign * l.line_amount?)))
+                .collect()
+        }
+    };
+    input.accounts.roles().into_iter().find_map(|(_, code)| {
+        let code = account_code(code?)?;
+        let mut on = postings
+            .iter()
+            .filter(|(a, _)| account_code(a).is_some_and(|a| a.eq_ignore_ascii_case(code)))
+            .peekable();
+        on.peek()?;
+        Some((code.to_owned(), on.map(|(_, amount)| *amount).sum()))
+    })
 }
 
 /// The earliest date Cin7 has anything for: Xero records before it predate the integration.

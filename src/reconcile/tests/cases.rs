@@ -439,3 +439,25 @@ fn a_product_mapped_to_an_archived_account_is_an_error_naming_the_product() {
     );
     assert!(finding.message.contains("next sale or purchase"), "{}", finding.message);
 }
+
+#[test]
+fn a_record_missing_in_xero_names_the_control_account_it_posts_to_and_its_amount_there() {
+    let invoice = &reconcile(&unsynced_invoice(), &Settings::default(), now()).findings[0];
+    assert_eq!(invoice.kind, FindingKind::MissingInXero);
+    assert_eq!(invoice.account_code.as_deref(), Some("200"));
+    assert_eq!(invoice.amount, Some(dec("-100.00")), "a sale credits revenue");
+    let unchanged = crate::reconcile::finding::fingerprint(
+        FindingKind::MissingInXero,
+        Some("cin7-INV-00001"),
+        None,
+        None,
+    );
+    assert_eq!(invoice.fingerprint, unchanged, "the account is not part of its identity");
+
+    let mut data = input(vec![], vec![]);
+    data.cin7_ledger = vec![ledger_entry("task-1", &[("310", "25.00"), ("630", "-25.00")])];
+    let journal = &reconcile(&data, &Settings::default(), now()).findings[0];
+    assert_eq!(journal.kind, FindingKind::MissingInXero);
+    assert_eq!(journal.account_code.as_deref(), Some("630"), "inventory comes first");
+    assert_eq!(journal.amount, Some(dec("-25.00")));
+}
