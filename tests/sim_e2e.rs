@@ -38,7 +38,7 @@ async fn every_planted_error_is_found_and_nothing_else() {
     );
 
     let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
-    assert_eq!(kinds.len(), 7, "the simulator plants seven kinds: {kinds:?}");
+    assert_eq!(kinds.len(), 9, "the simulator plants nine kinds: {kinds:?}");
     let expected: BTreeSet<(String, String)> = sim
         .truth
         .iter()

@@ -68,6 +68,8 @@ enum Plant {
     VoidMismatch,
     /// A shipped line without cost.
     BlankCogs,
+    /// Shipped (COGS booked on both sides) but not invoiced yet, across a month end.
+    ShippedNotInvoiced,
 }
 
 impl Plant {
@@ -77,6 +79,7 @@ impl Plant {
             n if n % 89 == 11 => Self::MissingInXero,
             n if n % 83 == 7 => Self::VoidMismatch,
             n if n % 101 == 17 => Self::BlankCogs,
+            n if n % 103 == 31 => Self::ShippedNotInvoiced,
             _ => Self::None,
         }
     }
@@ -242,7 +245,8 @@ impl Generator {
         };
         let total = net + tax;
         // A missing invoice: Cin7 never pushed it (its shipment's COGS journal did arrive).
-        if plant != Plant::MissingInXero {
+        // A sale shipped and not invoiced has no invoice on either side.
+        if !matches!(plant, Plant::MissingInXero | Plant::ShippedNotInvoiced) {
             self.push("Invoices", at, status, json!({
                 "Type": "ACCREC", "InvoiceID": invoice_id, "InvoiceNumber": number, "Reference": format!("SO-{:06}", n + 1),
                 "Contact": { "ContactID": id(0xc000_0000, n % 97), "Name": format!("Customer {}", n % 97) },
@@ -311,13 +315,56 @@ impl Generator {
                 "Restock": [], "Refunds": []
             }]);
         }
-        self.feed(
+        self.post(
+            n,
             day_of(at),
             &task,
             &format!("CR-{:06}", n + 1),
-            "Sale",
             &[("200", "610", net), ("820", "610", tax)],
         );
+        if n % 200 == 139 {
+            self.late_restock(n, at);
+        }
+    }
+
+    /// A return restocked a month after its credit note: both systems hold it, in different
+    /// periods. The restock is its own task, posted to Xero as a manual journal.
+    fn late_restock(&mut self, n: usize, at: i64) {
+        let task = id(0x8300_0000, n);
+        let cost = money(self.rng.random_range(500..20_000));
+        let day = day_of(at) + 86_400_000 * 32;
+        let mj_id = id(0x2200_0000, n);
+        self.push("ManualJournals", day, "POSTED", json!({
+            "ManualJournalID": mj_id, "Narration": format!("Cin7 restock (task {task})"),
+            "Date": ms_date(day), "Status": "POSTED", "LineAmountTypes": "NoTax",
+            "JournalLines": [{ "LineAmount": num(cost), "AccountCode": "630", "Description": "Restock" },
+                             { "LineAmount": num(-cost), "AccountCode": "310", "Description": "Restock" }],
+            "UpdatedDateUTC": ms_date(day),
+        }));
+        self.journal(day, "MANJOURNAL", &mj_id, &[("630", cost), ("310", -cost)]);
+        self.post(n, day, &task, &format!("RS-{:06}", n + 1), &[("630", "310", cost)]);
+        // The sale's postings are known by its invoice number.
+        self.world.truth.push(("return_misalignment", format!("INV-{:06}", n + 1)));
+    }
+
+    /// Postings of sale `n`: rows of the ledger feed, and the same in the sale's detail.
+    fn post(
+        &mut self,
+        n: usize,
+        date: i64,
+        task: &str,
+        reference: &str,
+        postings: &[(&str, &str, Decimal)],
+    ) {
+        self.feed(date, task, reference, "Sale", postings);
+        if let Some((_, _, detail)) = self.world.cin7.sales.get_mut(n)
+            && let Some(rows) = detail["Transactions"].as_array_mut()
+        {
+            for (debit, credit, amount) in postings {
+                rows.push(json!({ "TaskID": task, "Debit": debit, "Credit": credit, "Amount": num(*amount),
+                                  "EffectiveDate": cin7_date(date), "Description": reference }));
+            }
+        }
     }
 
     /// Rows of Cin7's `transactions` feed: one per `(debit, credit, amount)`.
@@ -384,15 +431,21 @@ impl Generator {
             }],
             "CreditNotes": [], "Transactions": []
         });
+        let mut detail = detail;
+        if plant == Plant::ShippedNotInvoiced {
+            detail["Invoices"] = json!([]);
+        }
         self.world.cin7.sales.push((at, summary, detail));
-        self.feed(
-            day_of(at),
-            &invoice_task,
-            &number,
-            "Sale",
-            &[("610", "200", net), ("610", "820", tax)],
-        );
-        self.feed(day_of(at), &cogs_task, &order, "Sale", &[("310", "630", cost)]);
+        if plant != Plant::ShippedNotInvoiced {
+            self.post(
+                n,
+                day_of(at),
+                &invoice_task,
+                &number,
+                &[("610", "200", net), ("610", "820", tax)],
+            );
+        }
+        self.post(n, day_of(at), &cogs_task, &order, &[("310", "630", cost)]);
         if n == 21 {
             self.world.truth.push(("archived_account", number.clone()));
         }
@@ -402,6 +455,11 @@ impl Generator {
             Plant::MissingInXero => "missing_in_xero",
             Plant::VoidMismatch => "void_mismatch",
             Plant::BlankCogs => "blank_cogs",
+            // The sale has no invoice: people know it by its order number.
+            Plant::ShippedNotInvoiced => {
+                self.world.truth.push(("timing_difference", order));
+                return;
+            }
         };
         self.world.truth.push((kind, number));
     }

@@ -11,19 +11,23 @@
 //!   shipped.
 //! - `return_misalignment`: a sale's credit note (revenue debited) and its restock (COGS
 //!   credited, inventory debited) in different months; a restock with no credit note; or a
-//!   credit note on a sale whose goods were shipped (it has COGS) with no restock after the
-//!   grace period (a price adjustment or a write-off needs nothing, and the message says so).
+//!   Cin7 credit note returning products (a line with a SKU and a quantity) on a shipped sale
+//!   with no restock after the grace period (the goods may have been written off, and the
+//!   message says so). A credit note finds its sale by the invoice number it credits.
 //! - `unclosed_accrual`: a purchase whose GRNI (received, not invoiced) or stock-in-transit
 //!   (invoiced, not received) balance has stayed open longer than `Settings::accrual_age`.
+
+use std::collections::HashSet;
 
 use chrono::{Datelike as _, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::Context;
-use crate::model::{LedgerEntry, LedgerLine};
+use crate::model::{DocType, LedgerEntry, LedgerLine};
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::keys::account_code;
+use crate::reconcile::status::{Lifecycle, lifecycle};
 use crate::report::money;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -32,11 +36,13 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let revenue = code(accounts.revenue.as_ref());
     let cogs = code(accounts.cogs.as_ref());
     let today = ctx.now.date_naive();
+    let returned = product_returns(ctx);
     for entry in &ctx.input.cin7_postings {
         let group = Group::new(entry);
         if let (Some(revenue), Some(cogs)) = (&revenue, &cogs) {
             timing(&group, revenue, cogs, last_period_end(today), out);
-            returns(ctx, &group, revenue, cogs, out);
+            let products_back = returned.contains(&group.label.to_ascii_uppercase());
+            returns(ctx, &group, revenue, cogs, products_back, out);
         }
         for (role, account) in
             [("grni", &accounts.grni), ("stock_in_transit", &accounts.stock_in_transit)]
@@ -46,6 +52,25 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// The invoice numbers (upper-cased) that a posted Cin7 credit note returning products
+/// credits.
+fn product_returns(ctx: &Context<'_>) -> HashSet<String> {
+    ctx.input
+        .cin7_documents
+        .iter()
+        .filter(|d| {
+            d.doc_type == DocType::SalesCreditNote && lifecycle(&d.status) == Lifecycle::Posted
+        })
+        .filter(|d| {
+            d.lines.iter().any(|l| {
+                l.item_code.as_deref().is_some_and(|c| !c.trim().is_empty())
+                    && l.quantity.is_some_and(|q| q > Decimal::ZERO)
+            })
+        })
+        .filter_map(|d| Some(d.reference.as_deref()?.trim().to_ascii_uppercase()))
+        .collect()
 }
 
 /// The last day of the month before `today`'s.
@@ -151,6 +176,7 @@ fn returns(
     group: &Group<'_>,
     revenue: &str,
     cogs: &str,
+    products_back: bool,
     out: &mut Vec<Finding>,
 ) {
     let credits: Vec<&LedgerLine> = group.lines(revenue, true).collect();
@@ -180,7 +206,7 @@ fn returns(
             );
             (cogs, sum(restocks.iter().copied()), restocked, message, Severity::Warning)
         }
-        (Some(credited), None) if shipped => {
+        (Some(credited), None) if shipped && products_back => {
             let settled = credited
                 .checked_add_days(Days::new(1))
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -191,8 +217,7 @@ fn returns(
             let message = format!(
                 "Cin7 {what} was credited on {credited} but nothing was restocked, so its \
                  goods stay out of stock and in COGS: if they came back, restock them on the \
-                 credit note in Cin7; if it was a price adjustment or the goods were written \
-                 off, nothing needs doing"
+                 credit note in Cin7; if they were written off, nothing needs doing"
             );
             (revenue, sum(credits.iter().copied()), credited, message, Severity::Info)
         }

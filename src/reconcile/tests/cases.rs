@@ -161,18 +161,31 @@ fn sale_booked(invoiced: Option<NaiveDate>, shipped: Option<NaiveDate>) -> Recon
 }
 
 /// A shipped sale credited (revenue debited) and restocked (inventory debited, COGS
-/// credited) on the given days.
+/// credited) on the given days; the Cin7 credit note returns a product.
 fn sale_returned(credited: Option<NaiveDate>, restocked: Option<NaiveDate>) -> ReconcileInput {
     let mut rows =
         vec![(day(2026, 1, 5), "610", "200", "100.00"), (day(2026, 1, 5), "310", "630", "60.00")];
+    let mut data = input(vec![], vec![]);
     if let Some(day) = credited {
         rows.push((day, "200", "610", "100.00"));
+        let mut note = cin7(DocType::SalesCreditNote, "CR-00001", "100.00");
+        note.reference = Some("INV-00001".into());
+        note.lines[0].item_code = Some("WIDGET-1".into());
+        note.lines[0].quantity = Some(dec("1"));
+        data.cin7_documents.push(note.clone());
+        data.xero_documents.push(xero(DocType::SalesCreditNote, "CR-00001", "100.00"));
     }
     if let Some(day) = restocked {
         rows.push((day, "630", "310", "60.00"));
     }
-    let mut data = input(vec![], vec![]);
     data.cin7_postings = vec![postings("Sale", "INV-00001", &rows)];
+    data
+}
+
+/// The same credit note with no product on it: a price adjustment, nothing to restock.
+fn sale_price_adjusted() -> ReconcileInput {
+    let mut data = sale_returned(Some(day(2026, 2, 2)), None);
+    data.cin7_documents[0].lines[0].item_code = None;
     data
 }
 
@@ -248,6 +261,7 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::credited_and_restocked_in_different_months(sale_returned(Some(day(2026, 1, 30)), Some(day(2026, 2, 2))), &[FindingKind::ReturnMisalignment])]
 #[case::restocked_without_credit_note(sale_returned(None, Some(day(2026, 2, 2))), &[FindingKind::ReturnMisalignment])]
 #[case::credited_without_restock(sale_returned(Some(day(2026, 2, 2)), None), &[FindingKind::ReturnMisalignment])]
+#[case::price_adjusted_without_restock(sale_price_adjusted(), &[])]
 #[case::credited_and_restocked_together(sale_returned(Some(day(2026, 2, 2)), Some(day(2026, 2, 2))), &[])]
 #[case::received_long_ago_not_invoiced(purchase_accrued(day(2026, 1, 10), None), &[FindingKind::UnclosedAccrual])]
 #[case::received_and_invoiced(purchase_accrued(day(2026, 1, 10), Some(day(2026, 2, 1))), &[])]
