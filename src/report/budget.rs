@@ -129,7 +129,11 @@ pub fn api_budget(since: DateTime<Utc>, until: DateTime<Utc>, calls: &[CallCount
             SystemBudget {
                 calls: c.clone(),
                 used_percent: limit.map(|l| {
-                    (Decimal::from(c.calls) * Decimal::ONE_HUNDRED / Decimal::from(l)).round_dp(1)
+                    let mut percent = (Decimal::from(c.calls) * Decimal::ONE_HUNDRED
+                        / Decimal::from(l))
+                    .round_dp(1);
+                    percent.rescale(1);
+                    percent
                 }),
                 remaining: limit.map(|l| i64::from(l) - i64::from(c.calls)),
             }

@@ -94,6 +94,25 @@ fn runs(values: &[Option<Decimal>]) -> Vec<Vec<(i32, f64)>> {
     runs
 }
 
+/// The corner of the plot with the fewest figures in it, for the legend.
+fn legend_corner(trend: &Trend, last: i32, (low, high): (f64, f64)) -> SeriesLabelPosition {
+    let middle = f64::midpoint(low, high);
+    let points: Vec<(i32, f64)> =
+        trend.series.iter().flat_map(|s| runs(&s.variance)).flatten().collect();
+    let count = |left: bool, upper: bool| {
+        points.iter().filter(|(x, y)| (*x * 2 <= last) == left && (*y >= middle) == upper).count()
+    };
+    [
+        (SeriesLabelPosition::UpperLeft, count(true, true)),
+        (SeriesLabelPosition::UpperRight, count(false, true)),
+        (SeriesLabelPosition::LowerLeft, count(true, false)),
+        (SeriesLabelPosition::LowerRight, count(false, false)),
+    ]
+    .into_iter()
+    .min_by_key(|(_, n)| *n)
+    .map_or(SeriesLabelPosition::UpperLeft, |(corner, _)| corner)
+}
+
 /// Money on the axis: whole units once the range is wide, cents when it is narrow.
 fn axis_money(value: f64, span: f64) -> String {
     if span >= 20.0 { format!("{value:.0}") } else { format!("{value:.2}") }
@@ -116,6 +135,7 @@ fn draw(trend: &Trend, title: &str, pixels: &mut [u8]) -> Result<(), ChartError>
     let mut chart = ChartBuilder::on(&root)
         .caption(title, (FAMILY, 16))
         .margin(12)
+        .margin_right(24)
         .x_label_area_size(28)
         .y_label_area_size(72)
         .build_cartesian_2d(0..last, low..high)
@@ -147,18 +167,18 @@ fn draw(trend: &Trend, title: &str, pixels: &mut [u8]) -> Result<(), ChartError>
         for run in runs(&series.variance) {
             chart.draw_series(LineSeries::new(run, colour.stroke_width(2))).map_err(draw_error)?;
         }
-        // Every day with a figure gets a dot, so a lone day (a trial balance between gaps)
-        // still shows; the legend entry hangs on these.
-        let dots = runs(&series.variance).into_iter().flatten();
+        // A lone day between gaps (a trial balance) has no line: it gets a dot. The legend
+        // entry hangs on these dots, drawn even when there are none.
+        let dots = runs(&series.variance).into_iter().filter(|run| run.len() == 1).flatten();
         chart
-            .draw_series(dots.map(|point| Circle::new(point, 2, colour.filled())))
+            .draw_series(dots.map(|point| Circle::new(point, 3, colour.filled())))
             .map_err(draw_error)?
             .label(format!("{} {}", series.role, series.code))
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(legend_corner(trend, last, (low, high)))
         .label_font((FAMILY, 11))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(200, 200, 200))
