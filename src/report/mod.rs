@@ -3,7 +3,10 @@
 //! kind), and which findings are new or resolved since the previous report.
 //!
 //! Pure: no I/O, no clock. The store builds a [`ReportInput`] (`Store::report_input`),
-//! [`compute`] turns it into a [`Report`], and `render` prints it as text, JSON or CSV.
+//! [`compute`] turns it into a [`Report`], and `render` prints it as text, JSON or CSV. The
+//! store also builds the 30-day [`Trend`] (`Store::trend`); [`email`] turns a report and its
+//! trend into an [`Email`] (subject, text, HTML, the chart as an inline PNG) and [`html`] into
+//! a stand-alone page. `Store::report_for` loads a connection's report and trend in one call.
 //!
 //! Sign conventions (DESIGN.md): every balance is **debit positive, credit negative**, on
 //! both sides. An asset such as inventory normally shows positive balances; a credit-balance

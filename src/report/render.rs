@@ -1,5 +1,9 @@
-//! Printing a [`Report`]: aligned text for terminals and logs, JSON (the command-line
-//! contract: one object per connection, one per line), and CSV (one row per account). Pure.
+//! Printing a [`Report`]: aligned text for terminals and logs (also the email's plain-text
+//! part), JSON (the command-line contract: one object per connection, one per line; keys past
+//! the contract's are additions, never renames), and CSV (one row per account). Pure.
+//!
+//! The sentences for fair use, the API budget and where the figures came from are made here
+//! once and shared with the HTML email (`html`).
 
 use std::fmt::Write as _;
 
@@ -551,6 +555,18 @@ mod tests {
     }
 
     #[test]
+    fn text_says_none_rather_than_zero_for_sections_without_figures() {
+        let mut report = sample();
+        report.fair_use = None;
+        report.timing_differences.clear();
+        report.fix_first.clear();
+        let text = render(&[report], Format::Text);
+        assert!(text.contains("Timing differences: none\n"), "{text}");
+        assert!(text.contains("  no figure: Xero invoices have not been synced\n"), "{text}");
+        assert!(text.contains("Fix first: nothing (no open finding explains any money)\n"));
+    }
+
+    #[test]
     fn csv_has_one_row_per_account_with_empty_cells_for_missing_figures() {
         let expected = "connection,date,xero_source,role,code,from,cin7_balance,xero_balance,variance,explained,unexplained,explained_by_kind\r\n\
 acme,2026-11-24,journals,inventory,630,,1000.00,800.00,200.00,144.50,55.50,amount_mismatch=-5.50 (1); missing_in_xero=150.00 (2)\r\n\
@@ -595,5 +611,38 @@ acme,2026-11-24,journals,grni,815,,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
         assert_eq!(report["unattributed_findings"][0]["kind"], "missing_in_xero");
         assert_eq!(report["unattributed_findings"][0]["amount"], "310.00");
         assert_eq!(report["unattributed_findings"][0]["count"], 3);
+    }
+
+    #[test]
+    fn json_adds_fix_first_timing_differences_fair_use_and_the_api_budget() {
+        let report: Json = serde_json::from_str(&render(&[sample()], Format::Json)).unwrap();
+        let fix = &report["fix_first"][0];
+        assert_eq!((fix["id"].as_i64(), fix["kind"].as_str()), (Some(7), Some("missing_in_xero")));
+        assert_eq!(
+            (fix["explains"].as_str(), fix["amount"].as_str()),
+            (Some("120.00"), Some("120.00"))
+        );
+        assert_eq!(fix["message"], "Send INV-1 to Xero");
+        assert_eq!(report["timing_differences"][0]["cin7_ref"], "SO-77");
+        assert_eq!(report["timing_differences"][0]["amount"], "42.00");
+        let fair = &report["fair_use"];
+        assert_eq!(fair["this_month"]["month"], "2026-11");
+        assert_eq!(fair["this_month"]["total"], 2810);
+        assert_eq!(fair["quarter_average"], "3155.00");
+        assert!(fair["tier"].is_null());
+        assert_eq!(fair["next_tier"], 5000);
+        let xero = &report["api_budget"]["systems"][0];
+        assert_eq!((xero["system"].as_str(), xero["calls"].as_u64()), (Some("xero"), Some(1234)));
+        assert_eq!(
+            (xero["used_percent"].as_str(), xero["remaining"].as_i64()),
+            (Some("24.7"), Some(3766))
+        );
+        assert!(report["api_budget"]["systems"][1]["limit"].is_null());
+        let mut empty = sample();
+        empty.fair_use = None;
+        empty.timing_differences.clear();
+        let empty: Json = serde_json::from_str(&render(&[empty], Format::Json)).unwrap();
+        assert!(empty["fair_use"].is_null(), "no figure, not zero");
+        assert_eq!(empty["timing_differences"], Json::Array(vec![]));
     }
 }
