@@ -162,6 +162,11 @@ fn report_html_is_one_page_with_the_trend_chart_embedded_and_no_secret() {
     for secret in ["xero-secret-value", "acct-value", "app-key-value"] {
         assert!(!html.contains(secret), "{secret} leaked");
     }
+    // The configured day limit (Xero's default, 5000) reaches the API budget in every format.
+    assert!(html.contains("xero: 0 of 5000 a day (0.0%), 5000 left"), "{html}");
+    let json = sandbox.run(&["report", "--date", "2026-11-24", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(report["api_budget"]["systems"][0]["limit"], 5000);
 }
 
 #[test]
