@@ -150,14 +150,30 @@ fn report_text_and_csv_print_the_same_figures() {
 }
 
 #[test]
-fn report_html_and_unknown_formats_and_connections_are_usage_errors() {
+fn report_html_is_one_page_with_the_trend_chart_embedded_and_no_secret() {
     let sandbox = Sandbox::new();
     write_store(&sandbox.store());
-    for args in [
-        &["report", "--format", "html"][..],
-        &["report", "--format", "pdf"],
-        &["report", "--connection", "nope"],
-    ] {
+    let output = sandbox.run(&["report", "--date", "2026-11-24", "--format", "html"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let html = stdout(&output);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<img src=\"data:image/png;base64,iVBORw0KGgo"), "{html}");
+    assert!(html.contains("acme-au"), "{html}");
+    for secret in ["xero-secret-value", "acct-value", "app-key-value"] {
+        assert!(!html.contains(secret), "{secret} leaked");
+    }
+    // The configured day limit (Xero's default, 5000) reaches the API budget in every format.
+    assert!(html.contains("xero: 0 of 5000 a day (0.0%), 5000 left"), "{html}");
+    let json = sandbox.run(&["report", "--date", "2026-11-24", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(report["api_budget"]["systems"][0]["limit"], 5000);
+}
+
+#[test]
+fn unknown_formats_and_connections_are_usage_errors() {
+    let sandbox = Sandbox::new();
+    write_store(&sandbox.store());
+    for args in [&["report", "--format", "pdf"][..], &["report", "--connection", "nope"]] {
         let output = sandbox.run(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
         assert!(stdout(&output).is_empty(), "{args:?}");

@@ -142,7 +142,7 @@ pub struct ReportArgs {
     /// Report date (YYYY-MM-DD) [default: yesterday in the connection's time zone]
     #[arg(long, value_name = "DATE")]
     pub date: Option<chrono::NaiveDate>,
-    /// text, json or csv (html is not built yet)
+    /// text, html (the email's body, chart embedded), json or csv
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: String,
     /// Deliver it (file, email) as the schedule would, instead of printing it (not built yet)

@@ -1,5 +1,7 @@
 //! `cxsync report`: the variance report of every configured connection (or one), for a date,
-//! printed as text, JSON or CSV. Delivery (`--send`) and HTML are not built yet.
+//! printed as text, JSON, CSV or HTML. HTML is the email's body as one stand-alone page per
+//! connection, its 30-day trend chart embedded as a `data:` URI so the file opens in a
+//! browser. Delivery (`--send`) is not built yet.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,21 +12,18 @@ use chrono::{DateTime, Utc};
 use super::{Failure, ReportArgs};
 use crate::config::Settings;
 use crate::daemon::report_date;
-use crate::report::{Format, compute, render};
+use crate::report::{Format, compute, html, render};
 use crate::store::Store;
 
-/// The `--format` word as a [`Format`]; HTML is named but not built.
-fn format(word: &str) -> Result<Format, Failure> {
+/// The `--format` word: a [`Format`] the text renderer prints, or HTML (`None`).
+fn format(word: &str) -> Result<Option<Format>, Failure> {
     match word {
-        "text" => Ok(Format::Text),
-        "json" => Ok(Format::Json),
-        "csv" => Ok(Format::Csv),
-        "html" => Err(Failure::usage(anyhow::anyhow!(
-            "`--format html` is not available in this version yet (the HTML email is not \
-             built): use text, json or csv"
-        ))),
+        "text" => Ok(Some(Format::Text)),
+        "json" => Ok(Some(Format::Json)),
+        "csv" => Ok(Some(Format::Csv)),
+        "html" => Ok(None),
         other => Err(Failure::usage(anyhow::anyhow!(
-            "unknown report format `{other}`: use text, json or csv"
+            "unknown report format `{other}`: use text, html, json or csv"
         ))),
     }
 }
@@ -53,13 +52,25 @@ pub(super) fn run(
     }
     let store = Store::open_read_only(store_path).map_err(Failure::usage)?;
     let mut reports = Vec::new();
+    let mut pages = String::new();
     for connection in connections {
         let date = args.date.unwrap_or_else(|| report_date(connection, now));
+        let context = || format!("loading the report of `{}` for {date}", connection.name);
+        if format.is_none() {
+            let (report, trend) = store.report_for(connection, date).with_context(context)?;
+            pages += &html(&report, &trend);
+            continue;
+        }
         let input = store
             .report_input(&connection.name, &connection.accounts, connection.timezone, date)
-            .with_context(|| format!("loading the report of `{}` for {date}", connection.name))?;
+            .with_context(context)?
+            .with_daily_limits(connection);
         reports.push(compute(&input, date));
     }
-    out.write_all(render(&reports, format).as_bytes()).context("writing the report")?;
+    let output = match format {
+        Some(format) => render(&reports, format),
+        None => pages,
+    };
+    out.write_all(output.as_bytes()).context("writing the report")?;
     Ok(())
 }

@@ -2,10 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{AccountVariance, Explained, OpenFinding, Report, ReportInput};
+use super::{
+    AccountVariance, Explained, FixFirst, OpenFinding, Report, ReportInput, TIMING_DIFFERENCE,
+    api_budget, fair_use, mapped,
+};
+
+/// How many open findings the "fix first" list shows.
+pub const FIX_FIRST: usize = 5;
 
 /// Kinds about a posting only Xero holds: Cin7 lacks it, so it explains a *negative*
 /// `cin7 − xero` of its amount.
@@ -55,13 +61,13 @@ fn by_kind<'a>(findings: impl Iterator<Item = &'a OpenFinding>) -> Vec<Explained
 /// `unexplained = variance − Σ explained`. A side without a figure makes the variance and the
 /// unexplained rest unknown (`None`), never zero. Open findings on no mapped account are
 /// summed by kind in [`Report::unattributed`].
+///
+/// Below that: the [`FIX_FIRST`] open findings explaining the most money (by the absolute
+/// value of their contribution; those explaining nothing are left out), the open timing
+/// differences, fair use and the API budget.
 pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
-    let accounts = input
-        .accounts
-        .roles()
+    let accounts = mapped(&input.accounts)
         .into_iter()
-        .filter_map(|(role, code)| Some((role, code?.trim())))
-        .filter(|(_, code)| !code.is_empty())
         .map(|(role, code)| account(input, role, code))
         .collect::<Vec<AccountVariance>>();
     let unattributed = by_kind(input.open_findings.iter().filter(|f| {
@@ -78,7 +84,34 @@ pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
         new_findings: input.new_findings.clone(),
         resolved_findings: input.resolved_findings.clone(),
         window: input.window,
+        fix_first: fix_first(&input.open_findings),
+        timing_differences: input
+            .open_findings
+            .iter()
+            .filter(|f| f.kind == TIMING_DIFFERENCE)
+            .cloned()
+            .collect(),
+        fair_use: input.xero_invoice_months.as_deref().map(|months| fair_use(date, months)),
+        api_budget: api_budget(
+            input.window.until - Duration::hours(24),
+            input.window.until,
+            &input.api_calls,
+        ),
     }
+}
+
+/// The open findings explaining the most money, largest first, ties oldest (lowest id) first.
+fn fix_first(open: &[OpenFinding]) -> Vec<FixFirst> {
+    let mut items: Vec<FixFirst> = open
+        .iter()
+        .map(|f| FixFirst { finding: f.clone(), explains: contribution(&f.kind, f.amount) })
+        .filter(|item| !item.explains.is_zero())
+        .collect();
+    items.sort_by(|a, b| {
+        b.explains.abs().cmp(&a.explains.abs()).then(a.finding.id.cmp(&b.finding.id))
+    });
+    items.truncate(FIX_FIRST);
+    items
 }
 
 fn account(input: &ReportInput, role: &'static str, code: &str) -> AccountVariance {
@@ -148,6 +181,8 @@ mod tests {
                 since: DateTime::UNIX_EPOCH,
                 until: DateTime::UNIX_EPOCH,
             },
+            xero_invoice_months: None,
+            api_calls: vec![],
         }
     }
 
@@ -156,6 +191,7 @@ mod tests {
             kind: kind.into(),
             account_code: code.map(String::from),
             amount: amount.map(d),
+            ..OpenFinding::default()
         }
     }
 
@@ -273,5 +309,57 @@ mod tests {
         assert_eq!(report.xero_source, XeroSource::TrialBalance);
         assert_eq!(line(&report, "inventory").variance, Some(Decimal::ZERO));
         assert!(report.xero_source.describe(date()).contains("trial balance as at 2026-11-24"));
+    }
+
+    #[test]
+    fn fix_first_lists_the_findings_explaining_the_most_money_whatever_their_sign() {
+        let mut input = input(&[("630", "1000.00")], &[("630", "800.00")]);
+        let amounts = [
+            ("missing_in_xero", "10.00"),
+            ("control_account_journal", "500.00"),
+            ("blank_cogs", "0"),
+            ("missing_in_xero", "120.00"),
+            ("inventory_self_adjustment", "9000.00"),
+            ("amount_mismatch", "-120.00"),
+            ("missing_in_xero", "1.00"),
+            ("missing_in_xero", "2.00"),
+            ("timing_difference", "3.00"),
+        ];
+        input.open_findings = amounts
+            .iter()
+            .zip(1..)
+            .map(|((kind, amount), id)| OpenFinding {
+                id,
+                ..finding(kind, Some("630"), Some(amount))
+            })
+            .collect();
+        let report = compute(&input, date());
+        let picked: Vec<(i64, Decimal)> =
+            report.fix_first.iter().map(|f| (f.finding.id, f.explains)).collect();
+        assert_eq!(
+            picked,
+            [
+                (2, d("-500.00")),
+                (4, d("120.00")),
+                (6, d("-120.00")),
+                (1, d("10.00")),
+                (9, d("3.00"))
+            ],
+            "a self-adjustment and a zero explain nothing; ties keep the older finding first"
+        );
+        let timing: Vec<i64> = report.timing_differences.iter().map(|f| f.id).collect();
+        assert_eq!(timing, [9]);
+    }
+
+    #[test]
+    fn the_headline_counts_disagreeing_accounts_and_sums_unexplained_rests_without_cancelling() {
+        let input = input(
+            &[("630", "1000.00"), ("310", "250.00"), ("815", "-400.00")],
+            &[("630", "900.00"), ("310", "350.00"), ("815", "-400.00")],
+        );
+        let report = compute(&input, date());
+        assert_eq!(report.disagreeing().count(), 2);
+        assert_eq!(report.unexplained_total(), d("200.00"));
+        assert_eq!(report.fair_use, None, "no Xero invoices synced: no fair-use figure");
     }
 }

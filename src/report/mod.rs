@@ -3,7 +3,10 @@
 //! kind), and which findings are new or resolved since the previous report.
 //!
 //! Pure: no I/O, no clock. The store builds a [`ReportInput`] (`Store::report_input`),
-//! [`compute`] turns it into a [`Report`], and `render` prints it as text, JSON or CSV.
+//! [`compute`] turns it into a [`Report`], and `render` prints it as text, JSON or CSV. The
+//! store also builds the 30-day [`Trend`] (`Store::trend`); [`email`] turns a report and its
+//! trend into an [`Email`] (subject, text, HTML, the chart as an inline PNG) and [`html`] into
+//! a stand-alone page. `Store::report_for` loads a connection's report and trend in one call.
 //!
 //! Sign conventions (DESIGN.md): every balance is **debit positive, credit negative**, on
 //! both sides. An asset such as inventory normally shows positive balances; a credit-balance
@@ -21,14 +24,28 @@
 //! `account_code`, one only Xero holds `−amount` (see [`contribution`]); `unexplained =
 //! variance − Σ explained`.
 //!
+//! Below the accounts the report carries a few operational figures: the open
+//! `timing_difference` findings, Xero fair-use (invoices and bills a month, see [`budget`])
+//! and the API calls of the last 24 hours against the configured day limits.
+//!
 //! Architecture:
 //! - this file: the input and output types.
 //! - `compute`: [`compute`], the arithmetic.
+//! - `budget`: fair-use and API-budget arithmetic.
+//! - `trend`: the 30-day variance [`Trend`] from daily ledger sums.
 //! - `render`: [`render`] to text, JSON (the command-line contract) and CSV.
+//! - `chart`: the trend as a PNG ([`chart::png`]).
+//! - `html`: the HTML email ([`email`], [`html`]) from `templates/`.
 
+mod budget;
+pub mod chart;
 mod compute;
 mod email;
+#[cfg(test)]
+mod fixture;
+mod html;
 mod render;
+mod trend;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,14 +54,31 @@ use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
-use crate::config::AccountMap;
+use crate::config::{AccountMap, Connection};
 
-pub use compute::{compute, contribution};
+pub use budget::{
+    ApiBudget, CallCount, FAIR_USE_TIERS, FairUse, MonthCount, SystemBudget, api_budget, fair_use,
+    quarter_start,
+};
+pub use compute::{FIX_FIRST, compute, contribution};
 pub use email::{Email, InlineImage};
+pub use html::{email, grouped, headline, html, subject};
 pub use render::{Format, render};
+pub use trend::{LedgerDays, TREND_DAYS, Trend, TrendSeries, XeroDays, trend, trend_days};
 
 /// The roles whose accounts are profit and loss: compared from the financial year's start.
 pub const PROFIT_AND_LOSS_ROLES: [&str; 3] = ["cogs", "revenue", "inventory_discrepancy"];
+
+/// `(role, code)` of every mapped control account, in [`AccountMap::roles`] order, codes
+/// trimmed, unmapped (absent or blank) roles left out.
+pub fn mapped(accounts: &AccountMap) -> Vec<(&'static str, &str)> {
+    accounts
+        .roles()
+        .into_iter()
+        .filter_map(|(role, code)| Some((role, code?.trim())))
+        .filter(|(_, code)| !code.is_empty())
+        .collect()
+}
 
 /// The first day of the financial year that contains `date`, for a year ending on `end_day`
 /// of `end_month` (Xero's `FinancialYearEndDay`/`Month`; a day past the month's end means its
@@ -102,15 +136,32 @@ impl fmt::Display for XeroSource {
     }
 }
 
-/// An open finding, as far as the variance needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An open finding, as far as the report needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OpenFinding {
+    pub id: i64,
     /// The stable kind code (`missing_in_xero`…), kept as stored.
     pub kind: String,
+    pub severity: String,
+    pub cin7_ref: Option<String>,
+    pub xero_ref: Option<String>,
     pub account_code: Option<String>,
     /// Debit positive, as posted by the side holding the record (see [`contribution`]);
     /// `None` counts but explains nothing.
     pub amount: Option<Decimal>,
+    /// What to do about it.
+    pub message: String,
+}
+
+/// The kind code of the findings listed as timing differences.
+pub const TIMING_DIFFERENCE: &str = "timing_difference";
+
+/// An open finding worth fixing first, and how much of its account's variance it explains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixFirst {
+    pub finding: OpenFinding,
+    /// Its [`contribution`] to `cin7 − xero` on its account.
+    pub explains: Decimal,
 }
 
 /// A finding that opened (or re-opened) or was resolved in the report's window.
@@ -158,6 +209,27 @@ pub struct ReportInput {
     pub new_findings: Vec<FindingNote>,
     pub resolved_findings: Vec<FindingNote>,
     pub window: FindingWindow,
+    /// Xero sales invoices and bills per calendar month of the quarter containing D, D's month
+    /// counted to D; `None` while Xero invoices have never been synced.
+    pub xero_invoice_months: Option<Vec<MonthCount>>,
+    /// API calls in the 24 hours to the end of D, one entry per system (`xero`, `cin7`).
+    pub api_calls: Vec<CallCount>,
+}
+
+impl ReportInput {
+    /// Sets each system's per-day call limit from the connection's configuration (Xero's
+    /// always, Cin7's when configured), so the API budget can be measured against it.
+    #[must_use]
+    pub fn with_daily_limits(mut self, connection: &Connection) -> Self {
+        for calls in &mut self.api_calls {
+            calls.limit = match calls.system.as_str() {
+                "xero" => Some(connection.xero.limits.per_day),
+                "cin7" => connection.cin7.limits.per_day,
+                _ => calls.limit,
+            };
+        }
+        self
+    }
 }
 
 /// One connection's variance report for one date.
@@ -176,6 +248,26 @@ pub struct Report {
     pub new_findings: Vec<FindingNote>,
     pub resolved_findings: Vec<FindingNote>,
     pub window: FindingWindow,
+    /// The open findings explaining the most money, largest first (at most [`FIX_FIRST`]).
+    pub fix_first: Vec<FixFirst>,
+    /// Open findings of kind [`TIMING_DIFFERENCE`], oldest first.
+    pub timing_differences: Vec<OpenFinding>,
+    /// Xero fair-use; `None` while Xero invoices have never been synced.
+    pub fair_use: Option<FairUse>,
+    pub api_budget: ApiBudget,
+}
+
+impl Report {
+    /// The accounts whose variance is known and not zero.
+    pub fn disagreeing(&self) -> impl Iterator<Item = &AccountVariance> {
+        self.accounts.iter().filter(|a| a.variance.is_some_and(|v| !v.is_zero()))
+    }
+
+    /// The sum of the absolute unexplained amounts: a positive rest on one account and a
+    /// negative one on another both need explaining, so they do not cancel.
+    pub fn unexplained_total(&self) -> Decimal {
+        self.accounts.iter().filter_map(|a| a.unexplained).map(|u| u.abs()).sum()
+    }
 }
 
 /// One control account's figures.

@@ -1,12 +1,19 @@
-//! Printing a [`Report`]: aligned text for terminals and logs, JSON (the command-line
-//! contract: one object per connection, one per line), and CSV (one row per account). Pure.
+//! Printing a [`Report`]: aligned text for terminals and logs (also the email's plain-text
+//! part), JSON (the command-line contract: one object per connection, one per line; keys past
+//! the contract's are additions, never renames), and CSV (one row per account). Pure.
+//!
+//! The sentences for fair use, the API budget and where the figures came from are made here
+//! once and shared with the HTML email (`html`).
 
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 use serde_json::{Value as Json, json};
 
-use super::{AccountVariance, Explained, FindingNote, PROFIT_AND_LOSS_ROLES, Report, money};
+use super::{
+    AccountVariance, ApiBudget, Explained, FairUse, FindingNote, FixFirst, MonthCount, OpenFinding,
+    PROFIT_AND_LOSS_ROLES, Report, SystemBudget, money,
+};
 use crate::clock::timestamp;
 use crate::table::{Table, Value};
 
@@ -33,38 +40,45 @@ fn opt_money(amount: Option<Decimal>) -> String {
     amount.map_or_else(|| NONE.to_string(), money)
 }
 
-/// The report's first lines: connection and date, where the figures came from, the window.
+/// The report's first lines: connection and date, then [`source_lines`].
 fn header(report: &Report) -> String {
     let mut out = format!("Variance report: {}, {}\n", report.connection, report.date);
-    let _ = writeln!(out, "Xero figures: {}", report.xero_source.describe(report.date));
+    for line in source_lines(report) {
+        out += &line;
+        out.push('\n');
+    }
+    out
+}
+
+/// Where the figures came from: the Xero source, where profit-and-loss accounts start, the
+/// findings window.
+pub(super) fn source_lines(report: &Report) -> Vec<String> {
+    let mut lines = vec![format!("Xero figures: {}", report.xero_source.describe(report.date))];
     if report.accounts.iter().any(|a| PROFIT_AND_LOSS_ROLES.contains(&a.role)) {
-        let _ = match report.year_start {
+        lines.push(match report.year_start {
             Some(start) => {
-                writeln!(out, "Profit and loss accounts: from the financial year's start, {start}")
+                format!("Profit and loss accounts: from the financial year's start, {start}")
             }
-            None => writeln!(
-                out,
+            None => format!(
                 "Profit and loss accounts: every ledger line to {} (the Xero financial year end \
                  is not synced yet)",
                 report.date
             ),
-        };
+        });
     }
     let w = &report.window;
-    let _ = match w.previous_report {
-        Some(previous) => writeln!(
-            out,
+    lines.push(match w.previous_report {
+        Some(previous) => format!(
             "Findings window: since the report of {previous} ({} to {})",
             timestamp(w.since),
             timestamp(w.until)
         ),
-        None => writeln!(
-            out,
+        None => format!(
             "Findings window: the 24 hours to {} (no earlier report is stored)",
             timestamp(w.until)
         ),
-    };
-    out
+    });
+    lines
 }
 
 /// One report as text: a header, the accounts table, what explains them, new and resolved
@@ -107,6 +121,8 @@ pub(super) fn text(report: &Report) -> String {
             let _ = writeln!(out, "No {side} figure: {}", accounts.join(", "));
         }
     }
+    out.push('\n');
+    out += &fix_first_text(&report.fix_first);
     let explained: Vec<Vec<String>> = report
         .accounts
         .iter()
@@ -161,15 +177,130 @@ pub(super) fn text(report: &Report) -> String {
             .collect();
         out += &indent(&aligned(&[], &[false, false, false, true, false, false], &rows));
     }
+    out.push('\n');
+    out += &timing_text(&report.timing_differences);
+    out.push('\n');
+    out += &fair_use_text(report.fair_use.as_ref());
+    out.push('\n');
+    out += &budget_text(&report.api_budget);
     out
 }
 
-fn reference(f: &FindingNote) -> String {
-    match (&f.cin7_ref, &f.xero_ref) {
+/// `cin7 / xero` references of a finding, or one of them, or `-`.
+pub(super) fn refs(cin7: Option<&str>, xero: Option<&str>) -> String {
+    match (cin7, xero) {
         (Some(c), Some(x)) if c != x => format!("{c} / {x}"),
-        (Some(r), _) | (None, Some(r)) => r.clone(),
+        (Some(r), _) | (None, Some(r)) => r.to_string(),
         (None, None) => NONE.into(),
     }
+}
+
+fn open_refs(f: &OpenFinding) -> String {
+    refs(f.cin7_ref.as_deref(), f.xero_ref.as_deref())
+}
+
+fn fix_first_text(items: &[FixFirst]) -> String {
+    if items.is_empty() {
+        return "Fix first: nothing (no open finding explains any money)\n".into();
+    }
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|item| {
+            let f = &item.finding;
+            vec![
+                money(item.explains),
+                f.kind.clone(),
+                f.account_code.clone().unwrap_or_else(|| NONE.into()),
+                open_refs(f),
+                f.message.clone(),
+            ]
+        })
+        .collect();
+    "Fix first (the open findings explaining the most money):\n".to_string()
+        + &indent(&aligned(&[], &[true, false, false, false, false], &rows))
+}
+
+fn timing_text(findings: &[OpenFinding]) -> String {
+    if findings.is_empty() {
+        return "Timing differences: none\n".into();
+    }
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.account_code.clone().unwrap_or_else(|| NONE.into()),
+                opt_money(f.amount),
+                open_refs(f),
+                f.message.clone(),
+            ]
+        })
+        .collect();
+    format!("Timing differences ({}):\n", findings.len())
+        + &indent(&aligned(&[], &[false, true, false, false], &rows))
+}
+
+fn month_name(month: &MonthCount) -> String {
+    month.month.format("%B %Y").to_string()
+}
+
+/// Fair use in sentences: this month, the quarter's average, the tiers.
+pub(super) fn fair_use_lines(fair: Option<&FairUse>) -> Vec<String> {
+    let Some(fair) = fair else {
+        return vec!["no figure: Xero invoices have not been synced".into()];
+    };
+    let m = &fair.this_month;
+    let tier = match (fair.tier, fair.next_tier) {
+        (None, Some(next)) => format!("below the first tier ({next} a month)"),
+        (Some(tier), Some(next)) => format!("past the {tier} tier, next {next}"),
+        (Some(tier), None) => format!("past the last tier ({tier})"),
+        (None, None) => "no tier".into(),
+    };
+    vec![
+        format!(
+            "{}: {} invoices and bills so far ({} sales invoices, {} bills)",
+            month_name(m),
+            m.total(),
+            m.sales_invoices,
+            m.bills
+        ),
+        format!(
+            "quarter from {}: {} a month on average over {} month(s), {tier}",
+            fair.quarter_start,
+            money(fair.quarter_average),
+            fair.months.len()
+        ),
+    ]
+}
+
+fn fair_use_text(fair: Option<&FairUse>) -> String {
+    "Xero fair use (sales invoices and bills a month, averaged over the quarter):\n".to_string()
+        + &indent(&fair_use_lines(fair).join("\n"))
+}
+
+/// One system's calls against its limit, in words.
+pub(super) fn budget_line(budget: &SystemBudget) -> String {
+    let c = &budget.calls;
+    let used = match (c.limit, budget.used_percent, budget.remaining) {
+        (Some(limit), Some(percent), Some(remaining)) => {
+            format!("{} of {limit} a day ({percent}%), {remaining} left", c.calls)
+        }
+        _ => format!("{} (no day limit configured)", c.calls),
+    };
+    let mut line = format!("{}: {used}, {} rate-limited", c.system, c.rate_limited);
+    if let Some(lowest) = c.lowest_day_remaining {
+        let _ = write!(line, ", lowest day-limit remaining {lowest}");
+    }
+    line
+}
+
+fn budget_text(budget: &ApiBudget) -> String {
+    let lines: Vec<String> = budget.systems.iter().map(budget_line).collect();
+    format!("API calls from {} to {}:\n", timestamp(budget.since), timestamp(budget.until))
+        + &indent(&lines.join("\n"))
+}
+
+fn reference(f: &FindingNote) -> String {
+    refs(f.cin7_ref.as_deref(), f.xero_ref.as_deref())
 }
 
 fn indent(text: &str) -> String {
@@ -274,7 +405,67 @@ pub(super) fn json(report: &Report) -> Json {
             "since": timestamp(report.window.since),
             "until": timestamp(report.window.until),
         },
+        "fix_first": report.fix_first.iter().map(|item| {
+            let mut finding = json_open_finding(&item.finding);
+            finding["explains"] = Json::String(money(item.explains));
+            finding
+        }).collect::<Vec<_>>(),
+        "timing_differences": report.timing_differences.iter().map(json_open_finding).collect::<Vec<_>>(),
+        "fair_use": report.fair_use.as_ref().map(json_fair_use),
+        "api_budget": json_budget(&report.api_budget),
     })
+}
+
+fn json_open_finding(f: &OpenFinding) -> Json {
+    json!({
+        "id": f.id,
+        "kind": f.kind,
+        "severity": f.severity,
+        "cin7_ref": f.cin7_ref,
+        "xero_ref": f.xero_ref,
+        "account_code": f.account_code,
+        "amount": json_money(f.amount),
+        "message": f.message,
+    })
+}
+
+fn json_month(m: &MonthCount) -> Json {
+    json!({
+        "month": m.month.format("%Y-%m").to_string(),
+        "sales_invoices": m.sales_invoices,
+        "bills": m.bills,
+        "total": m.total(),
+    })
+}
+
+fn json_fair_use(fair: &FairUse) -> Json {
+    json!({
+        "this_month": json_month(&fair.this_month),
+        "quarter_start": fair.quarter_start.to_string(),
+        "months": fair.months.iter().map(json_month).collect::<Vec<_>>(),
+        "quarter_average": money(fair.quarter_average),
+        "tier": fair.tier,
+        "next_tier": fair.next_tier,
+    })
+}
+
+fn json_budget(budget: &ApiBudget) -> Json {
+    let systems: Vec<Json> = budget
+        .systems
+        .iter()
+        .map(|s| {
+            json!({
+                "system": s.calls.system,
+                "calls": s.calls.calls,
+                "rate_limited": s.calls.rate_limited,
+                "lowest_day_remaining": s.calls.lowest_day_remaining,
+                "limit": s.calls.limit,
+                "used_percent": s.used_percent.map(|p| p.to_string()),
+                "remaining": s.remaining,
+            })
+        })
+        .collect();
+    json!({ "since": timestamp(budget.since), "until": timestamp(budget.until), "systems": systems })
 }
 
 /// Where an account's balances start: the financial year's start for a profit-and-loss
@@ -333,102 +524,14 @@ pub(super) fn csv(reports: &[Report]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{FindingWindow, XeroSource};
-    use chrono::{DateTime, NaiveDate};
+    use crate::report::XeroSource;
+    use chrono::NaiveDate;
 
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    fn at(s: &str) -> DateTime<chrono::Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
-    }
-
-    fn account(role: &'static str, code: &str, cin7: &str, xero: Option<&str>) -> AccountVariance {
-        let (cin7, xero) = (d(cin7), xero.map(d));
-        let variance = xero.map(|x| cin7 - x);
-        AccountVariance {
-            role,
-            code: code.into(),
-            cin7_balance: Some(cin7),
-            xero_balance: xero,
-            variance,
-            explained: vec![],
-            unexplained: variance,
-        }
-    }
-
-    /// A small report by hand: inventory partly explained, COGS without a Xero figure, GRNI
-    /// (a credit-balance account) negative on both sides.
-    fn sample() -> Report {
-        let mut inventory = account("inventory", "630", "1000.00", Some("800.00"));
-        inventory.explained = vec![
-            Explained { kind: "amount_mismatch".into(), amount: d("-5.50"), count: 1 },
-            Explained { kind: "missing_in_xero".into(), amount: d("150.00"), count: 2 },
-        ];
-        inventory.unexplained = Some(d("55.50"));
-        Report {
-            connection: "acme".into(),
-            date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-            xero_source: XeroSource::Journals,
-            year_start: NaiveDate::from_ymd_opt(2026, 7, 1),
-            accounts: vec![
-                inventory,
-                account("cogs", "310", "5.00", None),
-                account("grni", "815", "-500.00", Some("-450.00")),
-            ],
-            unattributed: vec![Explained {
-                kind: "missing_in_xero".into(),
-                amount: d("310.00"),
-                count: 3,
-            }],
-            new_findings: vec![FindingNote {
-                id: 7,
-                kind: "missing_in_xero".into(),
-                severity: "warning".into(),
-                cin7_ref: Some("INV-1".into()),
-                xero_ref: None,
-                account_code: Some("630".into()),
-                amount: Some(d("120.00")),
-                message: "Send INV-1 to Xero".into(),
-                at: at("2026-11-24T02:00:00Z"),
-            }],
-            resolved_findings: vec![],
-            window: FindingWindow {
-                previous_report: None,
-                since: at("2026-11-23T13:00:00Z"),
-                until: at("2026-11-24T13:00:00Z"),
-            },
-        }
-    }
+    use crate::report::fixture::{at, sample};
 
     #[test]
-    fn text_has_a_header_aligned_accounts_explanations_and_findings() {
-        let expected = "\
-Variance report: acme, 2026-11-24
-Xero figures: Xero Journals dated on or before 2026-11-24
-Profit and loss accounts: from the financial year's start, 2026-07-01
-Findings window: the 24 hours to 2026-11-24T13:00:00.000Z (no earlier report is stored)
-
-role       code     cin7     xero  variance  explained  unexplained
----------  ----  -------  -------  --------  ---------  -----------
-inventory  630   1000.00   800.00    200.00     144.50        55.50
-cogs       310      5.00        -         -       0.00            -
-grni       815   -500.00  -450.00    -50.00       0.00       -50.00
-No Xero figure: cogs 310
-
-Explained by open findings:
-  inventory 630  amount_mismatch   -5.50  (1)
-  inventory 630  missing_in_xero  150.00  (2)
-Open findings on no control account:
-  missing_in_xero  310.00  (3)
-
-New findings (1):
-  missing_in_xero  warning  630  120.00  INV-1  Send INV-1 to Xero
-
-Resolved findings: none
-";
-        assert_eq!(render(&[sample()], Format::Text), expected);
+    fn text_has_a_header_accounts_fixes_explanations_findings_and_operational_figures() {
+        insta::assert_snapshot!(render(&[sample()], Format::Text));
     }
 
     #[test]
@@ -449,6 +552,18 @@ Resolved findings: none
                 "Findings window: since the report of 2026-11-20 (2026-11-20T13:00:00.000Z to 2026-11-24T13:00:00.000Z)",
             ]
         );
+    }
+
+    #[test]
+    fn text_says_none_rather_than_zero_for_sections_without_figures() {
+        let mut report = sample();
+        report.fair_use = None;
+        report.timing_differences.clear();
+        report.fix_first.clear();
+        let text = render(&[report], Format::Text);
+        assert!(text.contains("Timing differences: none\n"), "{text}");
+        assert!(text.contains("  no figure: Xero invoices have not been synced\n"), "{text}");
+        assert!(text.contains("Fix first: nothing (no open finding explains any money)\n"));
     }
 
     #[test]
@@ -496,5 +611,38 @@ acme,2026-11-24,journals,grni,815,,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
         assert_eq!(report["unattributed_findings"][0]["kind"], "missing_in_xero");
         assert_eq!(report["unattributed_findings"][0]["amount"], "310.00");
         assert_eq!(report["unattributed_findings"][0]["count"], 3);
+    }
+
+    #[test]
+    fn json_adds_fix_first_timing_differences_fair_use_and_the_api_budget() {
+        let report: Json = serde_json::from_str(&render(&[sample()], Format::Json)).unwrap();
+        let fix = &report["fix_first"][0];
+        assert_eq!((fix["id"].as_i64(), fix["kind"].as_str()), (Some(7), Some("missing_in_xero")));
+        assert_eq!(
+            (fix["explains"].as_str(), fix["amount"].as_str()),
+            (Some("120.00"), Some("120.00"))
+        );
+        assert_eq!(fix["message"], "Send INV-1 to Xero");
+        assert_eq!(report["timing_differences"][0]["cin7_ref"], "SO-77");
+        assert_eq!(report["timing_differences"][0]["amount"], "42.00");
+        let fair = &report["fair_use"];
+        assert_eq!(fair["this_month"]["month"], "2026-11");
+        assert_eq!(fair["this_month"]["total"], 2810);
+        assert_eq!(fair["quarter_average"], "3155.00");
+        assert!(fair["tier"].is_null());
+        assert_eq!(fair["next_tier"], 5000);
+        let xero = &report["api_budget"]["systems"][0];
+        assert_eq!((xero["system"].as_str(), xero["calls"].as_u64()), (Some("xero"), Some(1234)));
+        assert_eq!(
+            (xero["used_percent"].as_str(), xero["remaining"].as_i64()),
+            (Some("24.7"), Some(3766))
+        );
+        assert!(report["api_budget"]["systems"][1]["limit"].is_null());
+        let mut empty = sample();
+        empty.fair_use = None;
+        empty.timing_differences.clear();
+        let empty: Json = serde_json::from_str(&render(&[empty], Format::Json)).unwrap();
+        assert!(empty["fair_use"].is_null(), "no figure, not zero");
+        assert_eq!(empty["timing_differences"], Json::Array(vec![]));
     }
 }

@@ -16,6 +16,7 @@
 //!   JSON, and closing a ledger re-read window (stale entries out, cursor in, atomically).
 //! - `findings`: reading findings for the command line.
 //! - `report`: loading what the variance report is computed from.
+//! - `trend`: the 30-day variance trend, and a connection's report and trend in one call.
 //! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
 //!   on its own connection so neither waits for a sync transaction.
 
@@ -27,6 +28,7 @@ mod reconcile;
 mod report;
 mod show;
 mod tokens;
+mod trend;
 mod windows;
 
 use std::fs::{DirBuilder, OpenOptions};

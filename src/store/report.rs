@@ -15,8 +15,9 @@ use crate::clock::timestamp;
 use crate::config::AccountMap;
 use crate::model::System;
 use crate::report::{
-    FindingNote, FindingWindow, OpenFinding, PROFIT_AND_LOSS_ROLES, ReportInput, XeroSource,
-    day_end, financial_year_start,
+    CallCount, FindingNote, FindingWindow, LedgerDays, MonthCount, OpenFinding,
+    PROFIT_AND_LOSS_ROLES, ReportInput, XeroSource, day_end, financial_year_start, mapped,
+    quarter_start,
 };
 
 /// A stored value that is not what cxsync writes.
@@ -53,6 +54,9 @@ impl Store {
     /// - New and resolved findings: `opened`/`reopened` and `resolved` events from the end of
     ///   the latest stored report's date before `date` (or from 24 hours before, when there
     ///   is none) to the end of `date`, both in the connection's time zone.
+    /// - Xero sales invoices and bills per month of `date`'s quarter, to `date` (fair use),
+    ///   and the API calls logged in the 24 hours to the end of `date` (no limits: see
+    ///   [`ReportInput::with_daily_limits`]).
     ///
     /// The connection is given by name, with its configured accounts and time zone.
     pub fn report_input(
@@ -62,23 +66,11 @@ impl Store {
         timezone: Option<Tz>,
         date: NaiveDate,
     ) -> Result<ReportInput, StoreError> {
-        let id: i64 = self
-            .conn
-            .query_row("SELECT id FROM connections WHERE name = ?1", [connection], |row| row.get(0))
-            .optional()
-            .map_err(StoreError::query("finding the connection"))?
-            .ok_or_else(|| StoreError::UnknownConnection {
-                path: self.path.clone(),
-                name: connection.to_string(),
-            })?;
-        let mapped: Vec<(&str, &str)> = accounts
-            .roles()
-            .into_iter()
-            .filter_map(|(role, code)| Some((role, code?.trim())))
-            .filter(|(_, code)| !code.is_empty())
-            .collect();
+        let id = self.connection_id(connection)?;
+        let mapped = mapped(accounts);
         let codes: Vec<&str> = mapped.iter().map(|(_, code)| *code).collect();
-        let year_start = self.year_start(id, date)?;
+        let year_start =
+            self.year_end(id)?.and_then(|(day, month)| financial_year_start(date, day, month));
         let profit_and_loss: BTreeSet<&str> = mapped
             .iter()
             .filter(|(role, _)| PROFIT_AND_LOSS_ROLES.contains(role))
@@ -88,7 +80,11 @@ impl Store {
         let starts: BTreeMap<&str, NaiveDate> = year_start
             .map(|start| profit_and_loss.iter().map(|code| (*code, start)).collect())
             .unwrap_or_default();
-        let with_zeroes = |mut sums: BTreeMap<String, Decimal>| {
+        let sums = |days: LedgerDays| {
+            let mut sums: BTreeMap<String, Decimal> = days
+                .codes()
+                .map(|code| (code.to_string(), days.balance(code, starts.get(code).copied(), date)))
+                .collect();
             for code in &codes {
                 sums.entry((*code).to_string()).or_default();
             }
@@ -96,30 +92,28 @@ impl Store {
         };
 
         let cin7_balances = if self.has_ledger(id, System::Cin7)? {
-            with_zeroes(self.ledger_sums(id, System::Cin7, date, &starts)?)
+            sums(self.ledger_days(id, System::Cin7, date)?)
         } else {
             BTreeMap::new()
         };
 
-        let journals = self.endpoint_state(connection, System::Xero, "Journals")?;
-        let (xero_source, xero_balances) = if journals.available {
-            if journals.last_success_at.is_some() || self.has_ledger(id, System::Xero)? {
-                (
-                    XeroSource::Journals,
-                    with_zeroes(self.ledger_sums(id, System::Xero, date, &starts)?),
-                )
-            } else {
-                (XeroSource::Unavailable, BTreeMap::new())
+        let (xero_source, xero_balances) = match self.xero_path(connection, id)? {
+            XeroSource::Journals => {
+                (XeroSource::Journals, sums(self.ledger_days(id, System::Xero, date)?))
             }
-        } else {
-            let mut rows = self.trial_balance(id, date)?;
-            let any = !rows.is_empty();
-            if year_start.is_none() {
-                // Xero's trial balance shows P&L accounts year to date; without the year's
-                // start the Cin7 side cannot be cut the same way, so they have no figure.
-                rows.retain(|code, _| !profit_and_loss.contains(code.as_str()));
+            XeroSource::TrialBalance => {
+                let mut rows =
+                    self.trial_balances(id, date, date)?.remove(&date).unwrap_or_default();
+                let any = !rows.is_empty();
+                if year_start.is_none() {
+                    // Xero's trial balance shows P&L accounts year to date; without the year's
+                    // start the Cin7 side cannot be cut the same way, so they have no figure.
+                    rows.retain(|code, _| !profit_and_loss.contains(code.as_str()));
+                }
+                let source = if any { XeroSource::TrialBalance } else { XeroSource::Unavailable };
+                (source, rows)
             }
-            if any { (XeroSource::TrialBalance, rows) } else { (XeroSource::Unavailable, rows) }
+            XeroSource::Unavailable => (XeroSource::Unavailable, BTreeMap::new()),
         };
 
         let until = day_end(date, timezone);
@@ -140,10 +134,24 @@ impl Store {
             new_findings,
             resolved_findings,
             window,
+            xero_invoice_months: self.xero_invoice_months(connection, id, date)?,
+            api_calls: self.api_calls(id, until - Duration::hours(24), until)?,
         })
     }
 
-    fn has_ledger(&self, id: i64, system: System) -> Result<bool, StoreError> {
+    /// The id of the connection named `connection`.
+    pub(super) fn connection_id(&self, connection: &str) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT id FROM connections WHERE name = ?1", [connection], |row| row.get(0))
+            .optional()
+            .map_err(StoreError::query("finding the connection"))?
+            .ok_or_else(|| StoreError::UnknownConnection {
+                path: self.path.clone(),
+                name: connection.to_string(),
+            })
+    }
+
+    pub(super) fn has_ledger(&self, id: i64, system: System) -> Result<bool, StoreError> {
         self.conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM ledger_lines WHERE connection_id = ?1 AND system = ?2
@@ -154,9 +162,22 @@ impl Store {
             .map_err(StoreError::query("checking for ledger lines"))
     }
 
-    /// The first day of the financial year containing `date`, from the Xero organisation's
-    /// year end, when it is synced.
-    fn year_start(&self, id: i64, date: NaiveDate) -> Result<Option<NaiveDate>, StoreError> {
+    /// Where Xero balances come from: Journals while the endpoint is available and has been
+    /// synced (or has lines); the trial balance when Xero refused Journals; otherwise
+    /// nowhere.
+    pub(super) fn xero_path(&self, connection: &str, id: i64) -> Result<XeroSource, StoreError> {
+        let journals = self.endpoint_state(connection, System::Xero, "Journals")?;
+        Ok(if !journals.available {
+            XeroSource::TrialBalance
+        } else if journals.last_success_at.is_some() || self.has_ledger(id, System::Xero)? {
+            XeroSource::Journals
+        } else {
+            XeroSource::Unavailable
+        })
+    }
+
+    /// The Xero organisation's financial year end `(day, month)`, when it is synced.
+    pub(super) fn year_end(&self, id: i64) -> Result<Option<(u32, u32)>, StoreError> {
         let end: Option<(Option<u32>, Option<u32>)> = self
             .conn
             .query_row(
@@ -167,67 +188,64 @@ impl Store {
             )
             .optional()
             .map_err(StoreError::query("reading the financial year end"))?;
-        Ok(match end {
-            Some((Some(day), Some(month))) => financial_year_start(date, day, month),
-            _ => None,
-        })
+        Ok(end.and_then(|(day, month)| day.zip(month)))
     }
 
-    /// Per account code, the sum of `system`'s ledger lines dated on or before `date` (and,
-    /// for a code in `starts`, on or after its start).
-    fn ledger_sums(
+    /// `system`'s counted ledger lines dated on or before `until`, summed per account and day
+    /// (in Rust, as `Decimal`: SQLite would sum the TEXT amounts as floating point).
+    pub(super) fn ledger_days(
         &self,
         id: i64,
         system: System,
-        date: NaiveDate,
-        starts: &BTreeMap<&str, NaiveDate>,
-    ) -> Result<BTreeMap<String, Decimal>, StoreError> {
-        let starts: BTreeMap<&str, String> =
-            starts.iter().map(|(code, start)| (*code, start.to_string())).collect();
-        let load = || -> rusqlite::Result<BTreeMap<String, Decimal>> {
+        until: NaiveDate,
+    ) -> Result<LedgerDays, StoreError> {
+        let load = || -> rusqlite::Result<LedgerDays> {
             let mut stmt = self.conn.prepare(
-                "SELECT account_code, amount, date FROM ledger_lines
+                "SELECT account_code, date, amount FROM ledger_lines
                  WHERE connection_id = ?1 AND system = ?2 AND date <= ?3
                  -- Cin7 postings are stored twice: with their sale, purchase or task detail and in
                  -- the transactions feed. Balances count the feed only.
                  AND (system = 'xero' OR source_id LIKE 'transactions/%')",
             )?;
-            let mut rows = stmt.query(params![id, system.as_str(), date.to_string()])?;
-            let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
+            let mut rows = stmt.query(params![id, system.as_str(), until.to_string()])?;
+            let mut days = LedgerDays::default();
             while let Some(row) = rows.next()? {
                 let code: String = row.get(0)?;
-                let code = code.trim();
-                let line_date: String = row.get(2)?;
-                // Dates are stored as YYYY-MM-DD, so text order is date order.
-                if starts.get(code).is_some_and(|start| line_date.as_str() < start.as_str()) {
-                    continue;
-                }
-                *sums.entry(code.to_string()).or_default() += decimal(&row.get::<_, String>(1)?)?;
+                let date: String = row.get(1)?;
+                let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                    .map_err(|_| corrupt("ledger date", &date))?;
+                days.add(&code, date, decimal(&row.get::<_, String>(2)?)?);
             }
-            Ok(sums)
+            Ok(days)
         };
         load().map_err(StoreError::query("summing ledger lines for the report"))
     }
 
-    fn trial_balance(
+    /// Stored trial balances as at `from` to `to`, by as-at date and account code.
+    pub(super) fn trial_balances(
         &self,
         id: i64,
-        date: NaiveDate,
-    ) -> Result<BTreeMap<String, Decimal>, StoreError> {
-        let load = || -> rusqlite::Result<BTreeMap<String, Decimal>> {
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<NaiveDate, BTreeMap<String, Decimal>>, StoreError> {
+        let load = || -> rusqlite::Result<BTreeMap<NaiveDate, BTreeMap<String, Decimal>>> {
             let mut stmt = self.conn.prepare(
-                "SELECT account_code, balance FROM trial_balances
-                 WHERE connection_id = ?1 AND as_at = ?2",
+                "SELECT as_at, account_code, balance FROM trial_balances
+                 WHERE connection_id = ?1 AND as_at >= ?2 AND as_at <= ?3",
             )?;
-            let mut rows = stmt.query(params![id, date.to_string()])?;
-            let mut balances = BTreeMap::new();
+            let mut rows = stmt.query(params![id, from.to_string(), to.to_string()])?;
+            let mut balances: BTreeMap<NaiveDate, BTreeMap<String, Decimal>> = BTreeMap::new();
             while let Some(row) = rows.next()? {
-                let code: String = row.get(0)?;
-                balances.insert(code.trim().to_string(), decimal(&row.get::<_, String>(1)?)?);
+                let as_at: String = row.get(0)?;
+                let as_at = NaiveDate::parse_from_str(&as_at, "%Y-%m-%d")
+                    .map_err(|_| corrupt("trial balance date", &as_at))?;
+                let code: String = row.get(1)?;
+                let balance = decimal(&row.get::<_, String>(2)?)?;
+                balances.entry(as_at).or_default().insert(code.trim().to_string(), balance);
             }
             Ok(balances)
         };
-        load().map_err(StoreError::query("reading the trial balance for the report"))
+        load().map_err(StoreError::query("reading trial balances for the report"))
     }
 
     fn previous_report(&self, id: i64, date: NaiveDate) -> Result<Option<NaiveDate>, StoreError> {
@@ -252,16 +270,21 @@ impl Store {
     fn open_findings(&self, id: i64) -> Result<Vec<OpenFinding>, StoreError> {
         let load = || -> rusqlite::Result<Vec<OpenFinding>> {
             let mut stmt = self.conn.prepare(
-                "SELECT kind, account_code, amount FROM findings
-                 WHERE connection_id = ?1 AND resolved_at IS NULL ORDER BY id",
+                "SELECT id, kind, severity, cin7_ref, xero_ref, account_code, amount, message
+                 FROM findings WHERE connection_id = ?1 AND resolved_at IS NULL ORDER BY id",
             )?;
             let mut rows = stmt.query([id])?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
                 out.push(OpenFinding {
-                    kind: row.get(0)?,
-                    account_code: row.get(1)?,
-                    amount: row.get::<_, Option<String>>(2)?.as_deref().map(decimal).transpose()?,
+                    id: row.get(0)?,
+                    kind: row.get(1)?,
+                    severity: row.get(2)?,
+                    cin7_ref: row.get(3)?,
+                    xero_ref: row.get(4)?,
+                    account_code: row.get(5)?,
+                    amount: row.get::<_, Option<String>>(6)?.as_deref().map(decimal).transpose()?,
+                    message: row.get(7)?,
                 });
             }
             Ok(out)
@@ -313,6 +336,80 @@ impl Store {
             Ok((sorted(new), sorted(resolved)))
         };
         load().map_err(StoreError::query("reading finding events for the report"))
+    }
+
+    /// Xero sales invoices and bills (every status but `DELETED`) per month of `date`'s
+    /// calendar quarter, dated to `date`; `None` while the Invoices endpoint has never been
+    /// synced and no Xero invoice is stored (no figure rather than zero).
+    fn xero_invoice_months(
+        &self,
+        connection: &str,
+        id: i64,
+        date: NaiveDate,
+    ) -> Result<Option<Vec<MonthCount>>, StoreError> {
+        let synced = self.endpoint_state(connection, System::Xero, "Invoices")?.last_success_at;
+        let load = || -> rusqlite::Result<Vec<MonthCount>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT substr(date, 1, 7) AS month,
+                        sum(doc_type = 'sales_invoice'), sum(doc_type = 'purchase_invoice')
+                 FROM documents
+                 WHERE connection_id = ?1 AND system = 'xero'
+                   AND doc_type IN ('sales_invoice', 'purchase_invoice')
+                   AND status <> 'DELETED' AND date >= ?2 AND date <= ?3
+                 GROUP BY month ORDER BY month",
+            )?;
+            let mut rows =
+                stmt.query(params![id, quarter_start(date).to_string(), date.to_string()])?;
+            let mut months = Vec::new();
+            while let Some(row) = rows.next()? {
+                let month: String = row.get(0)?;
+                months.push(MonthCount {
+                    month: NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+                        .map_err(|_| corrupt("document date", &month))?,
+                    sales_invoices: row.get(1)?,
+                    bills: row.get(2)?,
+                });
+            }
+            Ok(months)
+        };
+        let months = load().map_err(StoreError::query("counting Xero invoices for fair use"))?;
+        Ok((synced.is_some() || !months.is_empty()).then_some(months))
+    }
+
+    /// Calls logged for the connection from `since` to `until`, per system (`xero` and
+    /// `cin7` always, zero included), without limits.
+    fn api_calls(
+        &self,
+        id: i64,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<CallCount>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT count(*), coalesce(sum(status IN (429, 503)), 0), min(day_remaining)
+                 FROM api_calls
+                 WHERE connection_id = ?1 AND system = ?2 AND started_at >= ?3 AND started_at < ?4",
+            )
+            .map_err(StoreError::query("counting API calls for the report"))?;
+        [System::Xero, System::Cin7]
+            .into_iter()
+            .map(|system| {
+                stmt.query_row(
+                    params![id, system.as_str(), timestamp(since), timestamp(until)],
+                    |row| {
+                        Ok(CallCount {
+                            system: system.as_str().to_string(),
+                            calls: row.get(0)?,
+                            rate_limited: row.get(1)?,
+                            lowest_day_remaining: row.get(2)?,
+                            limit: None,
+                        })
+                    },
+                )
+                .map_err(StoreError::query("counting API calls for the report"))
+            })
+            .collect()
     }
 }
 
@@ -579,5 +676,134 @@ mod tests {
         assert_eq!(input.window.previous_report, Some(day("2026-11-19")));
         assert_eq!(timestamp(input.window.since), "2026-11-19T13:00:00.000Z");
         assert_eq!(ids(&input.new_findings), [2, 1], "since the previous report, oldest first");
+    }
+
+    fn trend_at(trend: &crate::report::Trend, role: &str, date: &str) -> Option<Decimal> {
+        let i = trend.days.iter().position(|d| *d == day(date)).unwrap();
+        trend.series.iter().find(|s| s.role == role).unwrap().variance[i]
+    }
+
+    #[test]
+    fn the_trend_sums_each_side_cumulatively_and_ends_on_the_reports_own_variance() {
+        let (_dir, mut store) = store();
+        store
+            .conn
+            .execute(
+                "INSERT INTO organisation (connection_id, financial_year_end_day,
+                     financial_year_end_month, updated_at) VALUES (1, 31, 10, 'x')",
+                [],
+            )
+            .unwrap();
+        ledger(
+            &mut store,
+            System::Cin7,
+            &[
+                ("c1", "2026-10-30", &[("630", "-70.00"), ("310", "70.00")]),
+                ("c2", "2026-11-03", &[("630", "-30.00"), ("310", "30.00")]),
+                ("c3", "2026-11-25", &[("630", "-9.00"), ("310", "9.00")]),
+            ],
+        );
+        // The Cin7 copy of a posting held with its sale does not count.
+        store
+            .conn
+            .execute(
+                "INSERT INTO ledger_lines (connection_id, system, source_id, line_no, date,
+                     account_code, amount) VALUES (1, 'cin7', 'sale/1', 0, '2026-11-03', '630', '-30.00')",
+                [],
+            )
+            .unwrap();
+        ledger(
+            &mut store,
+            System::Xero,
+            &[("j1", "2026-10-30", &[("630", "-70.00"), ("310", "70.00")])],
+        );
+        let trend = store.trend("acme", &accounts(), day("2026-11-24")).unwrap();
+        assert_eq!(trend.days.len(), 30);
+        assert_eq!(trend_at(&trend, "inventory", "2026-11-02"), Some(Decimal::ZERO));
+        assert_eq!(trend_at(&trend, "inventory", "2026-11-03"), Some(d("-30.00")));
+        assert_eq!(trend_at(&trend, "cogs", "2026-10-31"), Some(Decimal::ZERO));
+        assert_eq!(
+            trend_at(&trend, "cogs", "2026-11-01"),
+            Some(Decimal::ZERO),
+            "a new financial year: both sides restart"
+        );
+        assert_eq!(trend_at(&trend, "cogs", "2026-11-24"), Some(d("30.00")));
+        assert_eq!(trend_at(&trend, "grni", "2026-11-24"), Some(Decimal::ZERO));
+        let report = compute(&load(&store, "2026-11-24"), day("2026-11-24"));
+        for (account, series) in report.accounts.iter().zip(&trend.series) {
+            assert_eq!(
+                series.variance.last().copied().flatten(),
+                account.variance,
+                "{}",
+                account.role
+            );
+        }
+    }
+
+    #[test]
+    fn a_trial_balance_trend_has_gaps_on_days_without_one_and_no_cin7_ledger_means_no_figure() {
+        let (_dir, mut store) = store();
+        store.set_endpoint_available("acme", System::Xero, "Journals", false).unwrap();
+        let row = |code: &str, balance: &str| TrialBalanceRow {
+            account_code: code.into(),
+            account_name: None,
+            balance: d(balance),
+        };
+        for (date, balance) in
+            [("2026-10-31", "90.00"), ("2026-11-24", "95.00"), ("2026-10-01", "1.00")]
+        {
+            store.write_trial_balance("acme", day(date), &[row("630", balance)], EPOCH).unwrap();
+        }
+        let trend = store.trend("acme", &accounts(), day("2026-11-24")).unwrap();
+        assert!(trend.is_empty(), "no Cin7 ledger: no variance on any day, not zero");
+        ledger(&mut store, System::Cin7, &[("c1", "2026-10-01", &[("630", "100.00")])]);
+        let trend = store.trend("acme", &accounts(), day("2026-11-24")).unwrap();
+        assert_eq!(trend_at(&trend, "inventory", "2026-10-31"), Some(d("10.00")));
+        assert_eq!(trend_at(&trend, "inventory", "2026-11-24"), Some(d("5.00")));
+        assert_eq!(trend_at(&trend, "inventory", "2026-11-23"), None);
+        let figures = trend.series[0].variance.iter().flatten().count();
+        assert_eq!(figures, 2, "the 1 October balance is outside the window");
+        assert_eq!(trend_at(&trend, "grni", "2026-11-24"), None, "no trial-balance row");
+    }
+
+    #[test]
+    fn fair_use_counts_xero_invoices_and_bills_by_month_of_the_quarter_and_calls_by_system() {
+        let (_dir, store) = store();
+        assert_eq!(load(&store, "2026-11-24").xero_invoice_months, None, "never synced");
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO documents (connection_id, system, doc_type, external_id, status, date) VALUES
+                 (1, 'xero', 'sales_invoice', 'a', 'AUTHORISED', '2026-10-05'),
+                 (1, 'xero', 'sales_invoice', 'b', 'PAID', '2026-11-24'),
+                 (1, 'xero', 'purchase_invoice', 'c', 'DRAFT', '2026-11-01'),
+                 (1, 'xero', 'sales_invoice', 'd', 'DELETED', '2026-11-02'),
+                 (1, 'xero', 'sales_invoice', 'e', 'PAID', '2026-11-25'),
+                 (1, 'xero', 'sales_invoice', 'f', 'PAID', '2026-09-30'),
+                 (1, 'xero', 'sales_credit_note', 'g', 'PAID', '2026-11-03'),
+                 (1, 'cin7', 'sales_invoice', 'h', 'AUTHORISED', '2026-11-03');
+                 INSERT INTO api_calls (connection_id, system, endpoint, method, status, started_at,
+                     duration_ms, day_remaining) VALUES
+                 (1, 'xero', '/Invoices', 'GET', 200, '2026-11-23T13:00:00.000Z', 5, 4000),
+                 (1, 'xero', '/Invoices', 'GET', 429, '2026-11-24T12:59:59.999Z', 5, 3990),
+                 (1, 'xero', '/Invoices', 'GET', 200, '2026-11-24T13:00:00.000Z', 5, 1),
+                 (1, 'xero', '/Invoices', 'GET', 200, '2026-11-23T12:59:59.999Z', 5, 2),
+                 (1, 'cin7', '/sale', 'GET', 503, '2026-11-24T01:00:00.000Z', 5, NULL);",
+            )
+            .unwrap();
+        let input = load(&store, "2026-11-24");
+        let months = input.xero_invoice_months.clone().unwrap();
+        let counts: Vec<(String, u32, u32)> =
+            months.iter().map(|m| (m.month.to_string(), m.sales_invoices, m.bills)).collect();
+        assert_eq!(counts, [("2026-10-01".into(), 1, 0), ("2026-11-01".into(), 1, 1)]);
+        let calls: Vec<(&str, u32, u32, Option<i64>)> = input
+            .api_calls
+            .iter()
+            .map(|c| (c.system.as_str(), c.calls, c.rate_limited, c.lowest_day_remaining))
+            .collect();
+        assert_eq!(calls, [("xero", 2, 1, Some(3990)), ("cin7", 1, 1, None)]);
+        let report = compute(&input, day("2026-11-24"));
+        assert_eq!(report.fair_use.unwrap().quarter_average, d("1.5"));
+        assert_eq!(report.api_budget.systems[0].remaining, None, "no limits given");
     }
 }
