@@ -6,8 +6,8 @@ use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::{
-    AccountVariance, Explained, FixFirst, OpenFinding, Report, ReportInput, TIMING_DIFFERENCE,
-    api_budget, fair_use, mapped,
+    AccountVariance, Explained, FixFirst, OpenFinding, PROFIT_AND_LOSS_ROLES, Report, ReportInput,
+    TIMING_DIFFERENCE, api_budget, fair_use, mapped,
 };
 
 /// How many open findings the "fix first" list shows.
@@ -68,7 +68,7 @@ fn by_kind<'a>(findings: impl Iterator<Item = &'a OpenFinding>) -> Vec<Explained
 pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
     let accounts = mapped(&input.accounts)
         .into_iter()
-        .map(|(role, code)| account(input, role, code))
+        .map(|(role, code)| account(input, role, code, date))
         .collect::<Vec<AccountVariance>>();
     let unattributed = by_kind(input.open_findings.iter().filter(|f| {
         let code = f.account_code.as_deref().map(str::trim);
@@ -114,15 +114,25 @@ fn fix_first(open: &[OpenFinding]) -> Vec<FixFirst> {
     items
 }
 
-fn account(input: &ReportInput, role: &'static str, code: &str) -> AccountVariance {
+fn account(
+    input: &ReportInput,
+    role: &'static str,
+    code: &str,
+    date: NaiveDate,
+) -> AccountVariance {
     let cin7_balance = input.cin7_balances.get(code).copied();
     let xero_balance = input.xero_balances.get(code).copied();
     let variance = cin7_balance.zip(xero_balance).map(|(cin7, xero)| cin7 - xero);
+    // The balances compared run to `date`; a profit-and-loss account's from the year's start.
+    let from = input.year_start.filter(|_| PROFIT_AND_LOSS_ROLES.contains(&role));
+    let in_balances =
+        |f: &&OpenFinding| f.date.is_none_or(|d| d <= date && from.is_none_or(|start| d >= start));
     let explained = by_kind(
         input
             .open_findings
             .iter()
-            .filter(|f| f.account_code.as_deref().map(str::trim) == Some(code)),
+            .filter(|f| f.account_code.as_deref().map(str::trim) == Some(code))
+            .filter(in_balances),
     );
     let total: Decimal = explained.iter().map(|e| e.amount).sum();
     AccountVariance {
@@ -225,6 +235,31 @@ mod tests {
         );
         assert_eq!(grni.variance, Some(d("-50.00")));
         assert_eq!(grni.unexplained, Some(d("-50.00")));
+    }
+
+    #[test]
+    fn findings_outside_the_compared_balances_explain_nothing() {
+        // COGS is profit and loss: compared from the year's start, 2026-07-01, to the date.
+        let mut input = input(&[("310", "100.00"), ("630", "0")], &[("310", "0"), ("630", "0")]);
+        input.year_start = NaiveDate::from_ymd_opt(2026, 7, 1);
+        let dated = |amount, day: &str, code| OpenFinding {
+            date: Some(day.parse().unwrap()),
+            ..finding("missing_in_xero", Some(code), Some(amount))
+        };
+        input.open_findings = vec![
+            dated("100.00", "2026-07-01", "310"),
+            dated("40.00", "2026-06-30", "310"),
+            dated("7.00", "2026-06-30", "630"),
+            dated("9.00", "2099-01-01", "630"),
+        ];
+        let report = compute(&input, date());
+        assert_eq!(line(&report, "cogs").explained_total(), d("100.00"), "last year's is out");
+        assert_eq!(line(&report, "cogs").unexplained, Some(Decimal::ZERO));
+        assert_eq!(
+            line(&report, "inventory").explained_total(),
+            d("7.00"),
+            "a balance-sheet account counts every finding to the date, none after it"
+        );
     }
 
     #[test]
@@ -343,9 +378,10 @@ mod tests {
                 (4, d("120.00")),
                 (6, d("-120.00")),
                 (1, d("10.00")),
-                (9, d("3.00"))
+                (8, d("2.00"))
             ],
-            "a self-adjustment and a zero explain nothing; ties keep the older finding first"
+            "a self-adjustment, a timing difference and a zero explain nothing; ties keep the \
+             older finding first"
         );
         let timing: Vec<i64> = report.timing_differences.iter().map(|f| f.id).collect();
         assert_eq!(timing, [9]);

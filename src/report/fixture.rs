@@ -39,6 +39,7 @@ fn open(id: i64, kind: &str, cin7_ref: Option<&str>, amount: &str, message: &str
         xero_ref: None,
         account_code: Some("630".into()),
         amount: Some(d(amount)),
+        date: None,
         message: message.into(),
     }
 }

@@ -149,6 +149,10 @@ pub struct OpenFinding {
     /// Debit positive, as posted by the side holding the record (see [`contribution`]);
     /// `None` counts but explains nothing.
     pub amount: Option<Decimal>,
+    /// The date of the record it is about: a finding dated after the report date, or (on a
+    /// profit-and-loss account) before the financial year's start, explains none of the
+    /// balances compared. `None`: always counted.
+    pub date: Option<NaiveDate>,
     /// What to do about it.
     pub message: String,
 }

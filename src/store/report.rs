@@ -270,7 +270,7 @@ impl Store {
     fn open_findings(&self, id: i64) -> Result<Vec<OpenFinding>, StoreError> {
         let load = || -> rusqlite::Result<Vec<OpenFinding>> {
             let mut stmt = self.conn.prepare(
-                "SELECT id, kind, severity, cin7_ref, xero_ref, account_code, amount, message
+                "SELECT id, kind, severity, cin7_ref, xero_ref, account_code, amount, message, date
                  FROM findings WHERE connection_id = ?1 AND resolved_at IS NULL ORDER BY id",
             )?;
             let mut rows = stmt.query([id])?;
@@ -285,6 +285,9 @@ impl Store {
                     account_code: row.get(5)?,
                     amount: row.get::<_, Option<String>>(6)?.as_deref().map(decimal).transpose()?,
                     message: row.get(7)?,
+                    date: row
+                        .get::<_, Option<String>>(8)?
+                        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                 });
             }
             Ok(out)
