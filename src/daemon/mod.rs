@@ -5,12 +5,14 @@
 //!
 //! Architecture:
 //! - `schedule`: the interval, stretched to fit the daily budget, with jitter (pure).
+//! - `report_schedule`: which report date is due for a connection (pure).
 //! - `notify`: systemd's notification socket.
 //! - `health`: `/healthz` and `/metrics` on an optional local listener.
 //! - this file: the workers (one task per connection) and the signal loop.
 
 mod health;
 pub mod notify;
+pub mod report_schedule;
 pub mod schedule;
 
 use std::collections::BTreeMap;
