@@ -1,17 +1,21 @@
 //! `cxsync report`: the variance report of every configured connection (or one), for a date,
-//! printed as text, JSON or CSV. Delivery (`--send`) and HTML are not built yet.
+//! printed as text, JSON or CSV; or, with `--send`, delivered now as the daemon would (log,
+//! files, email) and recorded as sent. HTML is not built yet.
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
 use super::{Failure, ReportArgs};
-use crate::config::Settings;
+use crate::clock::Clock;
+use crate::config::{Connection, Settings};
 use crate::daemon::report_date;
+use crate::deliver::generate_and_deliver;
 use crate::report::{Format, compute, render};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// The `--format` word as a [`Format`]; HTML is named but not built.
 fn format(word: &str) -> Result<Format, Failure> {
@@ -37,6 +41,22 @@ pub(super) fn run(
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let format = format(&args.format)?;
+    let connections = selected(settings, args)?;
+    let store = Store::open_read_only(store_path).map_err(Failure::usage)?;
+    let mut reports = Vec::new();
+    for connection in connections {
+        let date = args.date.unwrap_or_else(|| report_date(connection, now));
+        let input = store
+            .report_input(&connection.name, &connection.accounts, connection.timezone, date)
+            .with_context(|| format!("loading the report of `{}` for {date}", connection.name))?;
+        reports.push(compute(&input, date));
+    }
+    out.write_all(render(&reports, format).as_bytes()).context("writing the report")?;
+    Ok(())
+}
+
+/// The connections `--connection` selects (every one without it).
+fn selected<'a>(settings: &'a Settings, args: &ReportArgs) -> Result<Vec<&'a Connection>, Failure> {
     let connections: Vec<_> = settings
         .connections
         .iter()
@@ -51,15 +71,80 @@ pub(super) fn run(
             names.join(", ")
         )));
     }
-    let store = Store::open_read_only(store_path).map_err(Failure::usage)?;
-    let mut reports = Vec::new();
-    for connection in connections {
-        let date = args.date.unwrap_or_else(|| report_date(connection, now));
-        let input = store
-            .report_input(&connection.name, &connection.accounts, connection.timezone, date)
-            .with_context(|| format!("loading the report of `{}` for {date}", connection.name))?;
-        reports.push(compute(&input, date));
+    Ok(connections)
+}
+
+/// `report --send`: delivers each selected connection's report of the date (default
+/// yesterday) to every configured destination now and records it as sent. A report already
+/// sent is not sent again without `--resend`. Connections whose report is disabled are
+/// skipped unless named with `--connection`.
+pub(super) fn send(
+    settings: &Settings,
+    store_path: &Path,
+    args: &ReportArgs,
+    clock: &Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    if args.format != "text" {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "`--format` only applies to printing: `--send` delivers what [report] configures \
+             (log, files, email)"
+        )));
     }
-    out.write_all(render(&reports, format).as_bytes()).context("writing the report")?;
-    Ok(())
+    let connections = selected(settings, args)?;
+    if !store_path.exists() {
+        return Err(Failure::usage(StoreError::Missing { path: store_path.into() }));
+    }
+    let store = Arc::new(Mutex::new(Store::open(store_path).context("opening the store")?));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut failed = Vec::new();
+    for connection in connections {
+        if !connection.report.enabled && args.connection.is_none() {
+            writeln!(out, "{}: the report is disabled ([connections.report] enabled = false); name it with --connection to send it anyway", connection.name)
+                .context("writing")?;
+            continue;
+        }
+        let date = args.date.unwrap_or_else(|| report_date(connection, clock.now()));
+        let name = &connection.name;
+        let sent = store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .report_sent(name, date)
+            .with_context(|| {
+                format!("reading whether the report of `{name}` for {date} was sent")
+            })?;
+        if let (Some(sent), false) = (&sent, args.resend) {
+            writeln!(
+                out,
+                "{name}: the report for {date} was already sent at {} to {}; not sent again \
+                 (add --resend to send it anyway)",
+                sent.sent_at, sent.delivered_to
+            )
+            .context("writing")?;
+            continue;
+        }
+        let result = runtime.block_on(generate_and_deliver(
+            &store,
+            &settings.report,
+            connection,
+            date,
+            clock,
+        ));
+        match result {
+            Ok(to) => writeln!(out, "{name}: the report for {date} was sent to {to}"),
+            Err(err) => {
+                failed.push(format!("`{name}` for {date}: {err}"));
+                writeln!(out, "{name}: the report for {date} was NOT sent")
+            }
+        }
+        .context("writing")?;
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("report not delivered: {}", failed.join("; ")).into())
+    }
 }

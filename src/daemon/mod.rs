@@ -6,6 +6,7 @@
 //! Architecture:
 //! - `schedule`: the interval, stretched to fit the daily budget, with jitter (pure).
 //! - `report_schedule`: which report date is due for a connection (pure).
+//! - `reporting`: delivering a connection's due report after its cycle.
 //! - `notify`: systemd's notification socket.
 //! - `health`: `/healthz` and `/metrics` on an optional local listener.
 //! - this file: the workers (one task per connection) and the signal loop.
@@ -13,6 +14,7 @@
 mod health;
 pub mod notify;
 pub mod report_schedule;
+pub mod reporting;
 pub mod schedule;
 
 use std::collections::BTreeMap;
@@ -28,7 +30,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::clock::Clock;
-use crate::config::{Connection, Env, Settings};
+use crate::config::{Connection, Env, ReportSettings, Settings};
 use crate::http::{HttpLayer, HttpSettings};
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::connection::{Cadences, ConnectionClients};
@@ -159,9 +161,11 @@ impl Workers {
             reread_open: hours(settings.daemon.reread_open_hours),
             settings: hours(settings.daemon.settings_interval_hours),
         };
+        let report = Arc::new(settings.report.clone());
         for connection in settings.connections.clone() {
             let worker = Worker {
                 connection,
+                report: report.clone(),
                 store: store.clone(),
                 layer: layer.clone(),
                 vault: vault.clone(),
@@ -195,6 +199,7 @@ impl Workers {
 
 struct Worker {
     connection: Connection,
+    report: Arc<ReportSettings>,
     store: Arc<Mutex<Store>>,
     layer: Arc<HttpLayer>,
     vault: Arc<TokenVault>,
@@ -237,6 +242,23 @@ impl Worker {
                 entry.limits = status.last_limits;
             }
             wait = with_jitter(interval, self.cadence.jitter, rand::rng().random());
+        }
+    }
+
+    /// Delivers the connection's daily report when it is due; a failure is logged and the
+    /// report stays unsent for the next cycle.
+    async fn send_report_if_due(&self) {
+        let name = &self.connection.name;
+        match reporting::send_if_due(&self.store, &self.report, &self.connection, &self.clock).await
+        {
+            Ok(Some(sent)) => {
+                tracing::info!(connection = %name, date = %sent.date, to = %sent.to, "report delivered");
+            }
+            Ok(None) => {}
+            Err(err) => tracing::error!(
+                connection = %name,
+                "the daily report was not delivered; it is tried again next cycle: {err}"
+            ),
         }
     }
 
@@ -295,6 +317,9 @@ impl Worker {
                 tracing::info!(connection = %name, calls, "cycle done; not reconciled yet: one side has nothing synced");
             }
             Err(err) => tracing::error!(connection = %name, "reconciliation failed: {err}"),
+        }
+        if matches!(reconciled, Ok(Some(_))) {
+            self.send_report_if_due().await;
         }
         let mut health = self.health.lock().expect("health lock");
         let entry = health.entry(name.clone()).or_default();
