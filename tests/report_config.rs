@@ -192,3 +192,14 @@ fn plain_smtp_to_this_machine_is_accepted_on_port_25() {
     let email = load(&text, &[]).unwrap().report.email.unwrap();
     assert_eq!((email.host.as_str(), email.port), ("::1", 25));
 }
+
+#[test]
+fn the_example_config_shows_every_report_key() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/example.toml");
+    let settings = Settings::load(&path, &Env::default()).unwrap();
+    let email = settings.report.email.as_ref().unwrap();
+    assert_eq!(email.security, SmtpSecurity::Starttls);
+    assert!(matches!(email.password.as_ref().unwrap().source(), SecretSource::File(_)));
+    assert_eq!(settings.connections[0].report.time, time(6, 30));
+    assert_eq!(settings.connections[1].report.to, email.to, "the second inherits the recipients");
+}

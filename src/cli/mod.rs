@@ -156,7 +156,7 @@ pub struct ReportArgs {
     /// Only this connection (its name in the config)
     #[arg(long, value_name = "NAME")]
     pub connection: Option<String>,
-    /// Read this database instead of the config's store.path
+    /// Use this database instead of the config's store.path (--send records the report in it)
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
 }
