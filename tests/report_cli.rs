@@ -241,4 +241,14 @@ fn report_send_delivers_records_and_resends_only_when_asked() {
     assert_eq!(resent.status.code(), Some(0), "{}", stderr(&resent));
     assert!(stdout(&resent).contains("was sent to"), "{}", stdout(&resent));
     assert!(folder.join("2026-11-24.txt").exists(), "written again");
+
+    let tomorrow =
+        (cxsync::clock::SystemClock.now() + chrono::Duration::days(2)).date_naive().to_string();
+    let early = sandbox.run(&["report", "--send", "--date", &tomorrow]);
+    assert_eq!(early.status.code(), Some(2), "{}", stderr(&early));
+    assert!(
+        stderr(&early).contains("cannot be sent before that day has ended"),
+        "{}",
+        stderr(&early)
+    );
 }

@@ -155,6 +155,29 @@ async fn a_transient_refusal_is_retried_with_backoff_until_accepted() {
     assert!(err.to_string().contains("451"), "{err}");
 }
 
+#[tokio::test]
+async fn starttls_is_never_downgraded_and_an_unreachable_server_is_retried_then_reported() {
+    // The sink offers no STARTTLS: a client asked for it must send nothing in clear.
+    let sink = SmtpSink::start(&[]);
+    let mut settings = with_auth(email_settings(sink.port));
+    settings.security = SmtpSecurity::Starttls;
+    settings.retries = 2;
+    let err = smtp::send(&settings, &recipients(), &chart_email(), at("2026-11-24T20:00:00Z"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DeliveryError::Refused { .. }), "not retried: {err:?}");
+    assert!(err.to_string().to_lowercase().contains("starttls"), "{err}");
+    assert!(sink.messages().is_empty());
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut settings = email_settings(closed);
+    settings.retries = 2;
+    let err = smtp::send(&settings, &recipients(), &chart_email(), at("2026-11-24T20:00:00Z"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DeliveryError::Unreachable { attempts: 3, .. }), "{err:?}");
+}
+
 #[test]
 fn report_files_are_written_whole_private_and_point_at_their_images() {
     let dir = tempfile::tempdir().unwrap();

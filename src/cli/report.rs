@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Failure, ReportArgs};
 use crate::clock::Clock;
@@ -91,7 +91,7 @@ pub(super) fn send(
              (log, files, email)"
         )));
     }
-    let connections = selected(settings, args)?;
+    let plan = plan(settings, args, clock.now())?;
     if !store_path.exists() {
         return Err(Failure::usage(StoreError::Missing { path: store_path.into() }));
     }
@@ -101,50 +101,78 @@ pub(super) fn send(
         .build()
         .context("starting the async runtime")?;
     let mut failed = Vec::new();
-    for connection in connections {
-        if !connection.report.enabled && args.connection.is_none() {
-            writeln!(out, "{}: the report is disabled ([connections.report] enabled = false); name it with --connection to send it anyway", connection.name)
-                .context("writing")?;
-            continue;
-        }
-        let date = args.date.unwrap_or_else(|| report_date(connection, clock.now()));
+    for (connection, date) in plan {
         let name = &connection.name;
-        let sent = store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .report_sent(name, date)
-            .with_context(|| {
-                format!("reading whether the report of `{name}` for {date} was sent")
-            })?;
-        if let (Some(sent), false) = (&sent, args.resend) {
+        let Some(date) = date else {
             writeln!(
                 out,
-                "{name}: the report for {date} was already sent at {} to {}; not sent again \
-                 (add --resend to send it anyway)",
-                sent.sent_at, sent.delivered_to
+                "{name}: the report is disabled ([connections.report] enabled = false); name it \
+                 with --connection to send it anyway"
             )
             .context("writing")?;
             continue;
-        }
-        let result = runtime.block_on(generate_and_deliver(
-            &store,
-            &settings.report,
-            connection,
-            date,
-            clock,
-        ));
-        match result {
-            Ok(to) => writeln!(out, "{name}: the report for {date} was sent to {to}"),
-            Err(err) => {
-                failed.push(format!("`{name}` for {date}: {err}"));
-                writeln!(out, "{name}: the report for {date} was NOT sent")
-            }
-        }
-        .context("writing")?;
+        };
+        let sent = lock(&store).report_sent(name, date).with_context(|| {
+            format!("reading whether the report of `{name}` for {date} was sent")
+        })?;
+        let line = match (sent, args.resend) {
+            (Some(sent), false) => format!(
+                "{name}: the report for {date} was already sent at {} to {}; not sent again \
+                 (add --resend to send it anyway)",
+                sent.sent_at, sent.delivered_to
+            ),
+            _ => match runtime.block_on(generate_and_deliver(
+                &store,
+                &settings.report,
+                connection,
+                date,
+                clock,
+            )) {
+                Ok(to) => format!("{name}: the report for {date} was sent to {to}"),
+                Err(err) => {
+                    failed.push(format!("`{name}` for {date}: {err}"));
+                    format!("{name}: the report for {date} was NOT sent")
+                }
+            },
+        };
+        writeln!(out, "{line}").context("writing")?;
     }
     if failed.is_empty() {
         Ok(())
     } else {
         Err(anyhow::anyhow!("report not delivered: {}", failed.join("; ")).into())
     }
+}
+
+/// Each selected connection with the date to send (`None`: its report is disabled and it was
+/// not named). A date whose day has not ended yet is refused: sent now, it would be marked
+/// sent and the complete report never sent.
+fn plan<'a>(
+    settings: &'a Settings,
+    args: &ReportArgs,
+    now: DateTime<Utc>,
+) -> Result<Vec<(&'a Connection, Option<NaiveDate>)>, Failure> {
+    selected(settings, args)?
+        .into_iter()
+        .map(|connection| {
+            if !connection.report.enabled && args.connection.is_none() {
+                return Ok((connection, None));
+            }
+            let yesterday = report_date(connection, now);
+            let date = args.date.unwrap_or(yesterday);
+            if date > yesterday {
+                return Err(Failure::usage(anyhow::anyhow!(
+                    "`{}`: the report for {date} cannot be sent before that day has ended in \
+                     the connection's time zone (the latest is {yesterday}); print it without \
+                     --send",
+                    connection.name
+                )));
+            }
+            Ok((connection, Some(date)))
+        })
+        .collect()
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -41,8 +41,8 @@ pub enum DeliveryError {
     Compose(String),
     /// The SMTP server answered with a permanent refusal (5xx), or TLS failed.
     #[error(
-        "the SMTP server {server} refused the report: {reason} (check report.email: host, \
-         security, username, from, to; it is tried again next cycle)"
+        "the SMTP server {server} refused the report: {reason} (check [report.email]: host, \
+         port, security, username, password, from, to)"
     )]
     Refused { server: String, reason: String },
     /// Transient failures (4xx, connection errors) went on past the configured retries.
