@@ -1,5 +1,5 @@
-//! `cxsync run`: the daemon. Every connection syncs and reconciles on its own schedule; one
-//! failing never stops the others. SIGTERM/SIGINT stop it within seconds (a page and its
+//! `cxsync run`: the daemon. Every connection syncs and reconciles on its own schedule, and
+//! after a cycle sends its daily report when one is due; one failing never stops the others. SIGTERM/SIGINT stop it within seconds (a page and its
 //! cursor are written in one synchronous transaction, so stopping between awaits loses
 //! nothing); SIGHUP reloads the config; systemd hears READY, STATUS, WATCHDOG and STOPPING.
 //!
@@ -318,17 +318,20 @@ impl Worker {
             }
             Err(err) => tracing::error!(connection = %name, "reconciliation failed: {err}"),
         }
+        {
+            let mut health = self.health.lock().expect("health lock");
+            let entry = health.entry(name.clone()).or_default();
+            entry.variances = variances.unwrap_or_default();
+            if errors.is_empty() {
+                entry.last_success = Some(now);
+                entry.last_error = None;
+            } else {
+                entry.last_error = Some(errors.join("; "));
+            }
+        }
+        // Last, so SMTP retries never hold back what this cycle reports to /healthz.
         if matches!(reconciled, Ok(Some(_))) {
             self.send_report_if_due().await;
-        }
-        let mut health = self.health.lock().expect("health lock");
-        let entry = health.entry(name.clone()).or_default();
-        entry.variances = variances.unwrap_or_default();
-        if errors.is_empty() {
-            entry.last_success = Some(now);
-            entry.last_error = None;
-        } else {
-            entry.last_error = Some(errors.join("; "));
         }
         calls
     }
