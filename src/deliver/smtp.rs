@@ -9,6 +9,7 @@
 //! [`redact`], which removes the password and the forms AUTH sends it in (base64).
 
 use std::str::FromStr as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
@@ -22,6 +23,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 use super::DeliveryError;
 use crate::config::{EmailSettings, SmtpSecurity};
 use crate::report::Email;
+
+/// Messages built by this process: part of each Message-ID, so two reports built in the same
+/// millisecond (several connections are due at once) never share one.
+static MESSAGES: AtomicU64 = AtomicU64::new(0);
 
 /// The longest wait between two attempts, however many retries are configured.
 const MAX_RETRY_DELAY: Duration = Duration::from_mins(10);
@@ -44,9 +49,10 @@ pub fn message(
         .subject(email.subject.clone())
         .date(SystemTime::from(now))
         .message_id(Some(format!(
-            "<cxsync.{}.{}@{domain}>",
+            "<cxsync.{}.{}.{}@{domain}>",
             now.timestamp_millis(),
-            std::process::id()
+            std::process::id(),
+            MESSAGES.fetch_add(1, Ordering::Relaxed)
         )));
     for address in to {
         builder = builder.to(mailbox(address)?);
@@ -126,10 +132,7 @@ fn transport(
 /// A 4xx reply, or no reply at all (connection refused, dropped, timed out): worth another
 /// try. A 5xx reply, a TLS failure or a malformed exchange is not.
 fn is_transient(err: &lettre::transport::smtp::Error) -> bool {
-    if err.is_permanent() || err.is_tls() || err.is_response() || err.is_client() {
-        return false;
-    }
-    true
+    !(err.is_permanent() || err.is_tls() || err.is_response() || err.is_client())
 }
 
 /// lettre's message with its sources ("permanent error (550): …: …").
