@@ -11,10 +11,12 @@ lint:
 test: test-deps
 	cargo nextest run --locked --no-fail-fast
 
-# The SMTP server the report delivery tests send to (Debian's python3-aiosmtpd).
+# The SMTP server the report delivery tests send to (Debian's python3-aiosmtpd, and
+# python3-cryptography for its test certificates).
 test-deps:
-	@/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd)
+	@/usr/bin/python3 -c 'import aiosmtpd, cryptography' 2>/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    python3-aiosmtpd python3-cryptography)
 
 bench:
 	cargo bench --bench xero_sync

@@ -152,6 +152,8 @@ fn the_password_comes_from_a_file_or_a_systemd_credential() {
 #[case::username_without_password(EMAIL.replace("password = \"smtp-secret-value\"\n", ""), "no password", "CXSYNC__REPORT__EMAIL__PASSWORD")]
 #[case::password_without_username(EMAIL.replace("username = \"cxsync\"\n", ""), "no `username`", "")]
 #[case::password_twice(EMAIL.replace("password = \"smtp-secret-value\"", "password = \"smtp-secret-value\"\npassword_file = \"p\""), "both set", "report.email.password")]
+#[case::unreadable_ca_file(EMAIL.replace("[report.email]", "[report.email]\nca_file = \"/nonexistent/ca.pem\""), "cannot read `report.email.ca_file`", "/nonexistent/ca.pem")]
+#[case::ca_file_on_plain(EMAIL.replace("smtp.acme.example", "127.0.0.1").replace("[report.email]", "[report.email]\nsecurity = \"plain\"\nca_file = \"ca.pem\""), "`report.email.ca_file` needs", "starttls")]
 #[case::bad_time("[report]\ntime = \"7am\"\n".to_string(), "not a time of day", "report.time")]
 #[case::nowhere_to_go("[report]\nlog = false\n".to_string(), "nowhere to go", "acme-au")]
 #[case::unknown_report_key("[report]\nsend_at = \"07:00\"\n".to_string(), "unknown field `send_at`", "report")]

@@ -34,6 +34,7 @@ fn email_settings(port: u16) -> EmailSettings {
         host: "127.0.0.1".into(),
         port,
         security: SmtpSecurity::Plain,
+        ca_file: None,
         username: None,
         password: None,
         from: "cxsync <reports@acme.example>".into(),
@@ -176,6 +177,33 @@ async fn starttls_is_never_downgraded_and_an_unreachable_server_is_retried_then_
         .await
         .unwrap_err();
     assert!(matches!(err, DeliveryError::Unreachable { attempts: 3, .. }), "{err:?}");
+}
+
+#[rstest::rstest]
+#[case::starttls("starttls", SmtpSecurity::Starttls)]
+#[case::tls_from_the_first_byte("tls", SmtpSecurity::Tls)]
+#[tokio::test]
+async fn encrypted_smtp_delivers_to_a_trusted_certificate_and_refuses_an_unknown_one(
+    #[case] mode: &str,
+    #[case] security: SmtpSecurity,
+) {
+    let sink = SmtpSink::start(&["--tls", mode, "--auth", &format!("bob:{PASSWORD}")]);
+    let mut settings = with_auth(email_settings(sink.port));
+    settings.security = security;
+    settings.retries = 2;
+    // Without the test CA the certificate is unknown: refused, not retried, nothing sent.
+    let err = smtp::send(&settings, &recipients(), &chart_email(), at("2026-11-24T20:00:00Z"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DeliveryError::Refused { .. }), "{err:?}");
+    assert!(err.to_string().to_lowercase().contains("certificate"), "{err}");
+    assert!(sink.messages().is_empty());
+
+    settings.ca_file = Some(sink.ca_file());
+    smtp::send(&settings, &recipients(), &chart_email(), at("2026-11-24T20:00:00Z")).await.unwrap();
+    let messages = sink.wait_for(1);
+    assert_eq!(messages[0]["login"], "bob");
+    assert_eq!(part(&messages[0], "image/png")["content_id"], "<trend-acme-au@cxsync>");
 }
 
 #[test]

@@ -126,6 +126,7 @@ pub(super) struct RawEmail {
     pub port: Option<u16>,
     #[serde(default)]
     pub security: super::SmtpSecurity,
+    pub ca_file: Option<PathBuf>,
     pub username: Option<String>,
     pub password: Option<SecretString>,
     pub password_file: Option<PathBuf>,

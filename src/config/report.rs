@@ -57,6 +57,9 @@ pub struct EmailSettings {
     pub host: String,
     pub port: u16,
     pub security: SmtpSecurity,
+    /// A PEM file of CA certificates trusted besides the public web PKI roots (a relay with a
+    /// certificate from a private CA).
+    pub ca_file: Option<PathBuf>,
     /// With `password`: SMTP AUTH (PLAIN or LOGIN).
     pub username: Option<String>,
     pub password: Option<Secret>,
@@ -188,7 +191,23 @@ fn resolve_email(
             .into());
     }
     addresses("report.email.from", std::slice::from_ref(&raw.from))?;
+    let ca_file = raw.ca_file.as_ref().map(|f| config_dir.join(f));
+    if let Some(path) = &ca_file {
+        if raw.security == SmtpSecurity::Plain {
+            return Err("`report.email.ca_file` needs `security = \"starttls\"` or \"tls\"".into());
+        }
+        let pem = std::fs::read_to_string(path).map_err(|err| {
+            format!("cannot read `report.email.ca_file` {}: {err}", path.display())
+        })?;
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            return Err(format!(
+                "`report.email.ca_file` {} holds no PEM certificate",
+                path.display()
+            ));
+        }
+    }
     Ok(EmailSettings {
+        ca_file,
         port: raw.port.unwrap_or_else(|| raw.security.default_port()),
         host,
         security: raw.security,

@@ -8,6 +8,7 @@
 //! No error leaves this module with the SMTP password in it: every message is passed through
 //! [`redact`], which removes the password and the forms AUTH sends it in (base64).
 
+use std::path::Path;
 use std::str::FromStr as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -17,7 +18,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, Message, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 
 use super::DeliveryError;
@@ -110,10 +111,7 @@ pub async fn send(
 fn transport(
     settings: &EmailSettings,
 ) -> Result<AsyncSmtpTransport<Tokio1Executor>, DeliveryError> {
-    let tls = |host: &str| {
-        TlsParameters::new(host.to_string())
-            .map_err(|err| DeliveryError::Compose(format!("TLS for {host}: {err}")))
-    };
+    let tls = |host: &str| tls_parameters(host, settings.ca_file.as_deref());
     let tls = match settings.security {
         SmtpSecurity::Starttls => Tls::Required(tls(&settings.host)?),
         SmtpSecurity::Tls => Tls::Wrapper(tls(&settings.host)?),
@@ -129,10 +127,45 @@ fn transport(
     Ok(builder.build())
 }
 
+/// TLS checked against the public web PKI roots, and the certificates of `ca_file` if given.
+fn tls_parameters(host: &str, ca_file: Option<&Path>) -> Result<TlsParameters, DeliveryError> {
+    let mut builder = TlsParameters::builder(host.to_string());
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|source| DeliveryError::File { path: path.into(), source })?;
+        let certificate = Certificate::from_pem(&pem).map_err(|err| {
+            DeliveryError::Compose(format!("report.email.ca_file {}: {err}", path.display()))
+        })?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder.build().map_err(|err| DeliveryError::Compose(format!("TLS for {host}: {err}")))
+}
+
 /// A 4xx reply, or no reply at all (connection refused, dropped, timed out): worth another
-/// try. A 5xx reply, a TLS failure or a malformed exchange is not.
+/// try. A 5xx reply, a TLS failure (an unknown or wrong certificate: trying again changes
+/// nothing) or a malformed exchange is not.
 fn is_transient(err: &lettre::transport::smtp::Error) -> bool {
-    !(err.is_permanent() || err.is_tls() || err.is_response() || err.is_client())
+    !(err.is_permanent()
+        || err.is_tls()
+        || err.is_response()
+        || err.is_client()
+        || caused_by_tls(err))
+}
+
+/// Whether a rustls error is among the causes (lettre reports a failed handshake as a
+/// connection error, the rustls error inside an `io::Error`).
+fn caused_by_tls(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(error) = cause {
+        let in_io = error.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref);
+        let tls_in_io =
+            in_io.is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>);
+        if error.is::<rustls::Error>() || tls_in_io {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// lettre's message with its sources ("permanent error (550): …: …").
@@ -177,6 +210,7 @@ mod tests {
             host: "127.0.0.1".into(),
             port: 25,
             security: SmtpSecurity::Plain,
+            ca_file: None,
             username: Some("bob".into()),
             password: Some(Secret::new("hunter2".into(), SecretSource::Inline)),
             from: "cxsync <reports@acme.example>".into(),

@@ -1,8 +1,9 @@
-//! A real SMTP server for delivery tests: `smtp_sink.py` (Debian's python3-aiosmtpd) run as a
-//! child process on 127.0.0.1, and the messages it received, as its JSON summaries.
+//! A real SMTP server for delivery tests: `smtp_sink.py` (Debian's python3-aiosmtpd, and
+//! python3-cryptography for its test certificates) run as a child process on 127.0.0.1, and
+//! the messages it received, as its JSON summaries.
 //!
-//! A machine without aiosmtpd fails the test with the command that installs it; it never
-//! skips (`.ci/run` installs it).
+//! A machine without them fails the test with the command that installs them; it never skips
+//! (`.ci/run` installs them).
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ fn python() -> PathBuf {
     let candidates = ["/usr/bin/python3", "python3"];
     for candidate in candidates {
         let ok = Command::new(candidate)
-            .args(["-c", "import aiosmtpd"])
+            .args(["-c", "import aiosmtpd, cryptography"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -32,13 +33,15 @@ fn python() -> PathBuf {
         }
     }
     panic!(
-        "the SMTP delivery tests need Python's aiosmtpd, found in neither /usr/bin/python3 nor \
-         python3: install it with `apt-get install -y python3-aiosmtpd` (.ci/run does)"
+        "the SMTP delivery tests need Python's aiosmtpd and cryptography, found in neither \
+         /usr/bin/python3 nor python3: install them with `apt-get install -y python3-aiosmtpd \
+         python3-cryptography` (.ci/run does)"
     );
 }
 
 impl SmtpSink {
-    /// Starts the sink with extra options (`--auth U:P`, `--reject 550`, `--fail-first N`).
+    /// Starts the sink with extra options (`--auth U:P`, `--reject 550`, `--fail-first N`,
+    /// `--tls starttls|tls`).
     pub fn start(options: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
@@ -58,6 +61,11 @@ impl SmtpSink {
             .and_then(|p| p.trim().parse().ok())
             .unwrap_or_else(|| panic!("smtp_sink.py did not print its port: {line:?}"));
         Self { child, port, dir }
+    }
+
+    /// The test CA that signed the sink's certificate (started with `--tls`).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
     }
 
     /// The JSON summaries of the messages accepted so far, in order.

@@ -13,6 +13,10 @@ Options:
                          credentials the client sent, as a careless server might, so the test
                          can check cxsync never repeats them
   --fail-first N         answer DATA with 451 (try again later) the first N times
+  --tls MODE             "starttls" (offer and require STARTTLS) or "tls" (TLS from the first
+                         byte), with a certificate for 127.0.0.1 and localhost signed by a test
+                         CA made on the spot (python3-cryptography); the CA is saved as ca.pem
+                         in the directory for the client to trust
 """
 
 import argparse
@@ -33,6 +37,59 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def make_tls(directory):
+    """A CA and a server certificate for 127.0.0.1/localhost; returns the server's context."""
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    valid = dict(not_valid_before=now - datetime.timedelta(hours=1),
+                 not_valid_after=now + datetime.timedelta(days=1))
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("cxsync test CA")).issuer_name(name("cxsync test CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(valid["not_valid_before"]).not_valid_after(valid["not_valid_after"])
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                       content_commitment=False, key_encipherment=False,
+                                       data_encipherment=False, key_agreement=False,
+                                       encipher_only=False, decipher_only=False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    san = x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                       x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    cert = (x509.CertificateBuilder().subject_name(name("localhost")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(valid["not_valid_before"]).not_valid_after(valid["not_valid_after"])
+            .add_extension(san, critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = lambda c: c.public_bytes(serialization.Encoding.PEM)
+    with open(os.path.join(directory, "ca.pem"), "wb") as f:
+        f.write(pem(ca))
+    cert_path = os.path.join(directory, "server.pem")
+    key_path = os.path.join(directory, "server.key")
+    with open(cert_path, "wb") as f:
+        f.write(pem(cert))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    return context
 
 
 def summarise(raw, envelope, login):
@@ -104,9 +161,14 @@ def main():
     parser.add_argument("--auth")
     parser.add_argument("--reject", type=int)
     parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--tls", choices=["starttls", "tls"])
     args = parser.parse_args()
 
     kwargs = {}
+    if args.tls == "starttls":
+        kwargs.update(tls_context=make_tls(args.directory), require_starttls=True)
+    elif args.tls == "tls":
+        kwargs.update(ssl_context=make_tls(args.directory))
     if args.auth:
         user, password = args.auth.split(":", 1)
 
@@ -114,7 +176,7 @@ def main():
             ok = auth_data.login.decode() == user and auth_data.password.decode() == password
             return AuthResult(success=ok, auth_data=auth_data)
 
-        kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
 
     port = free_port()
     handler = Sink(args.directory, args.reject, args.fail_first)
