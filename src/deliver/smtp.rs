@@ -131,11 +131,11 @@ fn transport(
 fn tls_parameters(host: &str, ca_file: Option<&Path>) -> Result<TlsParameters, DeliveryError> {
     let mut builder = TlsParameters::builder(host.to_string());
     if let Some(path) = ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|source| DeliveryError::File { path: path.into(), source })?;
-        let certificate = Certificate::from_pem(&pem).map_err(|err| {
+        let unusable = |err: &dyn std::fmt::Display| {
             DeliveryError::Compose(format!("report.email.ca_file {}: {err}", path.display()))
-        })?;
+        };
+        let pem = std::fs::read(path).map_err(|err| unusable(&err))?;
+        let certificate = Certificate::from_pem(&pem).map_err(|err| unusable(&err))?;
         builder = builder.add_root_certificate(certificate);
     }
     builder.build().map_err(|err| DeliveryError::Compose(format!("TLS for {host}: {err}")))
