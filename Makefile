@@ -1,5 +1,5 @@
 # Mirrors .ci/run. `make ci` is exactly what CI runs.
-.PHONY: fmt lint test bench systemd ci
+.PHONY: fmt lint test test-deps bench systemd ci
 
 fmt:
 	cargo fmt --all
@@ -8,8 +8,15 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --locked -- -D warnings
 
-test:
+test: test-deps
 	cargo nextest run --locked --no-fail-fast
+
+# The SMTP server the report delivery tests send to (Debian's python3-aiosmtpd, and
+# python3-cryptography for its test certificates).
+test-deps:
+	@/usr/bin/python3 -c 'import aiosmtpd, cryptography' 2>/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    python3-aiosmtpd python3-cryptography)
 
 bench:
 	cargo bench --bench xero_sync

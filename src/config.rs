@@ -10,10 +10,12 @@
 //! - `raw`: the file's shape, `deny_unknown_fields` everywhere, so typos are errors.
 //! - `env`: the environment snapshot and its override variables.
 //! - `secrets`: secret values that never print, and where each came from.
+//! - `report`: when and where the daily report is delivered (`[report]`, per connection).
 //! - this file: loading, validation, and the resolved types the rest of cxsync uses.
 
 mod env;
 mod raw;
+mod report;
 mod secrets;
 
 use std::fmt;
@@ -23,6 +25,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 pub use env::{Env, env_name};
+pub use report::{ConnectionReport, EmailSettings, ReportSettings, SmtpSecurity};
 pub use secrets::{Secret, SecretSource};
 
 use raw::{RawCin7, RawConnection, RawXero};
@@ -57,6 +60,7 @@ pub struct Settings {
     pub source: PathBuf,
     pub store: StoreSettings,
     pub daemon: DaemonSettings,
+    pub report: ReportSettings,
     pub connections: Vec<Connection>,
 }
 
@@ -141,6 +145,7 @@ pub struct Connection {
     pub cin7: Cin7Settings,
     pub accounts: AccountMap,
     pub reconcile: ReconcileConfig,
+    pub report: ConnectionReport,
 }
 
 /// How forgiving reconciliation is, and how the connection's Cin7 integration exports.
@@ -412,14 +417,21 @@ impl Settings {
         }
         let config_dir = path.parent().unwrap_or(Path::new("."));
         let credentials_dir = env.get("CREDENTIALS_DIRECTORY").map(Path::new);
-        let resolver = Resolver { config_dir, credentials_dir, overrides: &overrides };
+        let report = report::resolve(&raw.report, config_dir, credentials_dir, &overrides)
+            .map_err(&invalid)?;
+        let resolver =
+            Resolver { config_dir, credentials_dir, overrides: &overrides, report: &report };
         let connections = raw
             .connections
             .iter()
             .enumerate()
             .map(|(index, c)| resolver.connection(index, c).map_err(&invalid))
             .collect::<Result<Vec<_>, _>>()?;
-        if connections.iter().any(Connection::has_inline_secret) {
+        let inline_password =
+            report.email.as_ref().and_then(|e| e.password.as_ref()).map(Secret::source);
+        if connections.iter().any(Connection::has_inline_secret)
+            || inline_password == Some(&SecretSource::Inline)
+        {
             secrets::warn_if_world_readable(path, "config file");
         }
         let store_path = raw.store.path.unwrap_or_else(|| match env.get("STATE_DIRECTORY") {
@@ -432,6 +444,7 @@ impl Settings {
             source: path.into(),
             store: StoreSettings { path: store_path },
             daemon: raw.daemon,
+            report,
             connections,
         })
     }
@@ -464,6 +477,7 @@ struct Resolver<'a> {
     config_dir: &'a Path,
     credentials_dir: Option<&'a Path>,
     overrides: &'a [env::Override],
+    report: &'a ReportSettings,
 }
 
 impl Resolver<'_> {
@@ -502,6 +516,7 @@ impl Resolver<'_> {
                 "`reconcile.amount_tolerance` is negative: give an amount like \"0.01\"".into(),
             ));
         }
+        let report = report::resolve_connection(&raw.report, self.report).map_err(in_conn)?;
         Ok(Connection {
             name: name.clone(),
             timezone,
@@ -509,6 +524,7 @@ impl Resolver<'_> {
             cin7,
             accounts: raw.accounts.clone(),
             reconcile: raw.reconcile.clone(),
+            report,
         })
     }
 

@@ -177,13 +177,15 @@ fn an_unknown_finding_kind_is_a_usage_error() {
 }
 
 #[test]
-fn report_send_says_delivery_is_not_built_yet_and_exits_2() {
+fn report_send_without_a_store_exits_2_and_resend_needs_send() {
     let sandbox = Sandbox::new(CONFIG);
     let output = sandbox.run(&["report", "--send"]);
     assert_eq!(code(&output), 2);
-    assert!(stderr(&output).contains("not available in this version yet"), "{}", stderr(&output));
-    assert!(stderr(&output).contains("delivery"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("there is no store"), "{}", stderr(&output));
     assert!(stdout(&output).is_empty(), "report --send printed output it should not have");
+    assert!(!sandbox.store().exists(), "report --send created a store");
+    let output = sandbox.run(&["report", "--resend"]);
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
 }
 
 #[test]

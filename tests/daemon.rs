@@ -1,5 +1,6 @@
 //! `cxsync run` against the simulator: it syncs on its schedule, reports health and metrics,
-//! reloads its config on SIGHUP, and stops promptly and cleanly on SIGTERM.
+//! delivers the daily report once, reloads its config on SIGHUP, and stops promptly and
+//! cleanly on SIGTERM.
 
 use std::io::Read as _;
 use std::process::{Command, Stdio};
@@ -23,6 +24,19 @@ fn documents(db: &std::path::Path) -> i64 {
         .unwrap_or(0)
 }
 
+/// `(report_date, delivered_to)` of every report marked sent.
+fn sent_reports(db: &std::path::Path) -> Vec<(String, String)> {
+    let Ok(conn) = rusqlite::Connection::open(db) else { return Vec::new() };
+    let Ok(mut stmt) = conn.prepare(
+        "SELECT report_date, delivered_to FROM reports WHERE sent_at IS NOT NULL ORDER BY 1",
+    ) else {
+        return Vec::new();
+    };
+    stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .and_then(Iterator::collect)
+        .unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_syncs_reports_health_reloads_and_stops_on_sigterm() {
     let sim = Simulator::start(SimConfig {
@@ -35,12 +49,15 @@ async fn the_daemon_syncs_reports_health_reloads_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cxsync.db");
     let config = dir.path().join("cxsync.toml");
+    let reports = dir.path().join("reports");
     let port = free_port();
     std::fs::write(
         &config,
         format!(
-            "{}\n[daemon]\nsync_interval_s = 1\nhealth_listen = \"127.0.0.1:{port}\"\n",
-            sim.config_toml(&db)
+            "{}\n[daemon]\nsync_interval_s = 1\nhealth_listen = \"127.0.0.1:{port}\"\n\
+             [report]\ntime = \"00:00\"\ndirectory = \"{}\"\n",
+            sim.config_toml(&db),
+            reports.display()
         ),
     )
     .unwrap();
@@ -93,6 +110,17 @@ async fn the_daemon_syncs_reports_health_reloads_and_stops_on_sigterm() {
     );
     assert!(metrics.contains("cxsync_last_sync_age_seconds{connection=\"sim\"}"), "{metrics}");
 
+    // At 00:00 local, yesterday's report is due from the first cycle on.
+    while sent_reports(&db).is_empty() {
+        assert!(Instant::now() < deadline, "the daemon delivered no report within 30 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let [(date, delivered_to)] = sent_reports(&db).try_into().unwrap();
+    let folder = reports.join("sim");
+    assert_eq!(delivered_to, format!("log, file:{}", folder.display()));
+    let json = std::fs::read_to_string(folder.join(format!("{date}.json"))).unwrap();
+    assert!(json.contains("\"connection\":\"sim\""), "{json}");
+
     signal(pid, "HUP");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let stopping = Instant::now();
@@ -108,5 +136,6 @@ async fn the_daemon_syncs_reports_health_reloads_and_stops_on_sigterm() {
     assert!(status.success(), "{stderr}");
     assert!(stderr.contains("configuration reloaded"), "{stderr}");
     assert!(stderr.contains("stopped"), "{stderr}");
+    assert_eq!(stderr.matches("report delivered").count(), 1, "sent once, reload or not: {stderr}");
     assert!(!stderr.contains("sim-secret"), "the client secret leaked into the log");
 }

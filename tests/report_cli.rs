@@ -212,3 +212,59 @@ fn report_without_a_store_exits_2_and_a_connection_never_synced_exits_1_saying_s
     assert!(stderr(&output).contains("no data for connection `acme-au`"), "{}", stderr(&output));
     assert!(stdout(&output).is_empty());
 }
+
+#[test]
+fn report_send_delivers_records_and_resends_only_when_asked() {
+    let sandbox = Sandbox::new();
+    let reports = sandbox.dir.path().join("reports");
+    let config = format!("{CONFIG}\n[report]\ndirectory = \"{}\"\n", reports.display());
+    std::fs::write(sandbox.dir.path().join("cxsync.toml"), config).unwrap();
+    write_store(&sandbox.store());
+
+    let output = sandbox.run(&["report", "--send", "--date", "2026-11-24"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let folder = reports.join("acme-au");
+    assert_eq!(
+        stdout(&output),
+        format!("acme-au: the report for 2026-11-24 was sent to log, file:{}\n", folder.display())
+    );
+    // The log line: two accounts disagree, by +10.00 and -10.00.
+    let log = stderr(&output);
+    assert!(log.contains("variance report") && log.contains("accounts_disagreeing=2"), "{log}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("2026-11-24.json")).unwrap()).unwrap();
+    assert_eq!(json["accounts"][0]["variance"], "10.00");
+    let text = std::fs::read_to_string(folder.join("2026-11-24.txt")).unwrap();
+    assert!(text.starts_with("Variance report: acme-au, 2026-11-24\n"), "{text}");
+    let (sent_at, delivered_to): (Option<String>, Option<String>) =
+        rusqlite::Connection::open(sandbox.store())
+            .unwrap()
+            .query_row(
+                "SELECT sent_at, delivered_to FROM reports WHERE report_date = '2026-11-24'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+    assert!(sent_at.is_some());
+    assert_eq!(delivered_to.unwrap(), format!("log, file:{}", folder.display()));
+
+    let again = sandbox.run(&["report", "--send", "--date", "2026-11-24"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stdout(&again).contains("already sent at"), "{}", stdout(&again));
+    assert!(stdout(&again).contains("--resend"), "{}", stdout(&again));
+    std::fs::remove_file(folder.join("2026-11-24.txt")).unwrap();
+    let resent = sandbox.run(&["report", "--send", "--resend", "--date", "2026-11-24"]);
+    assert_eq!(resent.status.code(), Some(0), "{}", stderr(&resent));
+    assert!(stdout(&resent).contains("was sent to"), "{}", stdout(&resent));
+    assert!(folder.join("2026-11-24.txt").exists(), "written again");
+
+    let tomorrow =
+        (cxsync::clock::SystemClock.now() + chrono::Duration::days(2)).date_naive().to_string();
+    let early = sandbox.run(&["report", "--send", "--date", &tomorrow]);
+    assert_eq!(early.status.code(), Some(2), "{}", stderr(&early));
+    assert!(
+        stderr(&early).contains("cannot be sent before that day has ended"),
+        "{}",
+        stderr(&early)
+    );
+}

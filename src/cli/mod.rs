@@ -7,7 +7,6 @@ mod auth;
 mod check;
 mod demo;
 mod findings;
-mod pending;
 mod query;
 mod report;
 mod run;
@@ -19,7 +18,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::clock::{Clock as _, SystemClock};
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Env, Settings};
 use crate::logging::LogFormat;
 use crate::reconcile::FindingKind;
@@ -145,13 +146,17 @@ pub struct ReportArgs {
     /// text, html (the email's body, chart embedded), json or csv
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: String,
-    /// Deliver it (file, email) as the schedule would, instead of printing it (not built yet)
+    /// Deliver it now to what [report] configures (log, files, email), as the schedule would,
+    /// and record it as sent, instead of printing it
     #[arg(long)]
     pub send: bool,
+    /// With --send: send it even if the report for that date was already sent
+    #[arg(long, requires = "send")]
+    pub resend: bool,
     /// Only this connection (its name in the config)
     #[arg(long, value_name = "NAME")]
     pub connection: Option<String>,
-    /// Read this database instead of the config's store.path
+    /// Use this database instead of the config's store.path (--send records the report in it)
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
 }
@@ -234,14 +239,15 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Run => run::run(load_settings(cli, &env)?, &env),
         Command::Sync(args) => sync::run(&load_settings(cli, &env)?, args, &mut out),
-        Command::Report(args) if args.send => Err(pending::not_built(
-            "report --send",
-            "delivery of the report to files and by email (issue 6)",
-        )),
         Command::Report(args) => {
             let settings = load_settings(cli, &env)?;
             let store = args.store.clone().unwrap_or_else(|| settings.store.path.clone());
-            report::run(&settings, &store, args, SystemClock.now(), &mut out)
+            if args.send {
+                let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+                report::send(&settings, &store, args, &clock, &mut out)
+            } else {
+                report::run(&settings, &store, args, SystemClock.now(), &mut out)
+            }
         }
         Command::Show(args) => {
             show::run(&store_path(cli, &env, args.store.as_deref())?, args, &mut out)

@@ -19,6 +19,8 @@ pub(super) struct RawSettings {
     pub daemon: super::DaemonSettings,
     #[serde(default)]
     pub connections: Vec<RawConnection>,
+    #[serde(default)]
+    pub report: RawReport,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +39,8 @@ pub(super) struct RawConnection {
     pub accounts: AccountMap,
     #[serde(default)]
     pub reconcile: super::ReconcileConfig,
+    #[serde(default)]
+    pub report: RawConnectionReport,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,6 +99,87 @@ pub(super) struct RawCin7Limits {
     pub per_minute: Option<u32>,
     pub per_second: Option<u32>,
     pub per_day: Option<u32>,
+}
+
+/// `[report]`: when and where the daily variance report goes; resolved in `config::report`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawReport {
+    /// Local time (in each connection's time zone), "HH:MM".
+    pub time: String,
+    pub directory: Option<PathBuf>,
+    pub log: bool,
+    pub email: Option<RawEmail>,
+}
+
+impl Default for RawReport {
+    fn default() -> Self {
+        Self { time: "07:00".into(), directory: None, log: true, email: None }
+    }
+}
+
+/// `[report.email]`: the SMTP server and the message's sender and recipients.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEmail {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub security: super::SmtpSecurity,
+    pub ca_file: Option<PathBuf>,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub password_file: Option<PathBuf>,
+    pub from: String,
+    #[serde(default)]
+    pub to: Addresses,
+    #[serde(default = "default_email_retries")]
+    pub retries: u32,
+    #[serde(default = "default_email_retry_delay_ms")]
+    pub retry_delay_ms: u64,
+    #[serde(default = "default_email_timeout_s")]
+    pub timeout_s: u64,
+}
+
+/// `[connections.report]`: one connection's overrides of `[report]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConnectionReport {
+    pub enabled: Option<bool>,
+    pub time: Option<String>,
+    pub to: Option<Addresses>,
+}
+
+/// Email addresses: a TOML list, or one string of comma-separated addresses (which is how an
+/// environment variable gives them).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Addresses {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Addresses {
+    pub(super) fn list(&self) -> Vec<String> {
+        let all: Vec<&str> = match self {
+            Self::None => Vec::new(),
+            Self::One(text) => text.split(',').collect(),
+            Self::Many(list) => list.iter().map(String::as_str).collect(),
+        };
+        all.into_iter().map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect()
+    }
+}
+
+fn default_email_retries() -> u32 {
+    3
+}
+fn default_email_retry_delay_ms() -> u64 {
+    30_000
+}
+fn default_email_timeout_s() -> u64 {
+    60
 }
 
 fn default_xero_api_url() -> Url {

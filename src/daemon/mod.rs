@@ -1,16 +1,20 @@
-//! `cxsync run`: the daemon. Every connection syncs and reconciles on its own schedule; one
-//! failing never stops the others. SIGTERM/SIGINT stop it within seconds (a page and its
+//! `cxsync run`: the daemon. Every connection syncs and reconciles on its own schedule, and
+//! after a cycle sends its daily report when one is due; one failing never stops the others. SIGTERM/SIGINT stop it within seconds (a page and its
 //! cursor are written in one synchronous transaction, so stopping between awaits loses
 //! nothing); SIGHUP reloads the config; systemd hears READY, STATUS, WATCHDOG and STOPPING.
 //!
 //! Architecture:
 //! - `schedule`: the interval, stretched to fit the daily budget, with jitter (pure).
+//! - `report_schedule`: which report date is due for a connection (pure).
+//! - `reporting`: delivering a connection's due report after its cycle.
 //! - `notify`: systemd's notification socket.
 //! - `health`: `/healthz` and `/metrics` on an optional local listener.
 //! - this file: the workers (one task per connection) and the signal loop.
 
 mod health;
 pub mod notify;
+pub mod report_schedule;
+pub mod reporting;
 pub mod schedule;
 
 use std::collections::BTreeMap;
@@ -26,7 +30,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::clock::Clock;
-use crate::config::{Connection, Env, Settings};
+use crate::config::{Connection, Env, ReportSettings, Settings};
 use crate::http::{HttpLayer, HttpSettings};
 use crate::store::{CallLog, Store, TokenVault};
 use crate::sync::connection::{Cadences, ConnectionClients};
@@ -157,9 +161,11 @@ impl Workers {
             reread_open: hours(settings.daemon.reread_open_hours),
             settings: hours(settings.daemon.settings_interval_hours),
         };
+        let report = Arc::new(settings.report.clone());
         for connection in settings.connections.clone() {
             let worker = Worker {
                 connection,
+                report: report.clone(),
                 store: store.clone(),
                 layer: layer.clone(),
                 vault: vault.clone(),
@@ -193,6 +199,7 @@ impl Workers {
 
 struct Worker {
     connection: Connection,
+    report: Arc<ReportSettings>,
     store: Arc<Mutex<Store>>,
     layer: Arc<HttpLayer>,
     vault: Arc<TokenVault>,
@@ -235,6 +242,23 @@ impl Worker {
                 entry.limits = status.last_limits;
             }
             wait = with_jitter(interval, self.cadence.jitter, rand::rng().random());
+        }
+    }
+
+    /// Delivers the connection's daily report when it is due; a failure is logged and the
+    /// report stays unsent for the next cycle.
+    async fn send_report_if_due(&self) {
+        let name = &self.connection.name;
+        match reporting::send_if_due(&self.store, &self.report, &self.connection, &self.clock).await
+        {
+            Ok(Some(sent)) => {
+                tracing::info!(connection = %name, date = %sent.date, to = %sent.to, "report delivered");
+            }
+            Ok(None) => {}
+            Err(err) => tracing::error!(
+                connection = %name,
+                "the daily report was not delivered; it is tried again next cycle: {err}"
+            ),
         }
     }
 
@@ -294,14 +318,20 @@ impl Worker {
             }
             Err(err) => tracing::error!(connection = %name, "reconciliation failed: {err}"),
         }
-        let mut health = self.health.lock().expect("health lock");
-        let entry = health.entry(name.clone()).or_default();
-        entry.variances = variances.unwrap_or_default();
-        if errors.is_empty() {
-            entry.last_success = Some(now);
-            entry.last_error = None;
-        } else {
-            entry.last_error = Some(errors.join("; "));
+        {
+            let mut health = self.health.lock().expect("health lock");
+            let entry = health.entry(name.clone()).or_default();
+            entry.variances = variances.unwrap_or_default();
+            if errors.is_empty() {
+                entry.last_success = Some(now);
+                entry.last_error = None;
+            } else {
+                entry.last_error = Some(errors.join("; "));
+            }
+        }
+        // Last, so SMTP retries never hold back what this cycle reports to /healthz.
+        if matches!(reconciled, Ok(Some(_))) {
+            self.send_report_if_due().await;
         }
         calls
     }

@@ -16,6 +16,7 @@
 //!   JSON, and closing a ledger re-read window (stale entries out, cursor in, atomically).
 //! - `findings`: reading findings for the command line.
 //! - `report`: loading what the variance report is computed from.
+//! - `reports`: generated reports and whether each was delivered (exactly-once delivery).
 //! - `trend`: the 30-day variance trend, and a connection's report and trend in one call.
 //! - [`CallLog`], [`TokenVault`]: the API call log and the OAuth refresh tokens, each written
 //!   on its own connection so neither waits for a sync transaction.
@@ -26,6 +27,7 @@ mod pages;
 mod query;
 mod reconcile;
 mod report;
+mod reports;
 mod show;
 mod tokens;
 mod trend;
@@ -49,6 +51,7 @@ pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use reconcile::FindingChanges;
+pub use reports::SentReport;
 pub use show::DocumentView;
 pub use tokens::TokenVault;
 pub use windows::LedgerWindow;

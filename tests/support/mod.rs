@@ -4,4 +4,5 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod fake_xero;
+pub mod smtp;
 pub mod xero_harness;
