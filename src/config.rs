@@ -153,11 +153,18 @@ pub struct ReconcileConfig {
     pub amount_tolerance: rust_decimal::Decimal,
     /// Hours after a Cin7 change during which its Xero copy may still be missing or stale.
     pub grace_hours: u32,
+    /// Cin7 Omni: hours after a dispatch before a line without cost is reported (Omni computes
+    /// COGS once a day).
+    pub cogs_lag_hours: u32,
 }
 
 impl Default for ReconcileConfig {
     fn default() -> Self {
-        Self { amount_tolerance: rust_decimal::Decimal::new(1, 2), grace_hours: 2 }
+        Self {
+            amount_tolerance: rust_decimal::Decimal::new(1, 2),
+            grace_hours: 2,
+            cogs_lag_hours: 24,
+        }
     }
 }
 
@@ -167,6 +174,7 @@ impl ReconcileConfig {
         crate::reconcile::Settings {
             amount_tolerance: self.amount_tolerance,
             grace: chrono::Duration::hours(i64::from(self.grace_hours)),
+            cogs_lag: chrono::Duration::hours(i64::from(self.cogs_lag_hours)),
         }
     }
 }

@@ -5,7 +5,7 @@ use chrono::Duration;
 use rust_decimal::Decimal;
 
 use crate::config::AccountMap;
-use crate::model::{Account, Document, LedgerEntry, Organisation};
+use crate::model::{Account, Document, LedgerEntry, OmniDocument, Organisation};
 
 /// Everything cached for one Cin7↔Xero connection.
 #[derive(Debug, Clone)]
@@ -26,6 +26,9 @@ pub struct ReconcileInput {
     pub organisation: Option<crate::model::Organisation>,
     /// The connection's control accounts.
     pub accounts: AccountMap,
+    /// Cin7 Omni only: what Omni says about each document's posting (import status, posting
+    /// dates, uncosted lines). Empty for Cin7 Core.
+    pub omni_documents: Vec<OmniDocument>,
 }
 
 impl ReconcileInput {
@@ -39,6 +42,7 @@ impl ReconcileInput {
             xero_accounts: Vec::new(),
             organisation: None,
             accounts,
+            omni_documents: Vec::new(),
         }
     }
 
@@ -54,10 +58,17 @@ pub struct Settings {
     pub amount_tolerance: Decimal,
     /// How long after a Cin7 change its Xero copy may still be missing or stale.
     pub grace: Duration,
+    /// Cin7 Omni computes COGS once a day: a dispatched line is only reported without cost
+    /// once its dispatch is older than this.
+    pub cogs_lag: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { amount_tolerance: Decimal::new(1, 2), grace: Duration::hours(2) }
+        Self {
+            amount_tolerance: Decimal::new(1, 2),
+            grace: Duration::hours(2),
+            cogs_lag: Duration::hours(24),
+        }
     }
 }

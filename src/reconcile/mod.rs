@@ -44,6 +44,7 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
     rules::pairs::check(&ctx, &mut findings);
     rules::missing::check(&ctx, &mut findings);
     rules::accounts::check(&ctx, &mut findings);
+    rules::omni::check(&ctx, &mut findings);
     findings.sort_by(|a, b| {
         (a.kind, &a.cin7_ref, &a.xero_ref, &a.account_code, &a.fingerprint).cmp(&(
             b.kind,

@@ -4,12 +4,14 @@
 //! Architecture:
 //! - `xero`: one organisation's endpoints (see its notes on paging).
 //! - `cin7`: one Cin7 Core account's endpoints (see its notes on unordered lists).
+//! - `omni`: one Cin7 Omni account's endpoints (see its notes on windows and refusals).
 //! - `connection`: one connection's clients and one cycle of both sides.
 //! - `progress`: progress of long reads, as log lines or a terminal spinner.
 //! - [`EndpointReport`]: what one endpoint's sync did, for logs and `sync --once`.
 
 pub mod cin7;
 pub mod connection;
+pub mod omni;
 pub mod progress;
 pub mod reconcile;
 pub mod xero;
@@ -23,6 +25,8 @@ pub enum SyncError {
     Xero(#[from] crate::xero::client::XeroError),
     #[error(transparent)]
     Cin7(#[from] crate::cin7::core::Cin7Error),
+    #[error(transparent)]
+    Omni(#[from] crate::cin7::omni::OmniError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A response page could not be read at all (its records are not where they should be).

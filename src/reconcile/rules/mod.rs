@@ -8,9 +8,12 @@
 //!   `control_account_journal`.
 //! - `accounts`: chart-of-accounts and posting hygiene — `archived_account`,
 //!   `inventory_self_adjustment`, `blank_cogs`.
+//! - `omni`: what Cin7 Omni says about its own posting — `sync_error`,
+//!   `missing_document_date`, and `blank_cogs` after Omni's daily COGS run.
 
 pub(crate) mod accounts;
 pub(crate) mod missing;
+pub(crate) mod omni;
 pub(crate) mod pairs;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};

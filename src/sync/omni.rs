@@ -1,0 +1,208 @@
+//! Incremental sync of one Cin7 Omni account into the store.
+//!
+//! Each endpoint (`SalesOrders`, `CreditNotes`, `PurchaseOrders`, Adjustments, Payments) is read as
+//! one window: `where=modifieddate>'{since − OVERLAP}'`, `order=id asc` (a stable order, so a
+//! record changed while the window is read does not shift the pages after it), pages `1, 2, …`
+//! of `rows=250` until a short page (Omni's lists are bare arrays with no total). `since` is
+//! the newest `modifiedDate` the previous window read; the first window starts at
+//! `cin7.backfill_from`.
+//!
+//! Each page is written in its own transaction as it arrives, de-duplicated by id and
+//! `modifiedDate` within the window (the overlap and a record listed twice cost no write);
+//! the window's last page carries the new cursor in the same transaction, so a crash part-way
+//! re-reads the window and never skips it. A record that cannot be read is quarantined; the
+//! rest of its page lands.
+//!
+//! Refusals: 401 (user name or key wrong) stops the cycle, since every call would fail; 403
+//! (the API user lacks that endpoint's permission) is reported for that endpoint and the
+//! others are still read.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde_json::Value;
+
+use super::{EndpointReport, SyncError};
+use crate::cin7::omni::{self, Endpoint, MAX_ROWS, OmniClient, OmniError, normalise};
+use crate::clock::{Clock, timestamp};
+use crate::model::{Record, System};
+use crate::store::{PageWrite, Quarantined, Store};
+
+/// How far each window reaches back before the newest change already read: Omni's
+/// `modifiedDate` has one-second precision and says nothing of commit order.
+pub const OVERLAP: TimeDelta = TimeDelta::minutes(5);
+
+/// Syncs one connection's Cin7 Omni side.
+pub struct OmniSync<'a> {
+    pub connection: &'a str,
+    pub client: &'a OmniClient,
+    pub store: &'a Mutex<Store>,
+    pub clock: &'a dyn Clock,
+    /// The first window reads documents modified since this date.
+    pub backfill_from: NaiveDate,
+}
+
+impl OmniSync<'_> {
+    /// One cycle of every endpoint; each outcome is recorded in `sync_cursors`.
+    pub async fn run_once(&self) -> Vec<EndpointReport> {
+        let mut reports = Vec::new();
+        for endpoint in Endpoint::ALL {
+            let mut report = EndpointReport::named(endpoint.as_str());
+            let result = self.endpoint(endpoint, &mut report).await;
+            let refused = matches!(result, Err(SyncError::Omni(OmniError::BadCredentials { .. })));
+            reports.push(self.record(report, result));
+            if refused {
+                break;
+            }
+        }
+        reports
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn record(&self, mut report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
+        if let Err(err) = result {
+            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "{err}");
+            report.error = Some(err.to_string());
+        }
+        if let Err(err) = self.store().finish_endpoint(
+            self.connection,
+            System::Cin7,
+            &report.endpoint,
+            report.error.as_deref(),
+            self.clock.now(),
+        ) {
+            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "could not record the sync result: {err}");
+        }
+        report
+    }
+
+    /// The window's start: the stored cursor, else the start of history.
+    fn since(&self, endpoint: Endpoint) -> Result<DateTime<Utc>, SyncError> {
+        let cursor =
+            self.store().endpoint_state(self.connection, System::Cin7, endpoint.as_str())?.cursor;
+        match cursor {
+            Some(text) => DateTime::parse_from_rfc3339(&text).map(|t| t.to_utc()).map_err(|_| {
+                SyncError::Cursor(format!("{endpoint} cursor {text:?} is not a timestamp"))
+            }),
+            None => Ok(self.backfill_from.and_time(chrono::NaiveTime::MIN).and_utc()),
+        }
+    }
+
+    /// One endpoint's window, page by page.
+    async fn endpoint(
+        &self,
+        endpoint: Endpoint,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
+        let since = self.since(endpoint)?;
+        let filter = where_modified_after(since - OVERLAP);
+        let mut seen: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
+        let mut newest = since;
+        for page in 1.. {
+            let query = vec![
+                ("where", filter.clone()),
+                ("order", "id asc".to_string()),
+                ("page", page.to_string()),
+                ("rows", MAX_ROWS.to_string()),
+            ];
+            report.calls += 1;
+            let values = self.client.list(endpoint.as_str(), &query).await?;
+            let last = values.len() < MAX_ROWS;
+            let (records, quarantined) = split(endpoint, &values, &mut seen);
+            newest = records.iter().filter_map(|(r, _)| r.updated_at).fold(newest, DateTime::max);
+            let cursor = (last && newest > since).then(|| timestamp(newest));
+            self.write(endpoint, records, quarantined, cursor, report)?;
+            if last {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        endpoint: Endpoint,
+        records: Vec<(Record, String)>,
+        quarantined: Vec<Quarantined>,
+        cursor: Option<String>,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
+        for rejected in &quarantined {
+            tracing::warn!(
+                connection = self.connection,
+                endpoint = %endpoint,
+                id = rejected.external_id.as_deref().unwrap_or("?"),
+                "quarantined a record cxsync cannot read: {}",
+                rejected.error
+            );
+        }
+        let page = PageWrite {
+            connection: self.connection,
+            system: System::Cin7,
+            endpoint: endpoint.as_str(),
+            records,
+            quarantined,
+            cursor,
+        };
+        let outcome = self.store().write_page(&page, self.clock.now())?;
+        report.add(outcome);
+        Ok(())
+    }
+}
+
+/// A page's records normalised one by one, skipping those this window already wrote in the
+/// same (or a newer) version.
+fn split(
+    endpoint: Endpoint,
+    values: &[Value],
+    seen: &mut HashMap<String, Option<DateTime<Utc>>>,
+) -> (Vec<(Record, String)>, Vec<Quarantined>) {
+    let mut records = Vec::with_capacity(values.len());
+    let mut quarantined = Vec::new();
+    for value in values {
+        match normalise::record(endpoint, value) {
+            Ok(record) => {
+                if seen.get(&record.external_id).is_some_and(|known| *known >= record.updated_at) {
+                    continue;
+                }
+                seen.insert(record.external_id.clone(), record.updated_at);
+                records.push((record, value.to_string()));
+            }
+            Err(error) => quarantined.push(Quarantined {
+                external_id: normalise::id_of(value),
+                raw: value.to_string(),
+                error: error.to_string(),
+            }),
+        }
+    }
+    (records, quarantined)
+}
+
+/// Omni's change filter: `modifieddate>'2026-11-01T00:00:00Z'` (whole seconds, UTC).
+pub fn where_modified_after(at: DateTime<Utc>) -> String {
+    format!("modifieddate>'{}'", at.format("%Y-%m-%dT%H:%M:%SZ"))
+}
+
+/// Omni's own posting facts of every stored Omni document (see
+/// [`crate::model::OmniDocument`]), read again from the raw records. Records that no longer
+/// normalise are skipped (they are quarantined when next read).
+pub fn omni_documents(
+    store: &Store,
+    connection: &str,
+) -> Result<Vec<crate::model::OmniDocument>, crate::store::StoreError> {
+    let mut out = Vec::new();
+    for endpoint in Endpoint::ALL {
+        for (_, raw) in store.raw_records(connection, System::Cin7, endpoint.as_str())? {
+            let Ok(value) = serde_json::from_str::<Value>(&raw) else { continue };
+            if let Ok(Some(document)) = omni::normalise::omni_document(endpoint, &value) {
+                out.push(document);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.source_id.cmp(&b.source_id));
+    Ok(out)
+}
