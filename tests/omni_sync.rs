@@ -37,6 +37,11 @@ fn basic() -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{KEY}")))
 }
 
+/// The `N` of a filter's `AND id>N`, else 0.
+fn after_id(filter: &str) -> u64 {
+    filter.split(" AND id>").nth(1).map_or(0, |n| n.parse().unwrap())
+}
+
 fn query(request: &Request, name: &str) -> Option<String> {
     request.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
@@ -68,8 +73,14 @@ impl Omni {
             .respond_with(move |request: &Request| {
                 let page: usize = query(request, "page").unwrap().parse().unwrap();
                 let rows: usize = query(request, "rows").unwrap().parse().unwrap();
-                let slice: Vec<&Value> =
-                    records.iter().skip((page - 1) * rows).take(rows).collect();
+                let after = after_id(&query(request, "where").unwrap());
+                let id = |r: &Value| r["id"].as_u64().or_else(|| r["Id"].as_u64());
+                let slice: Vec<&Value> = records
+                    .iter()
+                    .filter(|r| id(r).is_none_or(|id| id > after))
+                    .skip((page - 1) * rows)
+                    .take(rows)
+                    .collect();
                 ResponseTemplate::new(200).set_body_json(slice)
             })
             .with_priority(5)
@@ -182,13 +193,20 @@ async fn pages_are_read_until_a_short_page_and_every_record_lands() {
     let reports = omni.run(KEY).await;
     let sales = report(&reports, "SalesOrders");
     assert_eq!((sales.calls, sales.new, sales.error.as_deref()), (2, 253, None));
-    let pages: Vec<(String, String)> = omni
+    let pages: Vec<(String, String, String)> = omni
         .requests_to("SalesOrders")
         .await
         .iter()
-        .map(|r| (query(r, "page").unwrap(), query(r, "rows").unwrap()))
+        .map(|r| (query(r, "where").unwrap(), query(r, "page").unwrap(), query(r, "rows").unwrap()))
         .collect();
-    assert_eq!(pages, [("1".into(), "250".into()), ("2".into(), "250".into())]);
+    let window = "modifieddate>'2023-12-31T23:55:00Z'";
+    assert_eq!(
+        pages,
+        [
+            (window.to_string(), "1".into(), "250".into()),
+            (format!("{window} AND id>250"), "1".into(), "250".into())
+        ]
+    );
     assert_eq!(
         omni.count(
             "SELECT count(*) FROM documents WHERE system = 'cin7' AND doc_type = 'sales_invoice'"
@@ -337,4 +355,33 @@ async fn records_in_either_field_case_land_and_an_unreadable_one_is_quarantined_
         format!("{:?}", [Cell::Text("SUP-8812".into()), Cell::Text("AUTHORISED".into())])
     );
     assert_eq!(omni.count("SELECT count(*) FROM quarantine"), 1);
+}
+
+#[tokio::test]
+async fn a_window_cut_short_resumes_after_its_last_committed_page() {
+    let omni = Omni::start().await;
+    let window = "modifieddate>'2023-12-31T23:55:00Z'";
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/SalesOrders")))
+        .and(wiremock::matchers::query_param("where", format!("{window} AND id>250")))
+        .respond_with(ResponseTemplate::new(500).set_body_string("upstream timeout"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&omni.server)
+        .await;
+    omni.serve("SalesOrders", orders(253)).await;
+    omni.serve_rest_empty(&["SalesOrders"]).await;
+    let first = omni.run(KEY).await;
+    let sales = report(&first, "SalesOrders");
+    assert_eq!(sales.new, 250, "the first page landed");
+    assert!(sales.error.as_deref().is_some_and(|e| e.contains("500")), "{sales:?}");
+
+    let second = omni.run(KEY).await;
+    let sales = report(&second, "SalesOrders");
+    assert_eq!((sales.calls, sales.new, sales.unchanged), (1, 3, 0), "no page is read twice");
+    let filters: Vec<String> =
+        omni.requests_to("SalesOrders").await.iter().map(|r| query(r, "where").unwrap()).collect();
+    let resumed = format!("{window} AND id>250");
+    assert_eq!(filters, [window.to_string(), resumed.clone(), resumed]);
+    assert_eq!(omni.count("SELECT count(*) FROM documents WHERE system = 'cin7'"), 253);
 }

@@ -111,14 +111,12 @@ async fn api(
     let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
     let rows: usize =
         query.get("rows").and_then(|r| r.parse().ok()).unwrap_or(50).clamp(1, MAX_ROWS);
-    let Ok(after) = query.get("where").map(|w| modified_after(w)).transpose() else {
+    let Ok(filter) = query.get("where").map(|w| Filter::parse(w)).transpose() else {
         return (StatusCode::BAD_REQUEST, "cannot read the where filter").into_response();
     };
     let slice: Vec<&Value> = records
         .iter()
-        .filter(|(at, _)| {
-            after.is_none_or(|(since, inclusive)| *at > since || (inclusive && *at == since))
-        })
+        .filter(|(at, record)| filter.is_none_or(|f| f.admits(*at, record)))
         .skip((page - 1) * rows)
         .take(rows)
         .map(|(_, record)| record)
@@ -127,17 +125,45 @@ async fn api(
         .into_response()
 }
 
-/// `modifieddate>'2026-01-01T00:00:00Z'` (or `>=`) → (ms, inclusive).
-fn modified_after(filter: &str) -> Result<(i64, bool), ()> {
-    let lower = filter.trim().to_ascii_lowercase();
-    let rest = lower.strip_prefix("modifieddate").ok_or(())?.trim_start();
-    let (inclusive, quoted) = match rest.strip_prefix(">=") {
-        Some(quoted) => (true, quoted),
-        None => (false, rest.strip_prefix('>').ok_or(())?),
-    };
-    let text = quoted.trim().trim_matches('\'').to_ascii_uppercase();
-    let at = chrono::DateTime::parse_from_rfc3339(&text).map_err(|_| ())?;
-    Ok((at.timestamp_millis(), inclusive))
+/// The `where` filters the simulator understands: `modifieddate>'…'` (or `>=`), optionally
+/// `AND id>N`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Filter {
+    /// (ms, inclusive)
+    modified: Option<(i64, bool)>,
+    after_id: Option<u64>,
+}
+
+impl Filter {
+    fn parse(text: &str) -> Result<Self, ()> {
+        let lower = text.trim().to_ascii_lowercase();
+        let mut filter = Self::default();
+        for term in lower.split(" and ").map(str::trim) {
+            if let Some(rest) = term.strip_prefix("modifieddate") {
+                let rest = rest.trim_start();
+                let (inclusive, quoted) = match rest.strip_prefix(">=") {
+                    Some(quoted) => (true, quoted),
+                    None => (false, rest.strip_prefix('>').ok_or(())?),
+                };
+                let text = quoted.trim().trim_matches('\'').to_ascii_uppercase();
+                let at = chrono::DateTime::parse_from_rfc3339(&text).map_err(|_| ())?;
+                filter.modified = Some((at.timestamp_millis(), inclusive));
+            } else if let Some(rest) = term.strip_prefix("id>") {
+                filter.after_id = Some(rest.trim().parse().map_err(|_| ())?);
+            } else {
+                return Err(());
+            }
+        }
+        Ok(filter)
+    }
+
+    fn admits(self, at: i64, record: &Value) -> bool {
+        let modified =
+            self.modified.is_none_or(|(since, inclusive)| at > since || (inclusive && at == since));
+        let id =
+            self.after_id.is_none_or(|after| record["id"].as_u64().is_some_and(|id| id > after));
+        modified && id
+    }
 }
 
 /// Omni's date-time text (`2026-01-02T00:00:00Z`).

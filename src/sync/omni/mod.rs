@@ -1,21 +1,26 @@
 //! Incremental sync of one Cin7 Omni account into the store.
 //!
-//! Each endpoint (`SalesOrders`, `CreditNotes`, `PurchaseOrders`, Adjustments, Payments) is read as
-//! one window: `where=modifieddate>'{since − OVERLAP}'`, `order=id asc` (a stable order, so a
-//! record changed while the window is read does not shift the pages after it), pages `1, 2, …`
-//! of `rows=250` until a short page (Omni's lists are bare arrays with no total). `since` is
-//! the newest `modifiedDate` the previous window read; the first window starts at
-//! `cin7.backfill_from`.
+//! Each endpoint (`SalesOrders`, `CreditNotes`, `PurchaseOrders`, Adjustments, Payments) is read
+//! as one window of records modified since the last: `where=modifieddate>'{since − OVERLAP}'`,
+//! walked by id (`order=id asc`, `rows=250`, and `AND id>{last id read}` from the second page
+//! on, always `page=1`) until a short page: Omni's lists are bare arrays with no total, so a
+//! page shorter than `rows` is the last. Walking by id is a keyset: a record changed while the
+//! window is read does not shift the pages after it, and a window can resume where it stopped.
 //!
-//! Each page is written in its own transaction as it arrives, de-duplicated by id and
-//! `modifiedDate` within the window (the overlap and a record listed twice cost no write);
-//! the window's last page carries the new cursor in the same transaction, so a crash part-way
-//! re-reads the window and never skips it. A record that cannot be read is quarantined; the
-//! rest of its page lands.
+//! Each page is written in one transaction with the cursor that follows it (see `cursor`):
+//! part-way, the window and the last id read; after the last page, the window's newest
+//! `modifiedDate` (capped at the time the window began, so records changed while it was read
+//! are read again next time even if the read took longer than the overlap). A crash resumes the
+//! window after its last committed page, and nothing is read twice except the overlap. Records
+//! are de-duplicated by id and `modifiedDate` within a window; a record that cannot be read is
+//! quarantined and the rest of its page lands. The first window starts at
+//! `cin7.backfill_from`.
 //!
 //! Refusals: 401 (user name or key wrong) stops the cycle, since every call would fail; 403
 //! (the API user lacks that endpoint's permission) is reported for that endpoint and the
 //! others are still read.
+
+mod cursor;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,9 +30,10 @@ use serde_json::Value;
 
 use super::{EndpointReport, SyncError};
 use crate::cin7::omni::{self, Endpoint, MAX_ROWS, OmniClient, OmniError, normalise};
-use crate::clock::{Clock, timestamp};
+use crate::clock::Clock;
 use crate::model::{Record, System};
 use crate::store::{PageWrite, Quarantined, Store};
+use cursor::Cursor;
 
 /// How far each window reaches back before the newest change already read: Omni's
 /// `modifiedDate` has one-second precision and says nothing of commit order.
@@ -80,47 +86,68 @@ impl OmniSync<'_> {
         report
     }
 
-    /// The window's start: the stored cursor, else the start of history.
-    fn since(&self, endpoint: Endpoint) -> Result<DateTime<Utc>, SyncError> {
-        let cursor =
+    /// Where the endpoint's reading stands: its stored cursor, else a closed window at the
+    /// start of history.
+    fn cursor(&self, endpoint: Endpoint) -> Result<Cursor, SyncError> {
+        let stored =
             self.store().endpoint_state(self.connection, System::Cin7, endpoint.as_str())?.cursor;
-        match cursor {
-            Some(text) => DateTime::parse_from_rfc3339(&text).map(|t| t.to_utc()).map_err(|_| {
-                SyncError::Cursor(format!("{endpoint} cursor {text:?} is not a timestamp"))
+        match stored {
+            Some(text) => Cursor::parse(&text).ok_or_else(|| {
+                SyncError::Cursor(format!("{endpoint} cursor {text:?} is not an Omni cursor"))
             }),
-            None => Ok(self.backfill_from.and_time(chrono::NaiveTime::MIN).and_utc()),
+            None => {
+                Ok(Cursor::Closed(self.backfill_from.and_time(chrono::NaiveTime::MIN).and_utc()))
+            }
         }
     }
 
-    /// One endpoint's window, page by page.
+    /// One endpoint's window, page by page (see the module notes).
     async fn endpoint(
         &self,
         endpoint: Endpoint,
         report: &mut EndpointReport,
     ) -> Result<(), SyncError> {
-        let since = self.since(endpoint)?;
-        let filter = where_modified_after(since - OVERLAP);
+        let (closed, from, mut after_id, mut newest, started) = match self.cursor(endpoint)? {
+            Cursor::Closed(at) => (at, at - OVERLAP, 0, at, self.clock.now()),
+            Cursor::Open { from, after_id, newest, started } => {
+                (from + OVERLAP, from, after_id, newest, started)
+            }
+        };
         let mut seen: HashMap<String, Option<DateTime<Utc>>> = HashMap::new();
-        let mut newest = since;
-        for page in 1.. {
+        loop {
+            let filter = match after_id {
+                0 => where_modified_after(from),
+                id => format!("{} AND id>{id}", where_modified_after(from)),
+            };
             let query = vec![
-                ("where", filter.clone()),
+                ("where", filter),
                 ("order", "id asc".to_string()),
-                ("page", page.to_string()),
+                ("page", "1".to_string()),
                 ("rows", MAX_ROWS.to_string()),
             ];
             report.calls += 1;
             let values = self.client.list(endpoint.as_str(), &query).await?;
             let last = values.len() < MAX_ROWS;
+            let page_last_id = values.iter().filter_map(numeric_id).max();
+            if !last && page_last_id.is_none_or(|id| id <= after_id) {
+                return Err(SyncError::Parse(format!(
+                    "{endpoint}: a full page whose ids do not pass {after_id}; cxsync walks \
+                     Omni's lists by numeric id and cannot go on"
+                )));
+            }
+            after_id = page_last_id.map_or(after_id, |id| id.max(after_id));
             let (records, quarantined) = split(endpoint, &values, &mut seen);
             newest = records.iter().filter_map(|(r, _)| r.updated_at).fold(newest, DateTime::max);
-            let cursor = (last && newest > since).then(|| timestamp(newest));
-            self.write(endpoint, records, quarantined, cursor, report)?;
+            let cursor = if last {
+                Cursor::Closed(newest.min(started).max(closed))
+            } else {
+                Cursor::Open { from, after_id, newest, started }
+            };
+            self.write(endpoint, records, quarantined, Some(cursor.to_text()), report)?;
             if last {
-                break;
+                return Ok(());
             }
         }
-        Ok(())
     }
 
     fn write(
@@ -180,6 +207,11 @@ fn split(
         }
     }
     (records, quarantined)
+}
+
+/// A record's id as a number (Omni's ids are integers).
+fn numeric_id(value: &Value) -> Option<u64> {
+    normalise::id_of(value).and_then(|id| id.parse().ok())
 }
 
 /// Omni's change filter: `modifieddate>'2026-11-01T00:00:00Z'` (whole seconds, UTC).
