@@ -21,6 +21,8 @@ pub mod client;
 mod fields;
 pub mod models;
 pub mod normalise;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
