@@ -50,7 +50,7 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
     writeln!(
         out,
         "cxsync demo: a simulated business on 127.0.0.1: {} with {DEMO_SIZE} sales ({}) at {}, and the Xero \
-         organisation its integration fed (invoices, credit notes, payments, COGS journals, general ledger) at {}, \
+         organisation its integration fed (invoices, credit notes, payments, {}general ledger) at {}, \
          with {} errors planted between them; both on a clock 150 times faster than their rate limits.\n",
         args.cin7.name(),
         match args.cin7 {
@@ -58,6 +58,7 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
             crate::sim::SimCin7::Omni => "sales orders, credit notes, purchase orders, adjustments, payments",
         },
         sim.cin7_addr,
+        if args.cin7 == crate::sim::SimCin7::Core { "COGS journals, " } else { "" },
         sim.xero_base(),
         sim.truth.len()
     )
