@@ -11,7 +11,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use chrono::NaiveDate;
 use cxsync::cin7::omni::OmniClient;
-use cxsync::clock::SystemClock;
+use cxsync::clock::{Clock, SystemClock};
 use cxsync::config::{Cin7Credentials, Cin7Kind, Cin7Limits, Cin7Settings, Secret, SecretSource};
 use cxsync::http::{HttpLayer, HttpSettings, NoRecorder, QuotaSpec, RetryPolicy};
 use cxsync::store::Store;
@@ -104,6 +104,11 @@ impl Omni {
 
     /// One cycle with a fresh HTTP layer on a 60 ms minute.
     async fn run(&self, key: &str) -> Vec<EndpointReport> {
+        self.run_at(key, &SystemClock).await
+    }
+
+    /// One cycle whose sync reads `clock`.
+    async fn run_at(&self, key: &str, clock: &dyn Clock) -> Vec<EndpointReport> {
         let settings = Cin7Settings {
             api_url: format!("{}{API}", self.server.uri()).parse().unwrap(),
             credentials: Cin7Credentials::Omni {
@@ -140,7 +145,7 @@ impl Omni {
             connection: "acme",
             client: &client,
             store: &store,
-            clock: &SystemClock,
+            clock,
             backfill_from: settings.backfill_from.unwrap(),
         };
         sync.run_once().await
@@ -384,4 +389,28 @@ async fn a_window_cut_short_resumes_after_its_last_committed_page() {
     let resumed = format!("{window} AND id>250");
     assert_eq!(filters, [window.to_string(), resumed.clone(), resumed]);
     assert_eq!(omni.count("SELECT count(*) FROM documents WHERE system = 'cin7'"), 253);
+}
+
+/// A clock stopped at one instant.
+struct Stopped(chrono::DateTime<chrono::Utc>);
+
+impl Clock for Stopped {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0
+    }
+}
+
+#[tokio::test]
+async fn records_stamped_after_the_window_began_are_read_again_next_window() {
+    let omni = Omni::start().await;
+    omni.serve("SalesOrders", orders(3)).await;
+    omni.serve_rest_empty(&["SalesOrders"]).await;
+    // The window began (by our clock) before the newest record's stamp: a record changed
+    // while a long read ran. The next window starts from the beginning of this one.
+    let began = chrono::DateTime::parse_from_rfc3339("2024-03-01T00:01:00Z").unwrap().to_utc();
+    omni.run_at(KEY, &Stopped(began)).await;
+    omni.run(KEY).await;
+    let filters: Vec<String> =
+        omni.requests_to("SalesOrders").await.iter().map(|r| query(r, "where").unwrap()).collect();
+    assert_eq!(filters[1], "modifieddate>'2024-02-29T23:56:00Z'");
 }
