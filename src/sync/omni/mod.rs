@@ -66,24 +66,11 @@ impl OmniSync<'_> {
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        super::lock(self.store)
     }
 
-    fn record(&self, mut report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
-        if let Err(err) = result {
-            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "{err}");
-            report.error = Some(err.to_string());
-        }
-        if let Err(err) = self.store().finish_endpoint(
-            self.connection,
-            System::Cin7,
-            &report.endpoint,
-            report.error.as_deref(),
-            self.clock.now(),
-        ) {
-            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "could not record the sync result: {err}");
-        }
-        report
+    fn record(&self, report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
+        super::finish(self.store, self.connection, System::Cin7, self.clock.now(), report, result)
     }
 
     /// Where the endpoint's reading stands: its stored cursor, else a closed window at the
@@ -158,15 +145,7 @@ impl OmniSync<'_> {
         cursor: Option<String>,
         report: &mut EndpointReport,
     ) -> Result<(), SyncError> {
-        for rejected in &quarantined {
-            tracing::warn!(
-                connection = self.connection,
-                endpoint = %endpoint,
-                id = rejected.external_id.as_deref().unwrap_or("?"),
-                "quarantined a record cxsync cannot read: {}",
-                rejected.error
-            );
-        }
+        super::warn_quarantined(self.connection, endpoint.as_str(), &quarantined);
         let page = PageWrite {
             connection: self.connection,
             system: System::Cin7,
@@ -216,7 +195,7 @@ fn numeric_id(value: &Value) -> Option<u64> {
 
 /// Omni's change filter: `modifieddate>'2026-11-01T00:00:00Z'` (whole seconds, UTC).
 pub fn where_modified_after(at: DateTime<Utc>) -> String {
-    format!("modifieddate>'{}'", at.format("%Y-%m-%dT%H:%M:%SZ"))
+    format!("modifieddate>'{}'", super::whole_seconds(at))
 }
 
 /// Omni's own posting facts of every stored Omni document (see
