@@ -237,7 +237,8 @@ impl OmniKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OmniDocument {
     pub kind: OmniKind,
-    /// `{endpoint}/{id}`: unique across Omni's endpoints (their ids are separate sequences).
+    /// `{endpoint}/{id}`, as the record's document is stored: unique across Omni's endpoints
+    /// (their ids are separate sequences).
     pub source_id: String,
     /// What people call it: its invoice, credit-note or supplier invoice number, else its
     /// reference, else its id.

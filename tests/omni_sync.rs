@@ -360,6 +360,17 @@ async fn records_in_either_field_case_land_and_an_unreadable_one_is_quarantined_
         format!("{:?}", [Cell::Text("SUP-8812".into()), Cell::Text("AUTHORISED".into())])
     );
     assert_eq!(omni.count("SELECT count(*) FROM quarantine"), 1);
+    // Omni numbers each endpoint from 1: ids are stored with their endpoint.
+    let ids =
+        row("SELECT (SELECT external_id FROM documents WHERE doc_type = 'purchase_invoice'), \
+                          (SELECT external_id FROM quarantine)");
+    assert_eq!(
+        format!("{:?}", ids[0]),
+        format!(
+            "{:?}",
+            [Cell::Text("PurchaseOrders/12".into()), Cell::Text("PurchaseOrders/13".into())]
+        )
+    );
 }
 
 #[tokio::test]

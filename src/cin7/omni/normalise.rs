@@ -12,6 +12,8 @@
 //!   Xero manual journal's narration;
 //! - a payment becomes a `Payment` referencing its order (`orderRef`).
 //!
+//! Ids: every record is stored under `{endpoint}/{id}` (see [`external_id`]).
+//!
 //! Statuses: `isVoid` (or a status of `Void`/`Deleted`/`Cancelled`) is `VOIDED`; a document
 //! marked `DoNotImport` keeps `DO NOT IMPORT`, a word reconciliation compares but never reports
 //! missing; otherwise a document is `AUTHORISED` once it has what posting needs (a sales
@@ -106,6 +108,13 @@ pub fn id_of(raw: &Value) -> Option<String> {
     fields.text("id").ok().flatten()
 }
 
+/// The id cxsync stores a record under: `{endpoint}/{id}` (`SalesOrders/105`). Omni numbers
+/// each endpoint's records from 1, so a bare id would name a sales order, a purchase order and
+/// a payment at once in `matches`, `show` and findings.
+pub fn external_id(endpoint: Endpoint, id: Option<&str>) -> Result<String, NormaliseError> {
+    id.map(|id| format!("{endpoint}/{id}")).ok_or(NormaliseError::MissingId { endpoint })
+}
+
 /// A record's `modifiedDate`, if readable.
 pub fn modified_of(raw: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
     let fields = super::fields::Fields::of(raw)?;
@@ -117,11 +126,11 @@ pub fn record(endpoint: Endpoint, raw: &Value) -> Result<Record, NormaliseError>
     let field = |source| NormaliseError::Field { endpoint, id: id_of(raw), source };
     let (external_id, updated_at, document) = if endpoint == Endpoint::Payments {
         let payment = Payment::read(raw).map_err(field)?;
-        let id = payment.id.clone().ok_or(NormaliseError::MissingId { endpoint })?;
+        let id = external_id(endpoint, payment.id.as_deref())?;
         (id.clone(), payment.modified, payment_document(id, payment))
     } else {
         let t = Transaction::read(raw).map_err(field)?;
-        let id = t.id.clone().ok_or(NormaliseError::MissingId { endpoint })?;
+        let id = external_id(endpoint, t.id.as_deref())?;
         (id.clone(), t.modified, document(endpoint, id, &t))
     };
     Ok(Record { external_id, updated_at, payload: Payload::Document(document) })
@@ -139,7 +148,7 @@ pub fn omni_document(
         id: id_of(raw),
         source,
     })?;
-    let id = t.id.clone().ok_or(NormaliseError::MissingId { endpoint })?;
+    let source_id = external_id(endpoint, t.id.as_deref())?;
     let posting_fields = match kind {
         OmniKind::SalesOrder => vec![
             ("invoice date", t.invoice_date.is_some()),
@@ -168,8 +177,8 @@ pub fn omni_document(
     };
     Ok(Some(OmniDocument {
         kind,
-        source_id: format!("{endpoint}/{id}"),
-        label: number(endpoint, &t).or_else(|| t.reference.clone()).unwrap_or(id),
+        source_id: source_id.clone(),
+        label: number(endpoint, &t).or_else(|| t.reference.clone()).unwrap_or(source_id.clone()),
         voided: voided(&t),
         import_status: t.import_status.clone(),
         date: own_date(endpoint, &t),

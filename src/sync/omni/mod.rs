@@ -179,7 +179,8 @@ fn split(
                 records.push((record, value.to_string()));
             }
             Err(error) => quarantined.push(Quarantined {
-                external_id: normalise::id_of(value),
+                external_id: normalise::external_id(endpoint, normalise::id_of(value).as_deref())
+                    .ok(),
                 raw: value.to_string(),
                 error: error.to_string(),
             }),
