@@ -190,11 +190,13 @@ pub fn omni_document(
     }))
 }
 
-/// The number the matcher looks for in Xero (see the module notes).
+/// The number the matcher looks for in Xero (see the module notes). An invoice or credit-note
+/// number of `0` is one not given yet.
 fn number(endpoint: Endpoint, t: &Transaction) -> Option<String> {
+    let given = |number: &Option<String>| number.clone().filter(|n| n.trim() != "0");
     match endpoint {
-        Endpoint::SalesOrders => t.invoice_number.clone(),
-        Endpoint::CreditNotes => t.credit_note_number.clone(),
+        Endpoint::SalesOrders => given(&t.invoice_number),
+        Endpoint::CreditNotes => given(&t.credit_note_number),
         Endpoint::PurchaseOrders => t.supplier_invoice_reference.clone(),
         Endpoint::Adjustments => t.reference.clone(),
         Endpoint::Payments => None,

@@ -67,6 +67,9 @@ fn statuses_follow_voids_exclusions_and_posting_dates() {
     assert_eq!(status(&|r| r["isVoid"] = json!(true)), "VOIDED");
     assert_eq!(status(&|r| r["status"] = json!("Void")), "VOIDED");
     assert_eq!(status(&|r| r["invoiceDate"] = Value::Null), "DRAFT");
+    let mut not_invoiced = sales_order();
+    not_invoiced["invoiceNumber"] = json!(0);
+    assert_eq!(document(Endpoint::SalesOrders, &not_invoiced).number, None, "0 is no number");
     let excluded = |r: &mut Value| {
         r["accountingAttributes"]["accountingImportStatus"] = json!("DoNotImport");
     };
