@@ -158,6 +158,9 @@ pub struct ReconcileConfig {
     pub amount_tolerance: rust_decimal::Decimal,
     /// Hours after a Cin7 change during which its Xero copy may still be missing or stale.
     pub grace_hours: u32,
+    /// Cin7 Omni: hours after a dispatch before a line without cost is reported (Omni computes
+    /// COGS once a day).
+    pub cogs_lag_hours: u32,
     /// Days goods may stay received and not invoiced (or invoiced and not received) before
     /// the open GRNI accrual is reported.
     pub accrual_days: u32,
@@ -199,6 +202,7 @@ impl Default for ReconcileConfig {
         Self {
             amount_tolerance: settings.amount_tolerance,
             grace_hours: 2,
+            cogs_lag_hours: 24,
             accrual_days: 30,
             fair_use_warning: settings.fair_use_warning,
             consolidated: settings.consolidated,
@@ -217,6 +221,7 @@ impl ReconcileConfig {
             fair_use_warning: self.fair_use_warning,
             consolidated: self.consolidated.clone(),
             excluded_channels: self.excluded_channels.clone(),
+            cogs_lag: chrono::Duration::hours(i64::from(self.cogs_lag_hours)),
         }
     }
 }

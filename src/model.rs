@@ -212,3 +212,52 @@ pub struct Record {
     pub updated_at: Option<DateTime<Utc>>,
     pub payload: Payload,
 }
+
+/// Which Cin7 Omni document an [`OmniDocument`] describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OmniKind {
+    SalesOrder,
+    CreditNote,
+    PurchaseOrder,
+    Adjustment,
+}
+
+impl OmniKind {
+    /// How people call it in Omni.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SalesOrder => "sales order",
+            Self::CreditNote => "credit note",
+            Self::PurchaseOrder => "purchase order",
+            Self::Adjustment => "stock adjustment",
+        }
+    }
+}
+
+/// What Cin7 Omni itself says about one document's posting to the accounting system: its
+/// import status and the dates (and supplier invoice number) posting needs. Omni only; built
+/// from the stored raw records, next to the [`Document`] the same record became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OmniDocument {
+    pub kind: OmniKind,
+    /// `{endpoint}/{id}`, as the record's document is stored: unique across Omni's endpoints
+    /// (their ids are separate sequences).
+    pub source_id: String,
+    /// What people call it: its invoice, credit-note or supplier invoice number, else its
+    /// reference, else its id.
+    pub label: String,
+    pub voided: bool,
+    /// `accountingAttributes.accountingImportStatus` as given (`Imported`, `NotImported`,
+    /// `DoNotImport`, `Error`), if any.
+    pub import_status: Option<String>,
+    /// The document's own date (invoice, credit note, completion), for the finding.
+    pub date: Option<NaiveDate>,
+    pub total: Option<Decimal>,
+    pub modified: Option<DateTime<Utc>>,
+    /// The posting fields Omni's reconciliation reports check, each with whether it is set.
+    pub posting_fields: Vec<(&'static str, bool)>,
+    /// When the goods left (sales orders), for the daily COGS run's lag.
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// Product codes of shipped lines with no cost (null or zero `unitCost`).
+    pub uncosted_lines: Vec<String>,
+}

@@ -1,18 +1,20 @@
 //! End to end against the simulator with planted errors: every planted error is found, and
-//! nothing is reported about the clean documents.
+//! nothing is reported about the clean documents — against Cin7 Core and against Cin7 Omni.
 
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Duration;
 
-use cxsync::sim::{SimConfig, Simulator};
+use cxsync::sim::{SimCin7, SimConfig, Simulator};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_planted_error_is_found_and_nothing_else() {
+/// Runs `sync --once` against a simulator serving `cin7`; returns the simulator and findings
+/// `(kind, reference)` and the count of matches.
+async fn sync_once(cin7: SimCin7) -> (Simulator, BTreeSet<(String, String)>, i64) {
     let sim = Simulator::start(SimConfig {
         seed: 3,
         size: 600,
         minute: Duration::from_millis(300),
+        cin7,
         ..SimConfig::default()
     })
     .await
@@ -36,14 +38,6 @@ async fn every_planted_error_is_found_and_nothing_else() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-
-    let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
-    assert_eq!(kinds.len(), 9, "the simulator plants nine kinds: {kinds:?}");
-    let expected: BTreeSet<(String, String)> = sim
-        .truth
-        .iter()
-        .map(|(kind, reference)| ((*kind).to_string(), reference.clone()))
-        .collect();
     let conn = rusqlite::Connection::open(&db).unwrap();
     let mut stmt = conn
         .prepare(
@@ -55,10 +49,39 @@ async fn every_planted_error_is_found_and_nothing_else() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let missed: Vec<_> = expected.difference(&found).collect();
-    let spurious: Vec<_> = found.difference(&expected).collect();
-    assert!(missed.is_empty() && spurious.is_empty(), "missed {missed:?}\nspurious {spurious:?}");
     let matched: i64 =
         conn.query_row("SELECT count(*) FROM matches", [], |row| row.get(0)).unwrap();
+    (sim, found, matched)
+}
+
+fn assert_exactly_the_truth(sim: &Simulator, found: &BTreeSet<(String, String)>) {
+    let expected: BTreeSet<(String, String)> = sim
+        .truth
+        .iter()
+        .map(|(kind, reference)| ((*kind).to_string(), reference.clone()))
+        .collect();
+    let missed: Vec<_> = expected.difference(found).collect();
+    let spurious: Vec<_> = found.difference(&expected).collect();
+    assert!(missed.is_empty() && spurious.is_empty(), "missed {missed:?}\nspurious {spurious:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_planted_error_is_found_and_nothing_else() {
+    let (sim, found, matched) = sync_once(SimCin7::Core).await;
+    let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
+    assert_eq!(kinds.len(), 9, "the simulator plants nine kinds: {kinds:?}");
+    assert_exactly_the_truth(&sim, &found);
     assert!(matched > 1000, "the clean documents were matched: {matched}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
+    let (sim, found, matched) = sync_once(SimCin7::Omni).await;
+    let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
+    for omni_kind in ["sync_error", "missing_document_date", "blank_cogs"] {
+        assert!(kinds.contains(omni_kind), "the Omni simulator plants {omni_kind}: {kinds:?}");
+    }
+    assert_eq!(kinds.len(), 9, "the Omni simulator plants nine kinds: {kinds:?}");
+    assert_exactly_the_truth(&sim, &found);
+    assert!(matched > 500, "the clean documents were matched: {matched}");
 }

@@ -40,6 +40,7 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
         .block_on(Simulator::start(SimConfig {
             size: DEMO_SIZE,
             minute: DEMO_MINUTE,
+            cin7: args.cin7,
             ..SimConfig::default()
         }))
         .context("starting the simulator")?;
@@ -48,11 +49,16 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
         .with_context(|| format!("writing {}", config.display()))?;
     writeln!(
         out,
-        "cxsync demo: a simulated business on 127.0.0.1: Cin7 Core with {DEMO_SIZE} sales (invoices, credit notes, \
-         ledger) at {}, and the Xero organisation its integration fed (invoices, credit notes, payments, COGS \
-         journals, general ledger) at {}, with {} errors planted between them; both on a clock 150 times faster \
-         than their rate limits.\n",
+        "cxsync demo: a simulated business on 127.0.0.1: {} with {DEMO_SIZE} sales ({}) at {}, and the Xero \
+         organisation its integration fed (invoices, credit notes, payments, {}general ledger) at {}, \
+         with {} errors planted between them; both on a clock 150 times faster than their rate limits.\n",
+        args.cin7.name(),
+        match args.cin7 {
+            crate::sim::SimCin7::Core => "invoices, credit notes, ledger",
+            crate::sim::SimCin7::Omni => "sales orders, credit notes, purchase orders, adjustments, payments",
+        },
         sim.cin7_addr,
+        if args.cin7 == crate::sim::SimCin7::Core { "COGS journals, " } else { "" },
         sim.xero_base(),
         sim.truth.len()
     )
@@ -68,15 +74,21 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
         "\nThe store is {db} (config: {cfg}).\n\
          The findings above are the planted errors: an amount changed in Xero, invoices never pushed, one raised\n\
          in Xero only, voids on one side only, lines without cost, an archived account still in use, a manual\n\
-         journal into inventory. Not simulated yet: purchases,\n\
-         stock tasks, Cin7 Omni. The daily email is not built; the report prints on the terminal.\n\n\
+         journal into inventory{}. Not simulated yet: Cin7 Core purchases and\n\
+         stock tasks. The daily email is not built; the report prints on the terminal.\n\n\
          Try next:\n  \
          cxsync --config {cfg} report\n  \
          cxsync query --store {db} \"SELECT doc_type, count(*) FROM documents GROUP BY 1\"\n  \
          cxsync query --store {db} \"SELECT * FROM call_budget_daily\"\n  \
          cxsync show --store {db} INV-000001\n  \
          cxsync findings --store {db}\n  \
-         cxsync show --store {db} INV-000014"
+         cxsync show --store {db} INV-000014",
+        match args.cin7 {
+            crate::sim::SimCin7::Core => "",
+            crate::sim::SimCin7::Omni =>
+                "; and from Cin7 Omni itself, imports that failed (sync_error) and orders,\n\
+                 a credit note and a purchase order missing a date posting needs (missing_document_date)",
+        }
     )
     .context("writing")?;
     drop(sim);

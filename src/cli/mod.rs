@@ -105,6 +105,9 @@ pub struct SimServeArgs {
     /// Share of API calls that fail (server errors, slow answers, cut bodies, drops, 429 storms)
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,
+    /// Which Cin7 to serve beside Xero
+    #[arg(long, value_enum, default_value = "core")]
+    pub cin7: crate::sim::SimCin7,
     /// Write a cxsync config for the simulator here instead of printing it
     #[arg(long, value_name = "FILE")]
     pub write_config: Option<PathBuf>,
@@ -202,6 +205,9 @@ pub struct DemoArgs {
     /// Keep the demo database here instead of a fresh temporary file
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
+    /// Which Cin7 the simulated business runs
+    #[arg(long, value_enum, default_value = "core")]
+    pub cin7: crate::sim::SimCin7,
 }
 
 /// A failed command: what went wrong and the exit code it maps to.

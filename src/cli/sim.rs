@@ -25,6 +25,7 @@ pub(super) fn serve(args: &SimServeArgs, out: &mut dyn Write) -> Result<(), Fail
             dropped: share,
             storm: share,
         },
+        cin7: args.cin7,
         ..SimConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -41,8 +42,9 @@ pub(super) fn serve(args: &SimServeArgs, out: &mut dyn Write) -> Result<(), Fail
                 .with_context(|| format!("writing {}", path.display()))?;
             writeln!(
                 out,
-                "simulated Xero at {} and Cin7 Core at {} ({} sales, seed {}, {} planted errors); config written to {}",
+                "simulated Xero at {} and {} at {} ({} sales, seed {}, {} planted errors); config written to {}",
                 sim.xero_base(),
+                args.cin7.name(),
                 sim.cin7_addr,
                 args.size,
                 args.seed,
@@ -53,8 +55,9 @@ pub(super) fn serve(args: &SimServeArgs, out: &mut dyn Write) -> Result<(), Fail
         } else {
             writeln!(
                 out,
-                "simulated Xero at {} and Cin7 Core at {} ({} sales, seed {}, {} planted errors). A config for it:\n",
+                "simulated Xero at {} and {} at {} ({} sales, seed {}, {} planted errors). A config for it:\n",
                 sim.xero_base(),
+                args.cin7.name(),
                 sim.cin7_addr,
                 args.size,
                 args.seed,

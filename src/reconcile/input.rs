@@ -5,7 +5,7 @@ use chrono::Duration;
 use rust_decimal::Decimal;
 
 use crate::config::AccountMap;
-use crate::model::{Account, DocType, Document, LedgerEntry, Organisation};
+use crate::model::{Account, DocType, Document, LedgerEntry, OmniDocument, Organisation};
 
 /// Everything cached for one Cin7↔Xero connection.
 #[derive(Debug, Clone)]
@@ -34,6 +34,9 @@ pub struct ReconcileInput {
     pub organisation: Option<crate::model::Organisation>,
     /// The connection's control accounts.
     pub accounts: AccountMap,
+    /// Cin7 Omni only: what Omni says about each document's posting (import status, posting
+    /// dates, uncosted lines). Empty for Cin7 Core.
+    pub omni_documents: Vec<OmniDocument>,
 }
 
 impl ReconcileInput {
@@ -49,6 +52,7 @@ impl ReconcileInput {
             xero_accounts: Vec::new(),
             organisation: None,
             accounts,
+            omni_documents: Vec::new(),
         }
     }
 
@@ -73,6 +77,9 @@ pub struct Settings {
     pub amount_tolerance: Decimal,
     /// How long after a Cin7 change its Xero copy may still be missing or stale.
     pub grace: Duration,
+    /// Cin7 Omni computes COGS once a day: a dispatched line is only reported without cost
+    /// once its dispatch is older than this.
+    pub cogs_lag: Duration,
     /// How long goods may stay received but not invoiced (or invoiced but not received)
     /// before the open accrual is reported.
     pub accrual_age: Duration,
@@ -105,6 +112,7 @@ impl Default for Settings {
             fair_use_warning: Decimal::new(9, 1),
             consolidated: Vec::new(),
             excluded_channels: Vec::new(),
+            cogs_lag: Duration::hours(24),
         }
     }
 }

@@ -51,6 +51,7 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
     rules::accounts::check(&ctx, &mut findings);
     rules::periods::check(&ctx, &mut findings);
     rules::volume::check(&ctx, &mut findings);
+    rules::omni::check(&ctx, &mut findings);
     findings.sort_by(|a, b| {
         (a.kind, &a.cin7_ref, &a.xero_ref, &a.account_code, &a.fingerprint).cmp(&(
             b.kind,

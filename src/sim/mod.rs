@@ -9,17 +9,21 @@
 //! - `data`: the generated organisation (deterministic from a seed and a size).
 //! - `xero`: the Xero token endpoint, identity and Accounting API.
 //! - `cin7`: Cin7 Core's API: chart of accounts, sales, and the ledger feed.
+//! - `omni`: Cin7 Omni's API instead, when [`SimConfig::cin7`] is [`SimCin7::Omni`]: the same
+//!   sales as Omni holds them, with Omni's own planted errors.
 //! - `limits`: per-tenant rate limits; `faults`: seeded fault injection.
 //!
 //! The generator plants errors between the two sides and lists them (`Simulator::truth`):
 //! `amount_mismatch`, `missing_in_xero`, `missing_in_cin7`, `void_mismatch`, `blank_cogs`,
-//! `archived_account`, `control_account_journal`. Not yet simulated: Cin7 purchases and stock
-//! tasks, Cin7 Omni, and the other finding kinds.
+//! `archived_account`, `control_account_journal`; against Cin7 Omni also `sync_error` and
+//! `missing_document_date` (see `omni`). Not yet simulated: Cin7 Core purchases and stock
+//! tasks, and the other finding kinds.
 
 pub mod cin7;
 pub mod data;
 pub mod faults;
 pub mod limits;
+pub mod omni;
 pub mod xero;
 
 use std::net::SocketAddr;
@@ -31,6 +35,17 @@ use tokio::net::TcpListener;
 /// The simulated Cin7 Core account's credentials.
 const CIN7_ACCOUNT: &str = "sim-account";
 const CIN7_KEY: &str = "sim-key";
+/// The simulated Cin7 Omni account's API user and key.
+const OMNI_USER: &str = "sim-user";
+const OMNI_KEY: &str = "sim-omni-key";
+
+/// Which Cin7 product the simulator serves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimCin7 {
+    #[default]
+    Core,
+    Omni,
+}
 
 pub use faults::Faults;
 pub use limits::SimLimits;
@@ -48,6 +63,8 @@ pub struct SimConfig {
     pub cin7_limits: SimLimits,
     pub client_id: String,
     pub client_secret: String,
+    /// Cin7 Core (default) or Cin7 Omni.
+    pub cin7: SimCin7,
 }
 
 impl Default for SimConfig {
@@ -61,6 +78,7 @@ impl Default for SimConfig {
             cin7_limits: SimLimits { per_minute: 60, concurrent: 10, per_day: 1_000_000 },
             client_id: "sim-client".into(),
             client_secret: "sim-secret".into(),
+            cin7: SimCin7::Core,
         }
     }
 }
@@ -80,7 +98,8 @@ pub struct Simulator {
 impl Simulator {
     /// Generates the data and starts the servers on ephemeral loopback ports.
     pub async fn start(config: SimConfig) -> std::io::Result<Self> {
-        let world = data::generate(config.seed, config.size);
+        let mut world = data::generate(config.seed, config.size);
+        let omni_world = (config.cin7 == SimCin7::Omni).then(|| omni::omni_world(&mut world));
         let cin7_world = world.cin7.clone();
         let truth = world.truth.clone();
         let tenant_id = world.tenant_id.clone();
@@ -94,19 +113,29 @@ impl Simulator {
             limiter,
             dice,
         ));
-        let accounts = data::cin7_accounts();
-        let cin7 = Arc::new(cin7::Cin7Sim::new(
-            CIN7_ACCOUNT,
-            CIN7_KEY,
-            accounts,
-            cin7_world,
-            limits::Limiter::new(config.cin7_limits, config.minute),
-        ));
+        let cin7_router = match omni_world {
+            Some(omni_world) => Arc::new(omni::OmniSim::new(
+                OMNI_USER,
+                OMNI_KEY,
+                omni_world,
+                config.cin7_limits,
+                config.minute,
+            ))
+            .router(),
+            None => Arc::new(cin7::Cin7Sim::new(
+                CIN7_ACCOUNT,
+                CIN7_KEY,
+                data::cin7_accounts(),
+                cin7_world,
+                limits::Limiter::new(config.cin7_limits, config.minute),
+            ))
+            .router(),
+        };
         let xero_listener = TcpListener::bind("127.0.0.1:0").await?;
         let cin7_listener = TcpListener::bind("127.0.0.1:0").await?;
         let (xero_addr, cin7_addr) = (xero_listener.local_addr()?, cin7_listener.local_addr()?);
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        for (listener, app) in [(xero_listener, xero.router()), (cin7_listener, cin7.router())] {
+        for (listener, app) in [(xero_listener, xero.router()), (cin7_listener, cin7_router)] {
             let mut stopped = stopped.clone();
             tokio::spawn(async move {
                 let served = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -149,10 +178,7 @@ tenant_id = "{tenant}"
 minute_ms = {minute_ms}
 
 [connections.cin7]
-kind = "core"
-api_url = "http://{cin7}/ExternalApi/v2"
-account_id = "{cin7_account}"
-application_key = "{cin7_key}"
+{cin7_section}
 
 [connections.cin7.limits]
 minute_ms = {minute_ms}
@@ -169,10 +195,33 @@ stock_in_transit = "650"
             client_secret = self.config.client_secret,
             tenant = self.tenant_id,
             minute_ms = self.config.minute.as_millis(),
-            cin7 = self.cin7_addr,
-            cin7_account = CIN7_ACCOUNT,
-            cin7_key = CIN7_KEY,
+            cin7_section = self.cin7_section(),
         )
+    }
+
+    /// The `[connections.cin7]` keys of the product served.
+    fn cin7_section(&self) -> String {
+        let addr = self.cin7_addr;
+        match self.config.cin7 {
+            SimCin7::Core => format!(
+                "kind = \"core\"\napi_url = \"http://{addr}/ExternalApi/v2\"\naccount_id = \
+                 \"{CIN7_ACCOUNT}\"\napplication_key = \"{CIN7_KEY}\""
+            ),
+            SimCin7::Omni => format!(
+                "kind = \"omni\"\napi_url = \"http://{addr}/api/v1\"\nusername = \
+                 \"{OMNI_USER}\"\napi_key = \"{OMNI_KEY}\""
+            ),
+        }
+    }
+}
+
+impl SimCin7 {
+    /// The product's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Core => "Cin7 Core",
+            Self::Omni => "Cin7 Omni",
+        }
     }
 }
 

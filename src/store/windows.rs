@@ -75,6 +75,32 @@ impl Store {
             .map_err(StoreError::query("reading a stored record"))
     }
 
+    /// Every stored raw record of one endpoint, `(external id, raw JSON)` by id: what a
+    /// source's own facts are read again from (Cin7 Omni's posting status and dates).
+    pub fn raw_records(
+        &self,
+        connection: &str,
+        system: System,
+        endpoint: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let err = StoreError::query("reading stored records");
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.external_id, r.raw_json FROM raw_documents r
+                 JOIN connections c ON c.id = r.connection_id
+                 WHERE c.name = ?1 AND r.system = ?2 AND r.endpoint = ?3 ORDER BY r.external_id",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![connection, system.as_str(), endpoint], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .and_then(Iterator::collect)
+            .map_err(StoreError::query("reading stored records"))?;
+        Ok(rows)
+    }
+
     /// Writes a page like [`Store::write_page`] and, in the same transaction, sets the cursor
     /// of `list`: the list whose window this page (the last detail read for it) closes.
     pub fn write_page_closing(

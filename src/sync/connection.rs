@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use tracing::Instrument as _;
 
 use crate::cin7::core::CoreClient;
+use crate::cin7::omni::OmniClient;
 use crate::clock::Clock;
 use crate::config::{Cin7Kind, Connection};
 use crate::http::{HttpLayer, Quota};
@@ -15,6 +16,7 @@ use crate::xero::client::XeroClient;
 
 use super::EndpointReport;
 use super::cin7::{Cin7Sync, History};
+use super::omni::OmniSync;
 use super::xero::XeroSync;
 
 /// How often the slower parts of a cycle run.
@@ -26,11 +28,17 @@ pub struct Cadences {
     pub settings: chrono::Duration,
 }
 
+/// A connection's Cin7 client: Core or Omni.
+enum Cin7Client {
+    Core(CoreClient),
+    Omni(OmniClient),
+}
+
 /// The API clients of one connection.
 pub struct ConnectionClients {
     pub xero: XeroClient,
-    /// `None` for Omni connections (not built yet) or when the Cin7 client cannot be built.
-    cin7: Result<Option<CoreClient>, String>,
+    /// Why the Cin7 client could not be built, if it could not.
+    cin7: Result<Cin7Client, String>,
 }
 
 impl ConnectionClients {
@@ -65,19 +73,20 @@ impl ConnectionClients {
             quota,
             tokens,
         );
+        let limits = &connection.cin7.limits;
         let cin7 = match connection.cin7.kind() {
             Cin7Kind::Core => {
-                let quota = layer.quota(
-                    "cin7",
-                    name,
-                    crate::cin7::core::quota_spec(&connection.cin7.limits),
-                    None,
-                );
+                let quota = layer.quota("cin7", name, crate::cin7::core::quota_spec(limits), None);
                 CoreClient::new(name, &connection.cin7, layer.clone(), quota)
-                    .map(Some)
+                    .map(Cin7Client::Core)
                     .map_err(|err| err.to_string())
             }
-            Cin7Kind::Omni => Ok(None),
+            Cin7Kind::Omni => {
+                let quota = layer.quota("cin7", name, crate::cin7::omni::quota_spec(limits), None);
+                OmniClient::new(name, &connection.cin7, layer.clone(), quota)
+                    .map(Cin7Client::Omni)
+                    .map_err(|err| err.to_string())
+            }
         };
         Self { xero: xero_client, cin7 }
     }
@@ -118,14 +127,16 @@ impl ConnectionClients {
             .map(|r| ("xero", r))
             .collect();
         match &self.cin7 {
-            Ok(Some(client)) => {
+            Ok(Cin7Client::Core(client)) => {
                 let history = History::from_settings(&connection.cin7, clock.now().date_naive());
                 let cin7 =
                     Cin7Sync { connection: name, client, store, clock, history, refresh_settings };
                 reports.extend(cin7.run_once().await.into_iter().map(|r| ("cin7", r)));
             }
-            Ok(None) => {
-                tracing::warn!(connection = %name, "Cin7 Omni sync is not built yet: only the Xero side was synced");
+            Ok(Cin7Client::Omni(client)) => {
+                let backfill_from = connection.cin7.backfill_from(clock.now().date_naive());
+                let omni = OmniSync { connection: name, client, store, clock, backfill_from };
+                reports.extend(omni.run_once().await.into_iter().map(|r| ("cin7", r)));
             }
             Err(err) => {
                 tracing::error!(connection = %name, "{err}");

@@ -4,17 +4,24 @@
 //! Architecture:
 //! - `xero`: one organisation's endpoints (see its notes on paging).
 //! - `cin7`: one Cin7 Core account's endpoints (see its notes on unordered lists).
+//! - `omni`: one Cin7 Omni account's endpoints (see its notes on windows and refusals).
 //! - `connection`: one connection's clients and one cycle of both sides.
 //! - `progress`: progress of long reads, as log lines or a terminal spinner.
 //! - [`EndpointReport`]: what one endpoint's sync did, for logs and `sync --once`.
 
 pub mod cin7;
 pub mod connection;
+pub mod omni;
 pub mod progress;
 pub mod reconcile;
 pub mod xero;
 
-use crate::store::{PageOutcome, StoreError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+
+use crate::model::System;
+use crate::store::{PageOutcome, Quarantined, Store, StoreError};
 
 /// Why one endpoint's sync stopped. Its committed pages stay; the next cycle resumes there.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +30,8 @@ pub enum SyncError {
     Xero(#[from] crate::xero::client::XeroError),
     #[error(transparent)]
     Cin7(#[from] crate::cin7::core::Cin7Error),
+    #[error(transparent)]
+    Omni(#[from] crate::cin7::omni::OmniError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A response page could not be read at all (its records are not where they should be).
@@ -58,4 +67,56 @@ impl EndpointReport {
         self.quarantined += page.quarantined;
         progress::page(self);
     }
+}
+
+/// The store, even if a panic elsewhere poisoned its lock (every write is one transaction, so
+/// nothing is left half-written).
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Records how one endpoint's sync ended in `sync_cursors`; the report keeps what its
+/// committed pages did, and the error if any.
+fn finish(
+    store: &Mutex<Store>,
+    connection: &str,
+    system: System,
+    now: DateTime<Utc>,
+    mut report: EndpointReport,
+    result: Result<(), SyncError>,
+) -> EndpointReport {
+    if let Err(err) = result {
+        tracing::error!(connection, endpoint = %report.endpoint, "{err}");
+        report.error = Some(err.to_string());
+    }
+    let finished = lock(store).finish_endpoint(
+        connection,
+        system,
+        &report.endpoint,
+        report.error.as_deref(),
+        now,
+    );
+    if let Err(err) = finished {
+        tracing::error!(connection, endpoint = %report.endpoint, "could not record the sync result: {err}");
+    }
+    report
+}
+
+/// Logs each record of a page that is quarantined instead of stored.
+fn warn_quarantined(connection: &str, endpoint: &str, quarantined: &[Quarantined]) {
+    for rejected in quarantined {
+        tracing::warn!(
+            connection,
+            endpoint,
+            id = rejected.external_id.as_deref().unwrap_or("?"),
+            "quarantined a record cxsync cannot read: {}",
+            rejected.error
+        );
+    }
+}
+
+/// A change time as Cin7's change filters take it (Core's `UpdatedSince`, Omni's
+/// `modifieddate`): whole seconds, UTC, ISO 8601.
+fn whole_seconds(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -23,7 +23,10 @@ pub fn reconcile_connection(
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Result<Option<ReconcileSummary>, StoreError> {
-    let input = store.reconcile_input(&connection.name, connection.accounts.clone())?;
+    let mut input = store.reconcile_input(&connection.name, connection.accounts.clone())?;
+    if connection.cin7.kind() == crate::config::Cin7Kind::Omni {
+        input.omni_documents = super::omni::omni_documents(store, &connection.name)?;
+    }
     let cin7_empty = input.cin7_documents.is_empty() && input.cin7_ledger.is_empty();
     let xero_empty = input.xero_documents.is_empty() && input.xero_ledger.is_empty();
     if cin7_empty || xero_empty {

@@ -180,26 +180,12 @@ impl XeroSync<'_> {
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        super::lock(self.store)
     }
 
     /// Records how an endpoint's sync ended; the report keeps what its committed pages did.
-    fn record(&self, mut report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
-        if let Err(err) = result {
-            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "{err}");
-            report.error = Some(err.to_string());
-        }
-        let now = self.clock.now();
-        if let Err(err) = self.store().finish_endpoint(
-            self.connection,
-            System::Xero,
-            &report.endpoint,
-            report.error.as_deref(),
-            now,
-        ) {
-            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "could not record the sync result: {err}");
-        }
-        report
+    fn record(&self, report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
+        super::finish(self.store, self.connection, System::Xero, self.clock.now(), report, result)
     }
 
     /// Documents, incrementally (see the module notes on paging).
@@ -362,15 +348,7 @@ impl XeroSync<'_> {
         quarantined: Vec<Quarantined>,
         cursor: Option<String>,
     ) -> Result<crate::store::PageOutcome, SyncError> {
-        for rejected in &quarantined {
-            tracing::warn!(
-                connection = self.connection,
-                endpoint,
-                id = rejected.external_id.as_deref().unwrap_or("?"),
-                "quarantined a record cxsync cannot read: {}",
-                rejected.error
-            );
-        }
+        super::warn_quarantined(self.connection, endpoint, &quarantined);
         let page = PageWrite {
             connection: self.connection,
             system: System::Xero,

@@ -11,9 +11,12 @@
 //! - `periods`: postings of one sale or purchase in different periods —
 //!   `timing_difference`, `return_misalignment`, `unclosed_accrual`.
 //! - `volume`: `fair_use_risk`, Xero's invoice count against its fair-use tiers.
+//! - `omni`: what Cin7 Omni says about its own posting — `sync_error`,
+//!   `missing_document_date`, and `blank_cogs` after Omni's daily COGS run.
 
 pub(crate) mod accounts;
 pub(crate) mod missing;
+pub(crate) mod omni;
 pub(crate) mod pairs;
 pub(crate) mod periods;
 pub(crate) mod volume;

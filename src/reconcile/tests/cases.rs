@@ -475,3 +475,104 @@ fn a_record_missing_in_xero_names_the_control_account_it_posts_to_and_its_amount
     assert_eq!(journal.account_code.as_deref(), Some("630"), "inventory comes first");
     assert_eq!(journal.amount, Some(dec("-25.00")));
 }
+
+/// A Cin7 Omni sales order, invoiced and dispatched on 10 Feb 2026, imported into Xero, with
+/// one costed line; its invoice is the synced invoice INV-00001.
+fn omni_order() -> crate::model::OmniDocument {
+    crate::model::OmniDocument {
+        kind: crate::model::OmniKind::SalesOrder,
+        source_id: "SalesOrders/105".into(),
+        label: "INV-00001".into(),
+        voided: false,
+        import_status: Some("Imported".into()),
+        date: Some(day(2026, 2, 10)),
+        total: Some(dec("100.00")),
+        modified: Some(at("2026-02-10T10:00:00Z")),
+        posting_fields: vec![("invoice date", true), ("dispatch date", true)],
+        dispatched_at: Some(at("2026-02-10T09:00:00Z")),
+        uncosted_lines: Vec::new(),
+    }
+}
+
+fn omni(change: impl FnOnce(&mut crate::model::OmniDocument)) -> ReconcileInput {
+    let mut document = omni_order();
+    change(&mut document);
+    ReconcileInput { omni_documents: vec![document], ..synced_invoice() }
+}
+
+fn omni_purchase(fields: [bool; 3]) -> ReconcileInput {
+    omni(|d| {
+        d.kind = crate::model::OmniKind::PurchaseOrder;
+        d.source_id = "PurchaseOrders/7".into();
+        d.label = "PO-7".into();
+        d.dispatched_at = None;
+        d.posting_fields = vec![
+            ("fully received date", fields[0]),
+            ("invoice date", fields[1]),
+            ("supplier invoice number", fields[2]),
+        ];
+    })
+}
+
+fn omni_credit_note(fields: [bool; 2]) -> ReconcileInput {
+    omni(|d| {
+        d.kind = crate::model::OmniKind::CreditNote;
+        d.source_id = "CreditNotes/9".into();
+        d.label = "CR-9".into();
+        d.dispatched_at = None;
+        d.posting_fields = vec![("credit note date", fields[0]), ("completed date", fields[1])];
+    })
+}
+
+/// A dispatched line without cost, dispatched at `when`.
+fn omni_uncosted(when: &str) -> ReconcileInput {
+    omni(|d| {
+        d.uncosted_lines = vec!["SKU-1".into()];
+        d.dispatched_at = Some(at(when));
+    })
+}
+
+#[rstest]
+#[case::omni_order_imported(omni(|_| {}), &[])]
+#[case::omni_import_error(omni(|d| d.import_status = Some("Error".into())), &[FindingKind::SyncError])]
+#[case::omni_import_error_on_a_voided_order(omni(|d| { d.import_status = Some("Error".into()); d.voided = true; }), &[])]
+#[case::omni_order_not_yet_imported(omni(|d| d.import_status = Some("NotImported".into())), &[])]
+#[case::omni_order_dispatched_not_invoiced(omni(|d| d.posting_fields[0].1 = false), &[FindingKind::MissingDocumentDate])]
+#[case::omni_order_invoiced_not_dispatched(omni(|d| d.posting_fields[1].1 = false), &[FindingKind::MissingDocumentDate])]
+#[case::omni_order_not_started(omni(|d| { d.posting_fields[0].1 = false; d.posting_fields[1].1 = false; }), &[])]
+#[case::omni_order_not_to_import(omni(|d| { d.posting_fields[0].1 = false; d.import_status = Some("DoNotImport".into()); }), &[])]
+#[case::omni_order_dated_within_grace(omni(|d| { d.posting_fields[0].1 = false; d.modified = Some(at("2026-02-28T23:00:00Z")); }), &[])]
+#[case::omni_credit_note_completed_without_date(omni_credit_note([false, true]), &[FindingKind::MissingDocumentDate])]
+#[case::omni_credit_note_dated_and_completed(omni_credit_note([true, true]), &[])]
+#[case::omni_purchase_received_not_invoiced(omni_purchase([true, false, false]), &[FindingKind::MissingDocumentDate])]
+#[case::omni_purchase_invoiced_without_supplier_number(omni_purchase([true, true, false]), &[FindingKind::MissingDocumentDate])]
+#[case::omni_purchase_complete(omni_purchase([true, true, true]), &[])]
+#[case::omni_purchase_not_received(omni_purchase([false, false, false]), &[])]
+#[case::omni_dispatched_without_cost_after_cogs_run(omni_uncosted("2026-02-27T23:00:00Z"), &[FindingKind::BlankCogs])]
+#[case::omni_dispatched_without_cost_before_cogs_run(omni_uncosted("2026-02-28T01:00:00Z"), &[])]
+fn each_omni_finding_kind_shows_on_its_smallest_data_and_not_on_its_clean_twin(
+    #[case] data: ReconcileInput,
+    #[case] expected: &[FindingKind],
+) {
+    each_finding_kind_shows_on_its_smallest_data_and_not_on_its_clean_twin(data, expected);
+}
+
+#[test]
+fn omni_cogs_lag_is_a_setting() {
+    let data = omni_uncosted("2026-02-28T01:00:00Z");
+    let settings = Settings { cogs_lag: chrono::Duration::hours(12), ..Settings::default() };
+    let kinds: Vec<_> =
+        reconcile(&data, &settings, now()).findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::BlankCogs]);
+}
+
+#[test]
+fn an_omni_missing_date_names_what_is_missing() {
+    let outcome = reconcile(&omni_purchase([true, false, false]), &Settings::default(), now());
+    let message = &outcome.findings[0].message;
+    for part in
+        ["purchase order PO-7", "fully received date", "no invoice date or supplier invoice number"]
+    {
+        assert!(message.contains(part), "{part}: {message}");
+    }
+}

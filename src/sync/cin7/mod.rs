@@ -36,6 +36,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde_json::Value;
 
+use super::whole_seconds as since_param;
 use super::{EndpointReport, SyncError};
 use crate::cin7::core::normalise::{self, Endpoint, Rejected};
 use crate::cin7::core::{Cin7Error, CoreClient};
@@ -118,25 +119,12 @@ impl Cin7Sync<'_> {
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        super::lock(self.store)
     }
 
     /// Records how an endpoint's sync ended; the report keeps what its committed pages did.
-    fn record(&self, mut report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
-        if let Err(err) = result {
-            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "{err}");
-            report.error = Some(err.to_string());
-        }
-        if let Err(err) = self.store().finish_endpoint(
-            self.connection,
-            System::Cin7,
-            &report.endpoint,
-            report.error.as_deref(),
-            self.clock.now(),
-        ) {
-            tracing::error!(connection = self.connection, endpoint = %report.endpoint, "could not record the sync result: {err}");
-        }
-        report
+    fn record(&self, report: EndpointReport, result: Result<(), SyncError>) -> EndpointReport {
+        super::finish(self.store, self.connection, System::Cin7, self.clock.now(), report, result)
     }
 
     /// The stored cursor of `endpoint`, read as a change time.
@@ -172,15 +160,7 @@ impl Cin7Sync<'_> {
         quarantined: Vec<Quarantined>,
         closing: Option<(Endpoint, String)>,
     ) -> Result<PageOutcome, SyncError> {
-        for rejected in &quarantined {
-            tracing::warn!(
-                connection = self.connection,
-                endpoint = %endpoint,
-                id = rejected.external_id.as_deref().unwrap_or("?"),
-                "quarantined a record cxsync cannot read: {}",
-                rejected.error
-            );
-        }
+        super::warn_quarantined(self.connection, endpoint.as_str(), &quarantined);
         let mut page = PageWrite {
             connection: self.connection,
             system: System::Cin7,
@@ -227,11 +207,6 @@ fn quarantined(rejected: Rejected) -> Quarantined {
         raw: rejected.raw,
         error: rejected.error.to_string(),
     }
-}
-
-/// A change time as Cin7 filters take it: whole seconds, UTC, ISO 8601.
-fn since_param(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A change time as the cursor keeps it (the store's timestamp format).

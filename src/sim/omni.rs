@@ -1,0 +1,360 @@
+//! The simulated Cin7 Omni: HTTP Basic sign-in (401 otherwise), Omni's limits (3 calls a
+//! second, then the minute and day) answered with 429 and `Retry-After`, and the five
+//! endpoints cxsync reads as bare JSON arrays: `page`/`rows` (at most 250), ordered by id,
+//! filtered by `where=modifieddate>'…'` (or `>=`).
+//!
+//! Its data is the generated business's sales seen as Omni holds them ([`omni_world`]): each
+//! Cin7 sale becomes a sales order (its invoice number the one Xero has), each credit note a
+//! credit note; a few purchase orders and adjustments that have not posted yet, and the
+//! payments of the paid invoices. The Xero side loses the per-sale COGS manual journals Cin7
+//! Core posts (Omni posts COGS as its own daily journal, which cxsync does not read yet).
+//!
+//! Planted for Omni, on top of the shared plants (listed in the ground truth):
+//! - `sync_error`: every sale never pushed to Xero reports its import as `Error`;
+//! - `missing_document_date`: sales orders invoiced but never dispatched, the first credit
+//!   note without its completed date, a purchase order received but not invoiced;
+//! - `blank_cogs`: the shared plant's lines without cost are Omni lines with `unitCost: 0`,
+//!   dispatched long before Omni's daily COGS run.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::data::XeroWorld;
+use super::limits::{Breach, Limiter, SimLimits};
+
+/// The largest page Omni serves.
+const MAX_ROWS: usize = 250;
+
+/// One endpoint's records: `(modified ms, record)`.
+type Records = Vec<(i64, Value)>;
+
+/// Omni's records by endpoint: `(modified ms, record)`, ordered by id.
+#[derive(Debug, Clone, Default)]
+pub struct OmniWorld {
+    pub lists: BTreeMap<&'static str, Records>,
+}
+
+/// The simulated Cin7 Omni account.
+pub struct OmniSim {
+    /// `Basic base64(user:key)`.
+    authorization: String,
+    world: OmniWorld,
+    per_second: Limiter,
+    limiter: Limiter,
+}
+
+impl OmniSim {
+    pub fn new(
+        username: &str,
+        api_key: &str,
+        world: OmniWorld,
+        limits: SimLimits,
+        minute: Duration,
+    ) -> Self {
+        let token =
+            base64::engine::general_purpose::STANDARD.encode(format!("{username}:{api_key}"));
+        let second =
+            SimLimits { per_minute: 3, concurrent: limits.concurrent, per_day: usize::MAX };
+        Self {
+            authorization: format!("Basic {token}"),
+            world,
+            per_second: Limiter::new(second, minute / 60),
+            limiter: Limiter::new(limits, minute),
+        }
+    }
+
+    pub fn router(self: Arc<Self>) -> Router {
+        Router::new().route("/api/v1/{endpoint}", get(api)).with_state(self)
+    }
+}
+
+async fn api(
+    State(sim): State<Arc<OmniSim>>,
+    Path(endpoint): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let signed_in = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+        == Some(sim.authorization.as_str());
+    if !signed_in {
+        return (StatusCode::UNAUTHORIZED, "Authorization has been denied for this request.")
+            .into_response();
+    }
+    let admitted = sim.per_second.admit().and_then(|second| Ok((second, sim.limiter.admit()?)));
+    let Ok((_second, (_flight, _))) = admitted else {
+        let retry_after = match admitted.err() {
+            Some(Breach::Day { retry_after }) => retry_after.as_secs().max(1),
+            Some(Breach::Minute) => 60,
+            _ => 1,
+        };
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry_after.to_string())],
+            "API rate limit exceeded",
+        )
+            .into_response();
+    };
+    let Some(records) = sim.world.lists.get(endpoint.as_str()) else {
+        return (StatusCode::NOT_FOUND, format!("no such endpoint: {endpoint}")).into_response();
+    };
+    let query: HashMap<String, String> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let rows: usize =
+        query.get("rows").and_then(|r| r.parse().ok()).unwrap_or(50).clamp(1, MAX_ROWS);
+    let Ok(filter) = query.get("where").map(|w| Filter::parse(w)).transpose() else {
+        return (StatusCode::BAD_REQUEST, "cannot read the where filter").into_response();
+    };
+    let slice: Vec<&Value> = records
+        .iter()
+        .filter(|(at, record)| filter.is_none_or(|f| f.admits(*at, record)))
+        .skip((page - 1) * rows)
+        .take(rows)
+        .map(|(_, record)| record)
+        .collect();
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], json!(slice).to_string())
+        .into_response()
+}
+
+/// The `where` filters the simulator understands: `modifieddate>'…'` (or `>=`), optionally
+/// `AND id>N`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Filter {
+    /// (ms, inclusive)
+    modified: Option<(i64, bool)>,
+    after_id: Option<u64>,
+}
+
+impl Filter {
+    fn parse(text: &str) -> Result<Self, ()> {
+        let lower = text.trim().to_ascii_lowercase();
+        let mut filter = Self::default();
+        for term in lower.split(" and ").map(str::trim) {
+            if let Some(rest) = term.strip_prefix("modifieddate") {
+                let rest = rest.trim_start();
+                let (inclusive, quoted) = match rest.strip_prefix(">=") {
+                    Some(quoted) => (true, quoted),
+                    None => (false, rest.strip_prefix('>').ok_or(())?),
+                };
+                let text = quoted.trim().trim_matches('\'').to_ascii_uppercase();
+                let at = chrono::DateTime::parse_from_rfc3339(&text).map_err(|_| ())?;
+                filter.modified = Some((at.timestamp_millis(), inclusive));
+            } else if let Some(rest) = term.strip_prefix("id>") {
+                filter.after_id = Some(rest.trim().parse().map_err(|_| ())?);
+            } else {
+                return Err(());
+            }
+        }
+        Ok(filter)
+    }
+
+    fn admits(self, at: i64, record: &Value) -> bool {
+        let modified =
+            self.modified.is_none_or(|(since, inclusive)| at > since || (inclusive && at == since));
+        let id =
+            self.after_id.is_none_or(|after| record["id"].as_u64().is_some_and(|id| id > after));
+        modified && id
+    }
+}
+
+/// Omni's date-time text (`2026-01-02T00:00:00Z`).
+fn omni_date(ms: i64) -> Value {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map_or(Value::Null, |t| Value::String(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+}
+
+/// Midnight UTC of the day `ms` falls on.
+fn day_of(ms: i64) -> i64 {
+    ms - ms.rem_euclid(86_400_000)
+}
+
+/// A decimal text from Cin7 Core's JSON as an exact JSON number.
+fn number(value: &Value) -> Value {
+    match value {
+        Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+        other => other.clone(),
+    }
+}
+
+/// Builds the Omni side of `world` and adapts the rest (see the module notes): Omni's records,
+/// the Xero organisation without Core's per-sale COGS journals, and the extra ground truth.
+pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
+    // Core's ledger-side postings and the plants only a Cin7 ledger shows (a sale shipped
+    // and not invoiced, a late restock) have no Omni counterpart.
+    if let Some(journals) = world.lists.get_mut("ManualJournals") {
+        journals.retain(|item| {
+            !item.json["Narration"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Cin7 COGS for") || n.starts_with("Cin7 restock"))
+        });
+    }
+    world.truth.retain(|(kind, _)| !matches!(*kind, "timing_difference" | "return_misalignment"));
+    let planted: HashSet<String> = world.truth.iter().map(|(_, r)| r.clone()).collect();
+    let never_pushed: HashSet<String> = world
+        .truth
+        .iter()
+        .filter(|(kind, _)| *kind == "missing_in_xero")
+        .map(|(_, r)| r.clone())
+        .collect();
+    let mut omni = OmniWorld::default();
+    let mut truth = Vec::new();
+    let mut orders = Vec::new();
+    let mut notes = Vec::new();
+    for (n, (at, _, detail)) in world.cin7.sales.iter().enumerate() {
+        let invoice = &detail["Invoices"][0];
+        if invoice.is_null() {
+            continue;
+        }
+        let number_text = invoice["InvoiceNumber"].as_str().unwrap_or_default().to_string();
+        let error = never_pushed.contains(&number_text);
+        let undispatched = n % 73 == 3 && !planted.contains(&number_text);
+        if error {
+            truth.push(("sync_error", number_text.clone()));
+        }
+        if undispatched {
+            truth.push(("missing_document_date", number_text.clone()));
+        }
+        orders.push((*at, sales_order(n, *at, detail, invoice, error, undispatched)));
+        if let Some(note) = detail["CreditNotes"].get(0) {
+            let first = notes.is_empty();
+            if first {
+                truth.push((
+                    "missing_document_date",
+                    note["CreditNoteNumber"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+            notes.push((*at + 900, credit_note(n, *at + 900, detail, note, !first)));
+        }
+    }
+    let (purchases, purchase_truth) = purchase_orders(world.cin7.sales.len());
+    truth.extend(purchase_truth);
+    let payments = payments(world);
+    let adjustments = vec![(crate::sim::data::START_MS, adjustment())];
+    for (key, records) in [
+        ("SalesOrders", orders),
+        ("CreditNotes", notes),
+        ("PurchaseOrders", purchases),
+        ("Adjustments", adjustments),
+        ("Payments", payments),
+    ] {
+        omni.lists.insert(key, records);
+    }
+    world.truth.extend(truth);
+    omni
+}
+
+/// A sale as an Omni sales order: invoiced and dispatched the day it was made.
+fn sales_order(
+    n: usize,
+    at: i64,
+    detail: &Value,
+    invoice: &Value,
+    import_error: bool,
+    undispatched: bool,
+) -> Value {
+    let voided = invoice["Status"] == "VOIDED";
+    let lines: Vec<Value> = invoice["Lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, line)| {
+            let account = line["Account"].as_str().and_then(|a| a.split(':').next());
+            let quantity = number(&line["Quantity"]);
+            json!({
+                "id": n * 10 + i + 1, "transactionId": n + 1, "code": line["SKU"], "name": line["Name"],
+                "qty": quantity, "qtyShipped": if undispatched { json!(0) } else { quantity.clone() },
+                "unitPrice": number(&line["Price"]), "unitCost": number(&line["AverageCost"]), "discount": 0,
+                "accountCode": if account == Some("631") { json!("631") } else { Value::Null },
+            })
+        })
+        .collect();
+    let status = if import_error { "Error" } else { "Imported" };
+    json!({
+        "id": n + 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at),
+        "reference": detail["CustomerReference"], "company": detail["Customer"], "currencyCode": "AUD",
+        "total": number(&invoice["Total"]), "productTotal": number(&invoice["TotalBeforeTax"]),
+        "invoiceNumber": invoice["InvoiceNumber"], "invoiceDate": omni_date(day_of(at)),
+        "dispatchedDate": if undispatched { Value::Null } else { omni_date(at) },
+        "isVoid": voided, "status": if voided { "Void" } else { "Approved" },
+        "stage": if undispatched { "Processing" } else { "Dispatched" },
+        "accountingAttributes": { "importDate": omni_date(at + 60_000), "accountingImportStatus": status },
+        "lineItems": lines,
+    })
+}
+
+/// A sale's credit note as Omni's credit note; `completed` false plants a missing date.
+fn credit_note(n: usize, at: i64, detail: &Value, note: &Value, completed: bool) -> Value {
+    json!({
+        "id": n + 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at),
+        "reference": format!("CN-{:06}", n + 1), "salesReference": detail["CustomerReference"],
+        "company": detail["Customer"], "currencyCode": "AUD", "total": number(&note["Total"]),
+        "creditNoteNumber": note["CreditNoteNumber"], "creditNoteDate": omni_date(day_of(at)),
+        "completedDate": if completed { omni_date(day_of(at)) } else { Value::Null },
+        "isVoid": false, "status": "Approved",
+        "accountingAttributes": { "accountingImportStatus": "Imported" },
+        "lineItems": [{ "code": null, "name": "Return", "qty": 1, "unitPrice": number(&note["TotalBeforeTax"]) }],
+    })
+}
+
+/// Purchase orders not yet received (nothing to post), and one received but never invoiced.
+fn purchase_orders(sales: usize) -> (Records, Vec<(&'static str, String)>) {
+    let count = (sales / 100).max(2);
+    let start = crate::sim::data::START_MS;
+    let records = (0..count)
+        .map(|n| {
+            let at = start + i64::try_from(n).unwrap_or(0) * 3_600_000;
+            let received = n == 1;
+            (at, json!({
+                "id": n + 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at),
+                "reference": format!("PO-{:06}", n + 1), "company": "Widget Supplies", "currencyCode": "AUD",
+                "total": 440, "isVoid": false, "status": "Approved", "stage": if received { "Received" } else { "Ordered" },
+                "fullyReceivedDate": if received { omni_date(day_of(at)) } else { Value::Null },
+                "invoiceDate": null, "supplierInvoiceReference": null,
+                "accountingAttributes": { "accountingImportStatus": "NotImported" },
+                "lineItems": [{ "code": "SKU-1", "name": "Widget", "qty": 20, "unitPrice": 20 }],
+            }))
+        })
+        .collect();
+    (records, vec![("missing_document_date", "PO-000002".into())])
+}
+
+/// An adjustment still in draft (not completed, nothing posted).
+fn adjustment() -> Value {
+    let at = crate::sim::data::START_MS;
+    json!({
+        "id": 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at), "reference": "ADJ-000001",
+        "completedDate": null, "adjustmentReason": "Stocktake", "productTotal": 0,
+        "lineItems": [{ "code": "SKU-2", "qtyAdjusted": -1, "unitCost": 10, "account": "650" }],
+    })
+}
+
+/// The payments Xero holds, as Omni's payments against their orders.
+fn payments(world: &XeroWorld) -> Records {
+    world
+        .lists
+        .get("Payments")
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(n, item)| {
+            let order = item.json["Invoice"]["InvoiceNumber"]
+                .as_str()
+                .map(|number| number.replace("INV-", "SO-"));
+            (item.updated_ms, json!({
+                "id": n + 1, "createdDate": omni_date(item.updated_ms), "modifiedDate": omni_date(item.updated_ms),
+                "paymentDate": omni_date(day_of(item.updated_ms)), "amount": item.json["Amount"],
+                "method": "Card", "isAuthorized": true, "orderRef": order,
+            }))
+        })
+        .collect()
+}
