@@ -5,7 +5,13 @@
 //! tap-xero and of the ingest throughput figures. The Cin7 side is not read (`sync --once`
 //! would read it after Xero).
 //!
-//! Run: `bench/peer/compare.py` and `bench/peer/ingest.py` build and run it
+//! `sim_xero_sync serve SIZE CONFIG STORE` instead runs the simulator with Xero's limits
+//! lifted (a million calls a minute and a billion a day on a real-time minute, so access
+//! tokens live their 30 minutes; five calls at once stays) and writes a config whose client
+//! limits are lifted the same way: for ingest throughput, where the limits must not be the
+//! bound. It serves until Ctrl-C.
+//!
+//! Run: `bench/peer/compare.py` and `scripts/bench/ingest.py` build and run it
 //! (`cargo bench --bench sim_xero_sync --no-run`, then `sim_xero_sync-HASH CONFIG`); figures
 //! in docs/benchmarks.md. Prints the endpoints' calls and records, then one JSON line
 //! (`result: {…}`) for the scripts.
@@ -27,6 +33,13 @@ fn main() {
         cxsync::logging::LogFormat::Text,
         &std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
     );
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    if let [serve, size, config, store] = args.as_slice()
+        && serve == "serve"
+    {
+        serve_unlimited(size.parse().expect("SIZE is a number"), config.as_ref(), store.as_ref());
+        return;
+    }
     // `cargo bench` appends `--bench`; the config is the first other argument.
     let Some(config) = std::env::args().skip(1).find(|a| !a.starts_with("--")).map(PathBuf::from)
     else {
@@ -93,6 +106,38 @@ fn main() {
         "peak_rss_kib": peak_rss_kib(),
     });
     println!("result: {result}");
+}
+
+/// The simulator with its limits lifted, and a config for it with the client's lifted too.
+fn serve_unlimited(size: usize, config: &std::path::Path, store: &std::path::Path) {
+    use cxsync::sim::{SimConfig, SimLimits, Simulator};
+    let lifted = SimLimits { per_minute: 1_000_000, concurrent: 5, per_day: 1_000_000_000 };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("starting the runtime");
+    runtime.block_on(async {
+        let sim = Simulator::start(SimConfig {
+            seed: 7,
+            size,
+            xero_limits: lifted,
+            cin7_limits: lifted,
+            ..SimConfig::default()
+        })
+        .await
+        .expect("starting the simulator");
+        let toml = sim.config_toml(store).replacen(
+            "[connections.xero.limits]\nminute_ms = 60000\n",
+            "[connections.xero.limits]\nminute_ms = 60000\nper_minute = 1000000\n\
+             per_day = 1000000000\napp_per_minute = 1000000\n",
+            1,
+        );
+        assert!(toml.contains("app_per_minute"), "the config's Xero limits were not lifted");
+        std::fs::write(config, toml).expect("writing the config");
+        println!("simulated Xero at {} (limits lifted)\nserving until Ctrl-C", sim.xero_base());
+        tokio::signal::ctrl_c().await.expect("waiting for Ctrl-C");
+    });
 }
 
 /// The process's peak resident memory so far (`VmHWM`), in KiB.
