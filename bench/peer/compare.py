@@ -12,10 +12,11 @@ clients, pacing and store). tap-xero is installed from PyPI into a virtual envir
 `target/` (never into this repository) and started by `run_tap_xero.py`, which points it at
 the simulator. Needs python3 with venv (Debian: `apt-get install python3-venv`).
 
-    bench/peer/compare.py [--size 4000] [--seed 7] [--minute-ms 2000]
+    bench/peer/compare.py [--size 10000] [--seed 7] [--minute-ms 2000]
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -109,8 +110,8 @@ class Sim:
         body = urllib.parse.urlencode({"grant_type": "authorization_code", "code": "sim-code",
                                        "client_id": CLIENT[0]}).encode()
         request = urllib.request.Request(self.base + "/connect/token", data=body, method="POST")
-        request.add_header("Authorization", "Basic " + __import__("base64").b64encode(
-            f"{CLIENT[0]}:{CLIENT[1]}".encode()).decode())
+        basic = base64.b64encode(f"{CLIENT[0]}:{CLIENT[1]}".encode()).decode()
+        request.add_header("Authorization", "Basic " + basic)
         with urllib.request.urlopen(request) as r:
             return json.load(r)["refresh_token"]
 
@@ -261,11 +262,10 @@ def table(args, cx, tap):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=4000, help="sales in the simulated data")
+    parser.add_argument("--size", type=int, default=10000, help="sales in the simulated data")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--minute-ms", type=int, default=2000,
                         help="one Xero minute in milliseconds (tap-xero needs at least 1000)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     cxsync, bench = build()
     python = tap_python()

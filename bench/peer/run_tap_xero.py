@@ -55,7 +55,7 @@ def patch(sim_base, minute_ms):
     tap_xero.client.BASE_URL = sim_base + "/api.xro/2.0"
     scale = minute_ms / 60_000
 
-    def scale_retry_after(response, *_args, **_kwargs):
+    def scale_retry_after(response):
         wait = response.headers.get("Retry-After")
         if wait is not None:
             # tap-xero sleeps floor(Retry-After) seconds; keep at least one.
@@ -63,14 +63,14 @@ def patch(sim_base, minute_ms):
         return response
 
     class SimSession(requests.Session):
-        def __init__(self):
-            super().__init__()
-            self.hooks["response"].append(scale_retry_after)
-
         def request(self, method, url, *args, **kwargs):
             if url.startswith(XERO_IDENTITY):
                 url = sim_base + url[len(XERO_IDENTITY):]
             return super().request(method, url, *args, **kwargs)
+
+        # tap-xero sends requests it prepared itself, so session hooks would not run on them.
+        def send(self, request, **kwargs):
+            return scale_retry_after(super().send(request, **kwargs))
 
     tap_xero.client.requests.Session = SimSession
 
