@@ -1,5 +1,5 @@
 # Mirrors .ci/run. `make ci` is exactly what CI runs.
-.PHONY: fmt lint test test-deps bench systemd ci
+.PHONY: fmt lint test test-deps bench bench-peer bench-ingest systemd ci
 
 fmt:
 	cargo fmt --all
@@ -20,6 +20,13 @@ test-deps:
 
 bench:
 	cargo bench --bench xero_sync
+
+# Not in CI: installs tap-xero from PyPI into target/peer-venv (docs/benchmarks.md).
+bench-peer:
+	bench/peer/compare.py --size 10000 --seed 7 --minute-ms 2000
+
+bench-ingest:
+	scripts/bench/ingest.py 40000 400000
 
 systemd:
 	cargo build --locked && systemd/check target/debug/cxsync

@@ -2,8 +2,10 @@
 //! tokens that rotate and die after a grace), `/connections`, a sign-in page that redirects
 //! straight back, and the Accounting API lists cxsync reads, with Xero's paging,
 //! `If-Modified-Since`, Journals `offset`, the trial balance, its rate limits and headers.
+//! `GET /sim/stats` (no token) counts the requests it answered, by endpoint and status, for
+//! benchmarks that compare clients by the calls they make.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -38,6 +40,8 @@ pub struct XeroSim {
     dice: Dice,
     counter: AtomicU64,
     tokens: Mutex<Tokens>,
+    /// Requests answered: endpoint → status code → count.
+    stats: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
 }
 
 #[derive(Default)]
@@ -65,6 +69,7 @@ impl XeroSim {
             dice,
             counter: AtomicU64::new(1),
             tokens: Mutex::new(Tokens::default()),
+            stats: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -75,7 +80,18 @@ impl XeroSim {
             .route("/connections", get(connections))
             .route("/api.xro/2.0/Reports/TrialBalance", get(trial_balance))
             .route("/api.xro/2.0/{endpoint}", get(list))
+            .route("/sim/stats", get(stats))
             .with_state(self)
+    }
+
+    /// Counts one answered request.
+    fn count(&self, endpoint: &str, response: &Response) {
+        let mut stats = self.stats.lock().expect("stats lock");
+        *stats
+            .entry(endpoint.to_owned())
+            .or_default()
+            .entry(response.status().as_u16())
+            .or_default() += 1;
     }
 
     fn issue(&self, with_refresh: bool) -> Value {
@@ -125,7 +141,26 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 }
 
 async fn token(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let response = grant(&sim, &headers, &body);
+    sim.count("token", &response);
+    response
+}
+
+/// `{"Invoices": {"200": 13, "429": 0}, "token": {"200": 1}, …}`: the requests answered.
+async fn stats(State(sim): State<Sim>) -> Response {
+    let stats = sim.stats.lock().expect("stats lock");
+    let body: serde_json::Map<String, Value> = stats
+        .iter()
+        .map(|(endpoint, by_status)| {
+            let counts = by_status.iter().map(|(status, n)| (status.to_string(), json!(n)));
+            (endpoint.clone(), Value::Object(counts.collect()))
+        })
+        .collect();
+    json_response(StatusCode::OK, &Value::Object(body))
+}
+
+fn grant(sim: &XeroSim, headers: &HeaderMap, body: &Bytes) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -284,10 +319,13 @@ async fn list(
     let since =
         headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()).and_then(|v| {
             NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
+                .map(|t| t.and_utc())
+                // Xero takes a zoned time too (tap-xero sends `2026-01-02T03:04:05.000000Z`).
+                .or_else(|_| chrono::DateTime::parse_from_rfc3339(v).map(|t| t.to_utc()))
                 .ok()
-                .map(|t| t.and_utc().timestamp_millis())
+                .map(|t| t.timestamp_millis())
         });
-    guarded(&sim, &headers, || {
+    let response = guarded(&sim, &headers, || {
         let world = &sim.world;
         Ok(match endpoint.as_str() {
             "Organisation" => json!({ "Status": "OK", "Organisations": [world.organisation] }),
@@ -295,7 +333,9 @@ async fn list(
             "TrackingCategories" => json!({ "Status": "OK", "TrackingCategories": world.tracking_categories }),
             "Journals" => {
                 let offset: i64 = query.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
-                let page: Vec<&Value> = world.journals.iter().filter(|j| j["JournalNumber"].as_i64().unwrap_or(0) > offset).take(100).collect();
+                // Journals are ordered by number: find the first after `offset` by bisection.
+                let first = world.journals.partition_point(|j| j["JournalNumber"].as_i64().unwrap_or(0) <= offset);
+                let page: Vec<&Value> = world.journals[first..].iter().take(100).collect();
                 json!({ "Status": "OK", "Journals": page })
             }
             other => {
@@ -310,9 +350,10 @@ async fn list(
                 };
                 let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
                 let size: usize = query.get("pageSize").and_then(|p| p.parse().ok()).unwrap_or(100).clamp(1, 1000);
-                let records: Vec<&Value> = items
+                // Items are ordered by `updated_ms`: the window starts at a bisection.
+                let first = since.map_or(0, |s| items.partition_point(|item| item.updated_ms < s));
+                let records: Vec<&Value> = items[first..]
                     .iter()
-                    .filter(|item| since.is_none_or(|s| item.updated_ms >= s))
                     .filter(|item| statuses.as_ref().is_none_or(|wanted| wanted.contains(&item.status.as_str())))
                     .skip((page - 1) * size)
                     .take(size)
@@ -322,12 +363,14 @@ async fn list(
             }
         })
     })
-    .await
+    .await;
+    sim.count(&endpoint, &response);
+    response
 }
 
 async fn trial_balance(State(sim): State<Sim>, headers: HeaderMap, uri: Uri) -> Response {
     let query = query_map(&uri);
-    guarded(&sim, &headers, || {
+    let response = guarded(&sim, &headers, || {
         let date = query.get("date").and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).ok_or_else(|| (StatusCode::BAD_REQUEST, json!({ "Title": "date=YYYY-MM-DD is required" })))?;
         let date_ms = date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
         let rows: Vec<Value> = sim
@@ -350,5 +393,76 @@ async fn trial_balance(State(sim): State<Sim>, headers: HeaderMap, uri: Uri) -> 
             ]
         }] }))
     })
-    .await
+    .await;
+    sim.count("Reports/TrialBalance", &response);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::sim::{SimConfig, Simulator};
+
+    async fn get(http: &reqwest::Client, url: &str, token: &str, tenant: &str) -> (u16, Value) {
+        let response = http
+            .get(url)
+            .bearer_auth(token)
+            .header("xero-tenant-id", tenant)
+            .header("if-modified-since", "2026-01-01T00:10:00")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn stats_count_answered_requests_and_pages_start_where_the_query_says() {
+        let sim = Simulator::start(SimConfig { size: 300, ..SimConfig::default() }).await.unwrap();
+        let (base, tenant) = (sim.xero_base(), sim.tenant_id.clone());
+        let http = reqwest::Client::new();
+        let token = http
+            .post(format!("{base}/connect/token"))
+            .basic_auth("sim-client", Some("sim-secret"))
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token: Value = serde_json::from_str(&token).unwrap();
+        let token = token["access_token"].as_str().unwrap();
+
+        let (_, journals) =
+            get(&http, &format!("{base}/api.xro/2.0/Journals?offset=100"), token, &tenant).await;
+        assert_eq!(journals["Journals"][0]["JournalNumber"], 101);
+        let (_, invoices) =
+            get(&http, &format!("{base}/api.xro/2.0/Invoices?page=2"), token, &tenant).await;
+        // Page 2 of the invoices updated since 00:10 (If-Modified-Since), 100 a page.
+        let since = 1_767_226_200_000;
+        let world = crate::sim::data::generate(sim.config.seed, sim.config.size);
+        let expected: Vec<&Value> = world.lists["Invoices"]
+            .iter()
+            .filter(|i| i.updated_ms >= since)
+            .skip(100)
+            .take(100)
+            .map(|i| &i.json)
+            .collect();
+        assert!(!expected.is_empty(), "page 2 holds invoices");
+        assert_eq!(invoices["Invoices"].as_array().unwrap().iter().collect::<Vec<_>>(), expected);
+        let (refused, _) =
+            get(&http, &format!("{base}/api.xro/2.0/Invoices"), "not-a-token", &tenant).await;
+        assert_eq!(refused, 401);
+
+        let answered = http.get(format!("{base}/sim/stats")).send().await.unwrap().text().await;
+        let answered: Value = serde_json::from_str(&answered.unwrap()).unwrap();
+        assert_eq!(
+            answered,
+            serde_json::json!({
+                "token": { "200": 1 }, "Journals": { "200": 1 }, "Invoices": { "200": 1, "401": 1 }
+            })
+        );
+    }
 }
