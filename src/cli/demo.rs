@@ -75,16 +75,19 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
          The findings above are the planted errors: an amount changed in Xero, invoices never pushed, one raised\n\
          in Xero only, voids on one side only, lines without cost, an archived account still in use, a manual\n\
          journal into inventory{}. Not simulated yet: Cin7 Core purchases and\n\
-         stock tasks. The daily email is not built; the report prints on the terminal.\n\n\
+         stock tasks. The daily email's HTML (with its 30-day trend chart) is one command away.\n\n\
          Try next:\n  \
          cxsync --config {cfg} report\n  \
+         cxsync --config {cfg} report --format html > report.html\n  \
          cxsync query --store {db} \"SELECT doc_type, count(*) FROM documents GROUP BY 1\"\n  \
          cxsync query --store {db} \"SELECT * FROM call_budget_daily\"\n  \
          cxsync show --store {db} INV-000001\n  \
          cxsync findings --store {db}\n  \
          cxsync show --store {db} INV-000014",
         match args.cin7 {
-            crate::sim::SimCin7::Core => "",
+            crate::sim::SimCin7::Core =>
+                "; and from the Cin7 ledger, sales shipped and not invoiced across a month end\n\
+                 (timing_difference) and returns restocked a month after their credit note (return_misalignment)",
             crate::sim::SimCin7::Omni =>
                 "; and from Cin7 Omni itself, imports that failed (sync_error) and orders,\n\
                  a credit note and a purchase order missing a date posting needs (missing_document_date)",

@@ -12,8 +12,7 @@
 use chrono::{DateTime, Datelike as _, Months, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-/// Xero's fair-use tiers: invoices and bills a month, averaged over a calendar quarter.
-pub const FAIR_USE_TIERS: [u32; 4] = [5_000, 10_000, 15_000, 20_000];
+pub use crate::reconcile::{FAIR_USE_TIERS, quarter_start};
 
 /// Xero sales invoices and bills dated in one calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +44,6 @@ pub struct FairUse {
     pub tier: Option<u32>,
     /// The lowest tier above the average; `None` past the last one.
     pub next_tier: Option<u32>,
-}
-
-/// The first day of the calendar quarter containing `date`.
-pub fn quarter_start(date: NaiveDate) -> NaiveDate {
-    let month = (date.month0() / 3) * 3 + 1;
-    NaiveDate::from_ymd_opt(date.year(), month, 1).unwrap_or(date)
 }
 
 /// The first day of each month from `date`'s quarter start to `date`'s month.

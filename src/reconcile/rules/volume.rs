@@ -2,9 +2,11 @@
 //! calendar quarter, against tiers of 5,000, 10,000, 15,000 and 20,000 (seed 002: only the
 //! invoice count matters, not lines, revenue or journals; seasonality is not considered).
 //!
-//! Counted: Xero sales invoices (ACCREC) by invoice date, drafts and deleted ones aside
-//! (neither is an issued invoice). The quarter's average is projected: finished months as
-//! counted, the current month at its rate so far for itself and the months still to come.
+//! Counted as the variance report counts them: Xero sales invoices (ACCREC) and bills
+//! (ACCPAY) by document date, every status but `DELETED` (the policy speaks of invoices and
+//! bills; counting both errs towards an early warning). The quarter's average is projected:
+//! finished months as counted, the current month at its rate so far for itself and the
+//! months still to come.
 //! A projection at or above `Settings::fair_use_warning` of a tier is reported (a warning
 //! below the tier, an error at or past it); the highest such tier only. Fewer than seven days
 //! into a quarter nothing is projected.
@@ -16,16 +18,14 @@ use super::Context;
 use crate::model::DocType;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::status::{Lifecycle, lifecycle};
 
-/// Xero's fair-use tiers: average invoices per month over a calendar quarter.
+/// Xero's fair-use tiers: average invoices (and bills) per month over a calendar quarter.
 pub const FAIR_USE_TIERS: [u32; 4] = [5_000, 10_000, 15_000, 20_000];
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let today = ctx.now.date_naive();
     let dates = ctx.input.xero_documents.iter().filter(|d| {
-        d.doc_type == DocType::SalesInvoice
-            && !matches!(lifecycle(&d.status), Lifecycle::Draft)
+        matches!(d.doc_type, DocType::SalesInvoice | DocType::PurchaseInvoice)
             && !d.status.eq_ignore_ascii_case("DELETED")
     });
     let Some(average) = projected_average(dates.filter_map(|d| d.date), today) else { return };
@@ -45,7 +45,8 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         (Severity::Warning, "is heading for")
     };
     let message = format!(
-        "Xero's sales invoice count for {name} is on course for {average} a month on average, \
+        "Xero's count of sales invoices and bills for {name} is on course for {average} a month \
+         on average, \
          which {state} Xero's fair-use tier of {tier} invoices a month: turn on \"Consolidate \
          transactions on export\" in Cin7's Xero integration for high-volume channels \
          (invoices and payments become one entry per day per account), or expect Xero to ask \
