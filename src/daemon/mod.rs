@@ -239,7 +239,6 @@ impl Worker {
             if let Some(entry) = self.health.lock().expect("health lock").get_mut(&name) {
                 entry.interval = interval;
                 entry.parked_until = status.parked_until;
-                entry.limits = status.last_limits;
             }
             wait = with_jitter(interval, self.cadence.jitter, rand::rng().random());
         }
@@ -322,6 +321,9 @@ impl Worker {
             let mut health = self.health.lock().expect("health lock");
             let entry = health.entry(name.clone()).or_default();
             entry.variances = variances.unwrap_or_default();
+            // With the rest of the cycle's figures, before the report is sent: /metrics never
+            // shows a healthy cycle without its limit headers.
+            entry.limits = clients.xero_quota().status().last_limits;
             if errors.is_empty() {
                 entry.last_success = Some(now);
                 entry.last_error = None;
