@@ -148,6 +148,13 @@ pub struct Connection {
     pub report: ConnectionReport,
 }
 
+impl Connection {
+    /// Reconciliation's settings for this connection, its time zone included.
+    pub fn reconcile_settings(&self) -> crate::reconcile::Settings {
+        crate::reconcile::Settings { timezone: self.timezone, ..self.reconcile.settings() }
+    }
+}
+
 /// How forgiving reconciliation is, and how the connection's Cin7 integration exports.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -221,6 +228,7 @@ impl ReconcileConfig {
             fair_use_warning: self.fair_use_warning,
             consolidated: self.consolidated.clone(),
             excluded_channels: self.excluded_channels.clone(),
+            timezone: None,
             cogs_lag: chrono::Duration::hours(i64::from(self.cogs_lag_hours)),
         }
     }
@@ -519,6 +527,14 @@ impl Resolver<'_> {
         if raw.reconcile.amount_tolerance.is_sign_negative() {
             return Err(in_conn(
                 "`reconcile.amount_tolerance` is negative: give an amount like \"0.01\"".into(),
+            ));
+        }
+        let share = raw.reconcile.fair_use_warning;
+        if share <= rust_decimal::Decimal::ZERO || share > rust_decimal::Decimal::ONE {
+            return Err(in_conn(
+                "`reconcile.fair_use_warning` is a share of a tier between 0 and 1: give a value \
+                 like \"0.9\" (90 %)"
+                    .into(),
             ));
         }
         let report = report::resolve_connection(&raw.report, self.report).map_err(in_conn)?;

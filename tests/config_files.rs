@@ -88,6 +88,7 @@ fn load(text: &str, env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
 #[case::unknown_account_role(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\ninventroy = \"631\""), "unknown field `inventroy`", "")]
 #[case::mistyped_secret_is_not_echoed(GOOD.replace("client_secret = \"xero-secret-value\"", "client_secret = \"xero-secret-value\\q\""), "TOML parse error at line", "")]
 #[case::unknown_consolidated_type(format!("{GOOD}[connections.reconcile]\nconsolidated = [\"sales_invoices\"]\n"), "unknown document type", "sales_invoice, sales_credit_note")]
+#[case::fair_use_warning_as_a_percentage(format!("{GOOD}[connections.reconcile]\nfair_use_warning = \"90\"\n"), "between 0 and 1", "fair_use_warning")]
 #[case::invalid_toml(GOOD.replace("[connections.accounts]", "[connections.accounts"), "TOML parse error", "")]
 fn bad_config_is_rejected_with_a_message_naming_file_and_key(
     #[case] text: String,

@@ -91,7 +91,7 @@ pub(super) fn run(
         let summary = reconcile_connection(
             &mut store,
             connection,
-            &connection.reconcile.settings(),
+            &connection.reconcile_settings(),
             clock.now(),
         )
         .with_context(|| format!("reconciling connection `{}`", connection.name))?;

@@ -282,7 +282,7 @@ impl Worker {
             let reconciled = reconcile_connection(
                 &mut store,
                 &connection,
-                &connection.reconcile.settings(),
+                &connection.reconcile_settings(),
                 now,
             );
             // The variance figures /metrics publishes, as at the report's default date.

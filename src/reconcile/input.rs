@@ -92,9 +92,17 @@ pub struct Settings {
     /// Cin7 sales channels excluded from the Xero export: their documents are skipped by Cin7
     /// and not expected in Xero. Compared case-insensitively.
     pub excluded_channels: Vec<String>,
+    /// The connection's time zone: months, quarters and ages are counted in its calendar
+    /// (UTC when `None`).
+    pub timezone: Option<chrono_tz::Tz>,
 }
 
 impl Settings {
+    /// The calendar date of `now` in the connection's time zone.
+    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        self.timezone.map_or_else(|| now.date_naive(), |tz| now.with_timezone(&tz).date_naive())
+    }
+
     /// Whether Cin7 is told not to export documents from `channel`.
     pub fn excluded(&self, channel: Option<&str>) -> bool {
         channel.is_some_and(|c| {
@@ -113,6 +121,7 @@ impl Default for Settings {
             consolidated: Vec::new(),
             excluded_channels: Vec::new(),
             cogs_lag: Duration::hours(24),
+            timezone: None,
         }
     }
 }

@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use super::Settings;
 use super::keys::{key, signature, single_token, tokens};
 use super::status::{Lifecycle, lifecycle};
 use crate::model::{DocType, Document, LedgerEntry};
@@ -236,7 +237,7 @@ pub(crate) fn match_records(
     cin7: &[Document],
     ledger: &[LedgerEntry],
     xero: &[Document],
-    consolidated: &[DocType],
+    settings: &Settings,
 ) -> Matching {
     let mut run = Run {
         pools: pools(xero),
@@ -272,7 +273,7 @@ pub(crate) fn match_records(
     for (i, entry) in ledger.iter().enumerate() {
         run.ledger_by_id(i, entry);
     }
-    let groups = consolidate(cin7, xero, consolidated, &mut run);
+    let groups = consolidate(cin7, xero, settings, &mut run);
     for (i, doc) in cin7.iter().enumerate() {
         if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
             let sig = journal_signature(doc);
@@ -305,27 +306,28 @@ pub(crate) fn match_records(
 fn consolidate(
     cin7: &[Document],
     xero: &[Document],
-    consolidated: &[DocType],
+    settings: &Settings,
     run: &mut Run,
 ) -> Vec<Consolidation> {
     type Key = (DocType, NaiveDate, Option<String>);
     let key = |doc: &Document| -> Option<Key> {
-        let live = lifecycle(&doc.status) != Lifecycle::Voided;
         let currency = doc.currency.as_deref().map(str::to_ascii_uppercase);
-        (live && consolidated.contains(&doc.doc_type)).then_some((
-            doc.doc_type,
-            doc.date?,
-            currency,
-        ))
+        let consolidated = settings.consolidated.contains(&doc.doc_type);
+        consolidated.then_some((doc.doc_type, doc.date?, currency))
+    };
+    // Only what Cin7 exports is in a consolidated entry: posted, from an exported channel.
+    let exported = |doc: &Document| {
+        lifecycle(&doc.status) == Lifecycle::Posted && !settings.excluded(doc.channel.as_deref())
     };
     let mut groups: BTreeMap<Key, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, doc) in cin7.iter().enumerate().filter(|(i, _)| !run.doc_matched[*i]) {
-        if let Some(k) = key(doc) {
+        if let Some(k) = key(doc).filter(|_| exported(doc)) {
             groups.entry(k).or_default().0.push(i);
         }
     }
     for (i, doc) in xero.iter().enumerate().filter(|(i, _)| !run.taken[*i]) {
-        if let Some(k) = key(doc).filter(|k| groups.contains_key(k)) {
+        let live = lifecycle(&doc.status) != Lifecycle::Voided;
+        if let Some(k) = key(doc).filter(|k| live && groups.contains_key(k)) {
             groups.entry(k).or_default().1.push(i);
         }
     }

@@ -42,9 +42,10 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
         &input.cin7_documents,
         &input.cin7_ledger,
         &input.xero_documents,
-        &settings.consolidated,
+        settings,
     );
-    let ctx = rules::Context { input, settings, now, matching: &matching };
+    let ctx =
+        rules::Context { input, settings, now, today: settings.today(now), matching: &matching };
     let mut findings = Vec::new();
     rules::pairs::check(&ctx, &mut findings);
     rules::missing::check(&ctx, &mut findings);

@@ -84,7 +84,7 @@ pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
         new_findings: input.new_findings.clone(),
         resolved_findings: input.resolved_findings.clone(),
         window: input.window,
-        fix_first: fix_first(&input.open_findings),
+        fix_first: fix_first(input, date),
         timing_differences: input
             .open_findings
             .iter()
@@ -101,9 +101,17 @@ pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
 }
 
 /// The open findings explaining the most money, largest first, ties oldest (lowest id) first.
-fn fix_first(open: &[OpenFinding]) -> Vec<FixFirst> {
-    let mut items: Vec<FixFirst> = open
+fn fix_first(input: &ReportInput, date: NaiveDate) -> Vec<FixFirst> {
+    let accounts = mapped(&input.accounts);
+    let mut items: Vec<FixFirst> = input
+        .open_findings
         .iter()
+        .filter(|f| {
+            // Only what the account table counts: a mapped account, inside its balances.
+            let code = f.account_code.as_deref().map(str::trim);
+            let role = accounts.iter().find(|(_, c)| Some(*c) == code).map(|(role, _)| *role);
+            role.is_some_and(|role| in_balances(input, role, f, date))
+        })
         .map(|f| FixFirst { finding: f.clone(), explains: contribution(&f.kind, f.amount) })
         .filter(|item| !item.explains.is_zero())
         .collect();
@@ -112,6 +120,13 @@ fn fix_first(open: &[OpenFinding]) -> Vec<FixFirst> {
     });
     items.truncate(FIX_FIRST);
     items
+}
+
+/// Whether a finding falls inside the balances compared on an account of `role`: dated to
+/// `date`, and a profit-and-loss account's from the financial year's start. Undated: yes.
+fn in_balances(input: &ReportInput, role: &str, finding: &OpenFinding, date: NaiveDate) -> bool {
+    let from = input.year_start.filter(|_| PROFIT_AND_LOSS_ROLES.contains(&role));
+    finding.date.is_none_or(|d| d <= date && from.is_none_or(|start| d >= start))
 }
 
 fn account(
@@ -260,6 +275,8 @@ mod tests {
             d("7.00"),
             "a balance-sheet account counts every finding to the date, none after it"
         );
+        let first: Vec<Decimal> = report.fix_first.iter().map(|f| f.explains).collect();
+        assert_eq!(first, [d("100.00"), d("7.00")], "fix first ranks only what is counted");
     }
 
     #[test]

@@ -55,6 +55,13 @@ fn instant(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
+/// The Cin7 ledger lines of the `transactions` feed: every posting once (SQL condition).
+pub(super) const CIN7_FEED: &str = "source_id LIKE 'transactions/%'";
+
+/// The same postings as stored with their sale or purchase detail (SQL condition).
+const CIN7_SALES_AND_PURCHASES: &str = "source_id LIKE 'sale/%' OR source_id LIKE 'purchase/%' \
+     OR source_id LIKE 'advanced-purchase/%'";
+
 /// Which ledger lines to load.
 #[derive(Clone, Copy)]
 enum Ledger {
@@ -144,19 +151,19 @@ impl Store {
 
     fn ledger(&self, id: i64, ledger: Ledger) -> rusqlite::Result<Vec<LedgerEntry>> {
         // Cin7 postings are stored twice (with their detail and in the transactions feed):
-        // the feed's are reconciled and summed, the details' only group them.
-        let (system, feed) = match ledger {
-            Ledger::Xero => (System::Xero, None),
-            Ledger::Cin7Feed => (System::Cin7, Some(true)),
-            Ledger::Cin7Details => (System::Cin7, Some(false)),
+        // the feed's are reconciled and summed, the sale and purchase details' only group them
+        // (stock task details are neither).
+        let (system, which) = match ledger {
+            Ledger::Xero => (System::Xero, "1"),
+            Ledger::Cin7Feed => (System::Cin7, CIN7_FEED),
+            Ledger::Cin7Details => (System::Cin7, CIN7_SALES_AND_PURCHASES),
         };
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT source_id, line_no, journal_number, date, account_code, amount, source_type, reference, description
-             FROM ledger_lines WHERE connection_id = ?1 AND system = ?2
-             AND (?3 IS NULL OR (source_id LIKE 'transactions/%') = ?3)
-             ORDER BY source_id, line_no",
-        )?;
-        let mut rows = stmt.query(params![id, system.as_str(), feed])?;
+             FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND ({which})
+             ORDER BY source_id, line_no"
+        ))?;
+        let mut rows = stmt.query(params![id, system.as_str()])?;
         let mut entries: Vec<LedgerEntry> = Vec::new();
         while let Some(row) = rows.next()? {
             let source_id: String = row.get(0)?;

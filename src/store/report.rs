@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use rusqlite::{OptionalExtension as _, params};
 use rust_decimal::Decimal;
 
+use super::reconcile::CIN7_FEED;
 use super::{Store, StoreError};
 use crate::clock::timestamp;
 use crate::config::AccountMap;
@@ -154,8 +155,10 @@ impl Store {
     pub(super) fn has_ledger(&self, id: i64, system: System) -> Result<bool, StoreError> {
         self.conn
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM ledger_lines WHERE connection_id = ?1 AND system = ?2
-                 AND (system = 'xero' OR source_id LIKE 'transactions/%'))",
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM ledger_lines WHERE connection_id = ?1 AND system = ?2
+                     AND (system = 'xero' OR {CIN7_FEED}))"
+                ),
                 params![id, system.as_str()],
                 |row| row.get(0),
             )
@@ -200,13 +203,13 @@ impl Store {
         until: NaiveDate,
     ) -> Result<LedgerDays, StoreError> {
         let load = || -> rusqlite::Result<LedgerDays> {
-            let mut stmt = self.conn.prepare(
+            // Cin7 postings are stored twice: with their sale, purchase or task detail and in
+            // the transactions feed. Balances count the feed only.
+            let mut stmt = self.conn.prepare(&format!(
                 "SELECT account_code, date, amount FROM ledger_lines
                  WHERE connection_id = ?1 AND system = ?2 AND date <= ?3
-                 -- Cin7 postings are stored twice: with their sale, purchase or task detail and in
-                 -- the transactions feed. Balances count the feed only.
-                 AND (system = 'xero' OR source_id LIKE 'transactions/%')",
-            )?;
+                 AND (system = 'xero' OR {CIN7_FEED})"
+            ))?;
             let mut rows = stmt.query(params![id, system.as_str(), until.to_string()])?;
             let mut days = LedgerDays::default();
             while let Some(row) = rows.next()? {

@@ -36,6 +36,8 @@ pub(crate) struct Context<'a> {
     pub input: &'a ReconcileInput,
     pub settings: &'a Settings,
     pub now: DateTime<Utc>,
+    /// `now`'s date in the connection's time zone: months and ages are counted from it.
+    pub today: NaiveDate,
     pub matching: &'a Matching,
 }
 

@@ -16,6 +16,7 @@ use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::matching::Consolidation;
 use crate::reconcile::status::{Lifecycle, lifecycle};
+use crate::report::money;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for pair in &ctx.matching.pairs {
@@ -50,9 +51,16 @@ fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>)
     xero_labels.sort();
     let what = doc_type.as_str().replace('_', " ");
     let message = format!(
-        "Cin7's {} {what}(s) of {date} (consolidated on export) total {cin7_sum} but the Xero          consolidated {} totals {xero_sum} (Cin7 − Xero = {diff}): a document was changed or          voided in Cin7 after it was consolidated, which Cin7 cannot pass on. Find it with          Cin7's Consolidation Report (Xero integration → Sync Options), then correct Xero          with a credit note or journal for the difference",
+        "Cin7's {} {what}(s) of {date} (consolidated on export) total {} but the Xero \
+         consolidated {} totals {} (Cin7 − Xero = {}): a document was changed or voided in \
+         Cin7 after it was consolidated, which Cin7 cannot pass on. Find it with Cin7's \
+         Consolidation Report (Xero integration → Sync Options), then correct Xero with a \
+         credit note or journal for the difference",
         cin7.len(),
+        money(cin7_sum),
         xero_labels.join(", "),
+        money(xero_sum),
+        money(diff),
     );
     let draft = Draft {
         cin7_id: Some(&id),

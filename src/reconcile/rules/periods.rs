@@ -35,7 +35,7 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let code = |c: Option<&String>| c.and_then(|c| account_code(c)).map(str::to_ascii_uppercase);
     let revenue = code(accounts.revenue.as_ref());
     let cogs = code(accounts.cogs.as_ref());
-    let today = ctx.now.date_naive();
+    let today = ctx.today;
     let returned = product_returns(ctx);
     for entry in &ctx.input.cin7_postings {
         let group = Group::new(entry);
@@ -199,6 +199,10 @@ fn returns(
             (cogs, sum(restocks.iter().copied()), restocked, message, Severity::Warning)
         }
         (None, Some(restocked)) => {
+            // The restock often syncs a cycle before its credit note.
+            if !settled_after(ctx, restocked) {
+                return;
+            }
             let message = format!(
                 "Cin7 {what} restocked goods on {restocked} but has no credit note, so stock and \
                  COGS went back without the revenue being reversed: raise the credit note on \
@@ -207,11 +211,7 @@ fn returns(
             (cogs, sum(restocks.iter().copied()), restocked, message, Severity::Warning)
         }
         (Some(credited), None) if shipped && products_back => {
-            let settled = credited
-                .checked_add_days(Days::new(1))
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .is_some_and(|t| ctx.settled(Some(t.and_utc())));
-            if !settled {
+            if !settled_after(ctx, credited) {
                 return;
             }
             let message = format!(
@@ -225,6 +225,13 @@ fn returns(
     };
     let draft = group.draft(&group.entry.source_id, account, amount, date);
     out.push(draft.finish(FindingKind::ReturnMisalignment, severity, message));
+}
+
+/// Past the grace period after the day `date` (postings carry a date, not a time).
+fn settled_after(ctx: &Context<'_>, date: NaiveDate) -> bool {
+    date.checked_add_days(Days::new(1))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .is_some_and(|t| ctx.settled(Some(t.and_utc())))
 }
 
 /// The balance left on `account` and the day it last became non-zero.
@@ -254,7 +261,7 @@ fn accrual(
     out: &mut Vec<Finding>,
 ) {
     let Some((balance, since)) = open_balance(group, account) else { return };
-    let today = ctx.now.date_naive();
+    let today = ctx.today;
     let age = today.signed_duration_since(since);
     if balance.abs() <= ctx.settings.amount_tolerance || age <= ctx.settings.accrual_age {
         return;

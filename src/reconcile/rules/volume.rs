@@ -23,7 +23,7 @@ use crate::reconcile::finding::{Draft, Finding, Severity};
 pub const FAIR_USE_TIERS: [u32; 4] = [5_000, 10_000, 15_000, 20_000];
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let today = ctx.now.date_naive();
+    let today = ctx.today;
     let dates = ctx.input.xero_documents.iter().filter(|d| {
         matches!(d.doc_type, DocType::SalesInvoice | DocType::PurchaseInvoice)
             && !d.status.eq_ignore_ascii_case("DELETED")
@@ -52,7 +52,9 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
          (invoices and payments become one entry per day per account), or expect Xero to ask \
          you to move plans"
     );
-    let id = format!("fair_use/{name}/{tier}");
+    // One finding per quarter, whichever tier it heads for: moving between tiers is the same
+    // risk, not a new one.
+    let id = format!("fair_use/{name}");
     let draft = Draft { xero_id: Some(&id), date: Some(quarter), ..Draft::default() };
     out.push(draft.finish(FindingKind::FairUseRisk, severity, message));
 }

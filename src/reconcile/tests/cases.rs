@@ -576,3 +576,14 @@ fn an_omni_missing_date_names_what_is_missing() {
         assert!(message.contains(part), "{part}: {message}");
     }
 }
+
+#[test]
+fn months_end_in_the_connections_time_zone() {
+    // 1 a.m. on 1 March in Sydney is still 28 February in UTC.
+    let now = at("2026-02-28T14:00:00Z");
+    let data = sale_booked(None, Some(day(2026, 2, 27)));
+    let sydney = Settings { timezone: Some(chrono_tz::Australia::Sydney), ..Settings::default() };
+    let kinds: Vec<_> = reconcile(&data, &sydney, now).findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::TimingDifference], "February has ended in Sydney");
+    assert!(reconcile(&data, &Settings::default(), now).findings.is_empty(), "not yet in UTC");
+}
