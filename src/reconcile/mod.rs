@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 pub use finding::{Finding, Severity};
 pub use input::{ProductAccounts, ReconcileInput, Settings};
 pub use matching::{Match, MatchMethod};
-pub use rules::volume::{FAIR_USE_TIERS, projected_average, quarter_start};
+pub use rules::volume::{FAIR_USE_TIERS, projected_average, projected_from_counts, quarter_start};
 
 /// What one reconciliation run found: every match and every finding, sorted.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

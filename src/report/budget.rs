@@ -12,6 +12,7 @@
 use chrono::{DateTime, Datelike as _, Months, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::reconcile::projected_from_counts;
 pub use crate::reconcile::{FAIR_USE_TIERS, quarter_start};
 
 /// Xero sales invoices and bills dated in one calendar month.
@@ -40,6 +41,10 @@ pub struct FairUse {
     pub months: Vec<MonthCount>,
     /// Invoices and bills a month over [`FairUse::months`], to two decimal places.
     pub quarter_average: Decimal,
+    /// Where the quarter is heading: finished months as counted, this month's rate so far
+    /// for the rest (what `fair_use_risk` compares with the tiers), whole invoices; `None`
+    /// in a quarter's first week.
+    pub projected_average: Option<Decimal>,
     /// The highest tier the average has reached, if any.
     pub tier: Option<u32>,
     /// The lowest tier above the average; `None` past the last one.
@@ -70,7 +75,12 @@ pub fn fair_use(date: NaiveDate, months: &[MonthCount]) -> FairUse {
     let quarter_average = (Decimal::from(total) / Decimal::from(count)).round_dp(2);
     let tier = FAIR_USE_TIERS.iter().rev().find(|&&t| quarter_average >= Decimal::from(t));
     let next_tier = FAIR_USE_TIERS.iter().find(|&&t| quarter_average < Decimal::from(t));
+    let mut per_month = [0; 3];
+    for (slot, month) in per_month.iter_mut().zip(&months) {
+        *slot = month.total();
+    }
     FairUse {
+        projected_average: projected_from_counts(per_month, date).map(|p| p.round_dp(0)),
         this_month: *months.last().expect("a quarter has at least the report's month"),
         quarter_start: quarter_start(date),
         months,

@@ -255,7 +255,7 @@ pub(super) fn fair_use_lines(fair: Option<&FairUse>) -> Vec<String> {
         (Some(tier), None) => format!("past the last tier ({tier})"),
         (None, None) => "no tier".into(),
     };
-    vec![
+    let mut lines = vec![
         format!(
             "{}: {} invoices and bills so far ({} sales invoices, {} bills)",
             month_name(m),
@@ -269,7 +269,14 @@ pub(super) fn fair_use_lines(fair: Option<&FairUse>) -> Vec<String> {
             money(fair.quarter_average),
             fair.months.len()
         ),
-    ]
+    ];
+    if let Some(projected) = fair.projected_average {
+        lines.push(format!(
+            "on course for {projected} a month over the quarter at this month's rate (what the \
+             fair_use_risk finding compares with the tiers)"
+        ));
+    }
+    lines
 }
 
 fn fair_use_text(fair: Option<&FairUse>) -> String {
@@ -444,6 +451,7 @@ fn json_fair_use(fair: &FairUse) -> Json {
         "quarter_start": fair.quarter_start.to_string(),
         "months": fair.months.iter().map(json_month).collect::<Vec<_>>(),
         "quarter_average": money(fair.quarter_average),
+        "projected_average": fair.projected_average.map(|p| p.to_string()),
         "tier": fair.tier,
         "next_tier": fair.next_tier,
     })
@@ -629,6 +637,7 @@ acme,2026-11-24,journals,grni,815,,-500.00,-450.00,-50.00,0.00,-50.00,\r\n";
         assert_eq!(fair["this_month"]["month"], "2026-11");
         assert_eq!(fair["this_month"]["total"], 2810);
         assert_eq!(fair["quarter_average"], "3155.00");
+        assert_eq!(fair["projected_average"], "3508", "the finding's projection, shown alike");
         assert!(fair["tier"].is_null());
         assert_eq!(fair["next_tier"], 5000);
         let xero = &report["api_budget"]["systems"][0];

@@ -72,18 +72,27 @@ pub fn projected_average(
     today: NaiveDate,
 ) -> Option<Decimal> {
     let start = quarter_start(today);
-    if today.signed_duration_since(start).num_days() < 6 {
-        return None;
-    }
     let mut per_month = [0u32; 3];
     for date in dates.filter(|d| *d >= start && *d <= today) {
         per_month[((date.month() - start.month()) % 3) as usize] += 1;
     }
+    projected_from_counts(per_month, today)
+}
+
+/// The same from the counts of the quarter's three months (later months than `today`'s are
+/// ignored): finished months as counted, `today`'s month at its rate so far for itself and
+/// for every month still to come, averaged over three.
+pub fn projected_from_counts(per_month: [u32; 3], today: NaiveDate) -> Option<Decimal> {
+    let start = quarter_start(today);
+    if today.signed_duration_since(start).num_days() < 6 {
+        return None;
+    }
     let current = ((today.month() - start.month()) % 3) as usize;
     let finished: u32 = per_month[..current].iter().sum();
     let days_in_month = {
-        let next = today.with_day(1)?.checked_add_months(chrono::Months::new(1))?;
-        next.signed_duration_since(today.with_day(1)?).num_days()
+        let first = today.with_day(1)?;
+        let next = first.checked_add_months(chrono::Months::new(1))?;
+        next.signed_duration_since(first).num_days()
     };
     let rate = Decimal::from(per_month[current]) * Decimal::from(days_in_month)
         / Decimal::from(today.day());
