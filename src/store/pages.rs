@@ -190,12 +190,11 @@ pub(super) fn write_page_in(
     for (record, raw) in &page.records {
         let hash = hex_sha256(raw);
         let previous: Option<String> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT content_hash FROM raw_documents
                  WHERE connection_id = ?1 AND system = ?2 AND endpoint = ?3 AND external_id = ?4",
-                params![id, system, page.endpoint, record.external_id],
-                |row| row.get(0),
-            )
+            )?
+            .query_row(params![id, system, page.endpoint, record.external_id], |row| row.get(0))
             .optional()?;
         match previous {
             Some(ref old) if *old == hash => {
@@ -205,13 +204,14 @@ pub(super) fn write_page_in(
             Some(_) => outcome.changed += 1,
             None => outcome.new += 1,
         }
-        let raw_id: i64 = tx.query_row(
+        let raw_id: i64 = tx.prepare_cached(
             "INSERT INTO raw_documents (connection_id, system, endpoint, external_id, updated_at, raw_json, content_hash, fetched_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (connection_id, system, endpoint, external_id) DO UPDATE SET
                  updated_at = excluded.updated_at, raw_json = excluded.raw_json,
                  content_hash = excluded.content_hash, fetched_at = excluded.fetched_at
              RETURNING id",
+        )?.query_row(
             params![id, system, page.endpoint, record.external_id, record.updated_at.map(timestamp), raw, hash, now],
             |row| row.get(0),
         )?;
@@ -310,7 +310,7 @@ fn write_document(
     doc: &Document,
 ) -> rusqlite::Result<()> {
     let money = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string());
-    let doc_id: i64 = tx.query_row(
+    let doc_id: i64 = tx.prepare_cached(
         "INSERT INTO documents (connection_id, system, doc_type, external_id, number, reference, contact,
              status, date, due_date, currency, total, tax_total, amount_paid, amount_credited,
              updated_at, raw_document_id, channel)
@@ -323,6 +323,7 @@ fn write_document(
              updated_at = excluded.updated_at, raw_document_id = excluded.raw_document_id,
              channel = excluded.channel
          RETURNING id",
+    )?.query_row(
         params![
             id,
             system,
@@ -345,7 +346,7 @@ fn write_document(
         ],
         |row| row.get(0),
     )?;
-    tx.execute("DELETE FROM document_lines WHERE document_id = ?1", [doc_id])?;
+    tx.prepare_cached("DELETE FROM document_lines WHERE document_id = ?1")?.execute([doc_id])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO document_lines (document_id, line_no, item_code, description, quantity, unit_amount,
              line_amount, tax_amount, account_code, unit_cost)
@@ -374,10 +375,10 @@ fn write_ledger(
     system: &str,
     entry: &LedgerEntry,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "DELETE FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3",
-        params![id, system, entry.source_id],
-    )?;
+    )?
+    .execute(params![id, system, entry.source_id])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO ledger_lines (connection_id, system, source_id, line_no, journal_number, date,
              account_code, amount, source_type, reference, description)
