@@ -193,6 +193,7 @@ fn main() {
         input.xero_documents.push(xero);
     }
     let built = started.elapsed();
+    let input_peak = peak_rss_kib();
     let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
     let started = Instant::now();
     let outcome = reconcile(&input, &Settings::default(), now);
@@ -201,17 +202,22 @@ fn main() {
     for finding in &outcome.findings {
         *kinds.entry(finding.kind.as_str()).or_insert(0) += 1;
     }
-    let peak = std::fs::read_to_string("/proc/self/status")
+    let peak = peak_rss_kib();
+    println!("documents per side: {size}");
+    println!("input built in {:.2} s", built.as_secs_f64());
+    println!("reconcile: {:.2} s, {} matches", elapsed.as_secs_f64(), outcome.matches.len());
+    println!("findings: {kinds:?} (planted amount changes: {planted})");
+    println!("peak RSS: {} MiB ({} MiB with the input alone)", peak / 1024, input_peak / 1024);
+}
+
+/// The process's peak resident set so far (`VmHWM`), in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
                 .find(|l| l.starts_with("VmHWM"))
                 .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0))
         })
-        .unwrap_or(0);
-    println!("documents per side: {size}");
-    println!("input built in {:.2} s", built.as_secs_f64());
-    println!("reconcile: {:.2} s, {} matches", elapsed.as_secs_f64(), outcome.matches.len());
-    println!("findings: {kinds:?} (planted amount changes: {planted})");
-    println!("peak RSS: {} MiB", peak / 1024);
+        .unwrap_or(0)
 }
