@@ -7,9 +7,18 @@ use std::time::Duration;
 
 use cxsync::sim::{SimCin7, SimConfig, Simulator};
 
-/// Runs `sync --once` against a simulator serving `cin7`; returns the simulator and findings
-/// `(kind, reference)` and the count of matches.
-async fn sync_once(cin7: SimCin7) -> (Simulator, BTreeSet<(String, String)>, i64) {
+/// What one `sync --once` against the simulator left.
+struct Synced {
+    sim: Simulator,
+    /// Open findings as `(kind, reference)`.
+    found: BTreeSet<(String, String)>,
+    matched: i64,
+    /// Holds the store and the config.
+    dir: tempfile::TempDir,
+}
+
+/// Runs `sync --once` against a simulator serving `cin7`.
+async fn sync_once(cin7: SimCin7) -> Synced {
     let sim = Simulator::start(SimConfig {
         seed: 3,
         size: 600,
@@ -51,7 +60,27 @@ async fn sync_once(cin7: SimCin7) -> (Simulator, BTreeSet<(String, String)>, i64
         .collect();
     let matched: i64 =
         conn.query_row("SELECT count(*) FROM matches", [], |row| row.get(0)).unwrap();
-    (sim, found, matched)
+    Synced { sim, found, matched, dir }
+}
+
+/// `cxsync report --format json` for `date`: each account's code and variance.
+fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<String>)> {
+    let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
+        .args(["--config", dir.join("cxsync.toml").to_str().unwrap()])
+        .args(["report", "--format", "json", "--date", date])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (a["code"].as_str().unwrap().to_string(), a["variance"].as_str().map(String::from))
+        })
+        .collect()
 }
 
 fn assert_exactly_the_truth(sim: &Simulator, found: &BTreeSet<(String, String)>) {
@@ -67,16 +96,30 @@ fn assert_exactly_the_truth(sim: &Simulator, found: &BTreeSet<(String, String)>)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_planted_error_is_found_and_nothing_else() {
-    let (sim, found, matched) = sync_once(SimCin7::Core).await;
+    let Synced { sim, found, matched, dir } = sync_once(SimCin7::Core).await;
     let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
     assert_eq!(kinds.len(), 9, "the simulator plants nine kinds: {kinds:?}");
     assert_exactly_the_truth(&sim, &found);
     assert!(matched > 1000, "the clean documents were matched: {matched}");
+
+    // The variance per control account equals the simulator's own: its Cin7 ledger minus its
+    // Xero journals. 30 June 2026 ends the financial year holding every simulated posting,
+    // so balance-sheet and profit-and-loss accounts alike cover all of them.
+    let truth = sim.variance.as_ref().expect("a Core simulator has a Cin7 ledger");
+    let reported = reported_variance(dir.path(), "2026-06-30");
+    assert!(reported.len() >= 5, "{reported:?}");
+    for (code, variance) in reported {
+        let expected = truth.get(&code).copied().unwrap_or_default();
+        let variance: rust_decimal::Decimal =
+            variance.expect("both sides have figures").parse().unwrap();
+        assert_eq!(variance, expected, "account {code}");
+    }
+    assert_ne!(truth.get("630").copied(), Some(rust_decimal::Decimal::ZERO), "inventory differs");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
-    let (sim, found, matched) = sync_once(SimCin7::Omni).await;
+    let Synced { sim, found, matched, .. } = sync_once(SimCin7::Omni).await;
     let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
     for omni_kind in ["sync_error", "missing_document_date", "blank_cogs"] {
         assert!(kinds.contains(omni_kind), "the Omni simulator plants {omni_kind}: {kinds:?}");

@@ -529,6 +529,24 @@ pub fn cin7_accounts() -> Vec<Value> {
 impl XeroWorld {
     /// `(code, name, balance debit-positive)` of every account with postings on or before
     /// `date_ms` (midnight UTC).
+    /// The ground truth of the variance report: per account code, the Cin7 ledger feed's
+    /// balance (debit positive) minus the Xero journals' over all the data, computed from the
+    /// simulator's own records (never through cxsync).
+    pub fn ledger_variance(&self) -> BTreeMap<String, Decimal> {
+        let mut variance: BTreeMap<String, Decimal> = BTreeMap::new();
+        for (_, row) in &self.cin7.transactions {
+            let amount = row["Amount"].to_string().parse::<Decimal>().unwrap_or_default();
+            for (field, signed) in [("DebitAccountCode", amount), ("CreditAccountCode", -amount)] {
+                let code = row[field].as_str().unwrap_or_default().to_string();
+                *variance.entry(code).or_default() += signed;
+            }
+        }
+        for (_, code, amount) in &self.postings {
+            *variance.entry(code.clone()).or_default() -= *amount;
+        }
+        variance
+    }
+
     pub fn balances(&self, date_ms: i64) -> Vec<(String, String, Decimal)> {
         let mut sums: BTreeMap<&str, Decimal> = BTreeMap::new();
         for (_, code, amount) in self.postings.iter().filter(|(at, ..)| *at <= date_ms) {

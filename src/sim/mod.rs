@@ -26,6 +26,7 @@ pub mod limits;
 pub mod omni;
 pub mod xero;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,6 +89,9 @@ impl Default for SimConfig {
 pub struct Simulator {
     /// The errors planted between the two sides: `(finding kind, reference)`.
     pub truth: Vec<(&'static str, String)>,
+    /// Cin7 minus Xero per account code over all the data (debit positive), from the
+    /// simulator's own ledgers; `None` against Omni, which has no Cin7 ledger.
+    pub variance: Option<BTreeMap<String, rust_decimal::Decimal>>,
     pub xero_addr: SocketAddr,
     pub cin7_addr: SocketAddr,
     pub tenant_id: String,
@@ -102,6 +106,7 @@ impl Simulator {
         let omni_world = (config.cin7 == SimCin7::Omni).then(|| omni::omni_world(&mut world));
         let cin7_world = world.cin7.clone();
         let truth = world.truth.clone();
+        let variance = omni_world.is_none().then(|| world.ledger_variance());
         let tenant_id = world.tenant_id.clone();
         let limiter = limits::Limiter::new(config.xero_limits, config.minute);
         let dice = faults::Dice::new(config.faults, config.seed);
@@ -146,7 +151,7 @@ impl Simulator {
                 }
             });
         }
-        Ok(Self { truth, xero_addr, cin7_addr, tenant_id, config, stop: Some(stop) })
+        Ok(Self { truth, variance, xero_addr, cin7_addr, tenant_id, config, stop: Some(stop) })
     }
 
     pub fn xero_base(&self) -> String {
