@@ -1,6 +1,7 @@
-//! `cxsync sync --once` end to end against the built-in simulated Xero: everything the
-//! simulator holds lands in the store, a second run adds nothing, and seeded faults (server
-//! errors, cut bodies, dropped connections, 429 storms) are ridden out without loss.
+//! `cxsync sync --once` end to end against the built-in simulated Xero and Cin7 Core:
+//! everything the simulator holds lands in the store, a second run adds nothing, and seeded
+//! faults on both sides (server errors, cut bodies, dropped connections, 429 or 503 storms)
+//! are ridden out without loss.
 
 use std::process::Command;
 use std::time::Duration;
@@ -118,5 +119,34 @@ async fn seeded_faults_are_ridden_out_without_losing_or_duplicating_anything() {
     assert!(
         count(&db, "SELECT count(*) FROM api_calls WHERE status IS NULL OR status >= 429") > 0,
         "the faults happened"
+    );
+    // The Cin7 side rides out its own faults (500s, Cin7's 503 storms, cut bodies) the same way.
+    let cin7_invoices = expected
+        .cin7
+        .sales
+        .iter()
+        .filter(|(_, _, detail)| detail["Invoices"].as_array().is_some_and(|i| !i.is_empty()))
+        .count();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM documents WHERE system = 'cin7' AND doc_type = 'sales_invoice'"
+        ),
+        i64::try_from(cin7_invoices).unwrap()
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT source_id) FROM ledger_lines WHERE system = 'cin7' AND source_id LIKE 'transactions/%'"
+        ),
+        i64::try_from(expected.cin7.transactions.len()).unwrap()
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM quarantine"), 0, "no cut body was taken as data");
+    assert!(
+        count(
+            &db,
+            "SELECT count(*) FROM api_calls WHERE system = 'cin7' AND (status IS NULL OR status >= 500)"
+        ) > 0,
+        "Cin7's faults happened"
     );
 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
+use super::faults::{Dice, Fault, cut_short};
 use super::limits::Limiter;
 
 /// The simulated Cin7 Core account.
@@ -23,6 +24,8 @@ pub struct Cin7Sim {
     pub accounts: Vec<Value>,
     pub world: super::data::Cin7World,
     limiter: Limiter,
+    dice: Dice,
+    minute: std::time::Duration,
 }
 
 impl Cin7Sim {
@@ -32,6 +35,8 @@ impl Cin7Sim {
         accounts: Vec<Value>,
         world: super::data::Cin7World,
         limiter: Limiter,
+        dice: Dice,
+        minute: std::time::Duration,
     ) -> Self {
         Self {
             account_id: account_id.into(),
@@ -39,12 +44,43 @@ impl Cin7Sim {
             accounts,
             world,
             limiter,
+            dice,
+            minute,
         }
     }
 
     pub fn router(self: Arc<Self>) -> Router {
-        Router::new().route("/ExternalApi/v2/{*path}", get(api)).with_state(self)
+        Router::new().route("/ExternalApi/v2/{*path}", get(with_faults)).with_state(self)
     }
+}
+
+/// The seeded faults (see `faults`), then the API: a storm is Cin7's 503, an outage a 500.
+async fn with_faults(
+    state: State<Arc<Cin7Sim>>,
+    path: Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let fault = state.dice.roll();
+    match fault {
+        Fault::ServerError => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "simulated outage").into_response();
+        }
+        Fault::TooMany => {
+            return (StatusCode::SERVICE_UNAVAILABLE, "Too many requests").into_response();
+        }
+        Fault::Slow => tokio::time::sleep(state.minute / 12).await,
+        Fault::None | Fault::Truncated | Fault::Dropped => {}
+    }
+    let response = api(state, path, headers, uri).await;
+    if !matches!(fault, Fault::Truncated | Fault::Dropped) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let first =
+        if fault == Fault::Truncated { bytes.slice(..bytes.len() / 2) } else { bytes.slice(..0) };
+    Response::from_parts(parts, cut_short(first))
 }
 
 async fn api(

@@ -69,6 +69,15 @@ impl Dice {
     }
 }
 
+/// A body that sends `first` and then fails, so the connection ends mid-response.
+pub(super) fn cut_short(first: axum::body::Bytes) -> axum::body::Body {
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = vec![
+        Ok(first),
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop")),
+    ];
+    axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -133,6 +133,9 @@ impl Simulator {
                 data::cin7_accounts(),
                 cin7_world,
                 limits::Limiter::new(config.cin7_limits, config.minute),
+                // Its own stream of the same faults, so Xero's rolls do not move.
+                faults::Dice::new(config.faults, config.seed.wrapping_add(1)),
+                config.minute,
             ))
             .router(),
         };

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::data::XeroWorld;
-use super::faults::{Dice, Fault};
+use super::faults::{Dice, Fault, cut_short};
 use super::limits::{Breach, Limiter};
 
 /// Refresh tokens stay usable this long (in Xero minutes) after they were rotated.
@@ -284,15 +284,6 @@ async fn guarded(
     h.insert("x-daylimit-remaining", remaining.day.into());
     h.insert("x-appminlimit-remaining", 9_999_usize.into());
     response
-}
-
-/// A body that sends `first` and then fails, so the connection ends mid-response.
-fn cut_short(first: Bytes) -> Body {
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(first),
-        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop")),
-    ];
-    Body::from_stream(futures_util::stream::iter(chunks))
 }
 
 fn too_many(problem: &str, retry_after_s: u64) -> Response {
