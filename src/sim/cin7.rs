@@ -72,7 +72,7 @@ async fn with_faults(
         Fault::Slow => tokio::time::sleep(state.minute / 12).await,
         Fault::None | Fault::Truncated | Fault::Dropped => {}
     }
-    let response = api(state, path, headers, uri).await;
+    let response = api(state, path, headers, uri);
     if !matches!(fault, Fault::Truncated | Fault::Dropped) {
         return response;
     }
@@ -83,7 +83,7 @@ async fn with_faults(
     Response::from_parts(parts, cut_short(first))
 }
 
-async fn api(
+fn api(
     State(sim): State<Arc<Cin7Sim>>,
     Path(path): Path<String>,
     headers: HeaderMap,
