@@ -56,8 +56,8 @@ impl Cin7Sim {
 
 /// The seeded faults (see `faults`), then the API: a storm is Cin7's 503, an outage a 500.
 async fn with_faults(
-    state: State<Arc<Cin7Sim>>,
-    path: Path<String>,
+    State(state): State<Arc<Cin7Sim>>,
+    Path(path): Path<String>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
@@ -72,7 +72,7 @@ async fn with_faults(
         Fault::Slow => tokio::time::sleep(state.minute / 12).await,
         Fault::None | Fault::Truncated | Fault::Dropped => {}
     }
-    let response = api(state, path, headers, uri);
+    let response = api(&state, &path, &headers, &uri);
     if !matches!(fault, Fault::Truncated | Fault::Dropped) {
         return response;
     }
@@ -83,12 +83,7 @@ async fn with_faults(
     Response::from_parts(parts, cut_short(first))
 }
 
-fn api(
-    State(sim): State<Arc<Cin7Sim>>,
-    Path(path): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
+fn api(sim: &Cin7Sim, path: &str, headers: &HeaderMap, uri: &axum::http::Uri) -> Response {
     let header_is = |name: &str, expected: &str| {
         headers.get(name).and_then(|v| v.to_str().ok()) == Some(expected)
     };
@@ -111,7 +106,7 @@ fn api(
         let slice: Vec<&Value> = rows.into_iter().skip((page - 1) * limit).take(limit).collect();
         json!({ "Total": total, "Page": page, key: slice })
     };
-    match path.as_str() {
+    match path {
         "saleList" => {
             let since = query
                 .get("UpdatedSince")
@@ -165,7 +160,7 @@ fn api(
     ]
     .into_iter()
     .collect();
-    let body = match path.as_str() {
+    let body = match path {
         "ref/account" => {
             json!({ "Total": sim.accounts.len(), "Page": 1, "AccountsList": sim.accounts })
         }
