@@ -503,6 +503,12 @@ impl Resolver<'_> {
                  systemd credentials and environment variables)"
             ));
         }
+        if name.chars().all(|c| c == '.') {
+            return Err(format!(
+                "connection name `{name}` needs a letter or digit (it also names the folder of \
+                 its report files)"
+            ));
+        }
         let in_conn = |message: String| format!("connection `{name}`: {message}");
         let timezone = raw
             .timezone

@@ -80,6 +80,8 @@ fn check_reports_the_connection_and_creates_a_private_store() {
     assert!(text.contains("connection acme-au"), "{text}");
     assert!(text.contains("secret xero.client_secret: from the config file"), "{text}");
     assert!(text.contains("cogs                   not mapped"), "{text}");
+    assert!(text.contains("report: daily at 07:00 "), "the report's schedule is shown: {text}");
+    assert!(text.contains(", to the log"), "and where it goes: {text}");
     let mode = std::fs::metadata(sandbox.store()).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }

@@ -78,6 +78,7 @@ fn load(text: &str, env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
 #[case::no_connections("[store]\npath = \"/tmp/x.db\"\n".to_string(), "no [[connections]]", "")]
 #[case::duplicate_names(format!("{GOOD}{GOOD}"), "two connections are named `acme-au`", "")]
 #[case::bad_connection_name(GOOD.replace("acme-au", "acme au"), "connection name `acme au`", "")]
+#[case::dots_for_a_connection_name(GOOD.replace("\"acme-au\"", "\"..\""), "connection name `..` needs a letter or digit", "")]
 #[case::core_key_on_omni(GOOD.replace("kind = \"core\"", "kind = \"omni\""), "`cin7.account_id` does not apply to `kind = \"omni\"`", "")]
 #[case::omni_without_user(GOOD.replace("kind = \"core\"\naccount_id = \"acct-value\"\napplication_key = \"app-key-value\"", "kind = \"omni\"\napi_key = \"k\""), "`cin7.username`", "")]
 #[case::zero_limit(GOOD.replace("inventory = \"630\"", "inventory = \"630\"\n[connections.cin7.limits]\nper_minute = 0"), "`cin7.limits.per_minute` is 0", "")]

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 
 use super::Failure;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Cin7Credentials, Connection, Settings, XeroAuth};
+use crate::config::{Cin7Credentials, Connection, ReportSettings, Settings, XeroAuth};
 use crate::store::Store;
 
 pub(super) fn run(settings: &Settings, out: &mut dyn Write) -> Result<(), Failure> {
@@ -31,7 +31,7 @@ pub(super) fn run(settings: &Settings, out: &mut dyn Write) -> Result<(), Failur
         store
             .ensure_connection(&connection.name, connection.cin7.kind(), SystemClock.now())
             .with_context(|| format!("recording connection `{}` in the store", connection.name))?;
-        describe(&store, connection, &mut text)
+        describe(&store, &settings.report, connection, &mut text)
             .with_context(|| format!("checking connection `{}`", connection.name))?;
     }
     text.push_str(
@@ -41,7 +41,47 @@ pub(super) fn run(settings: &Settings, out: &mut dyn Write) -> Result<(), Failur
     Ok(())
 }
 
-fn describe(store: &Store, c: &Connection, text: &mut String) -> anyhow::Result<()> {
+/// Where and when the connection's daily report goes.
+fn describe_report(settings: &ReportSettings, c: &Connection, text: &mut String) {
+    let r = &c.report;
+    if !r.enabled {
+        let _ = writeln!(
+            text,
+            "  report: not sent by the daemon ([connections.report] enabled = false)"
+        );
+        return;
+    }
+    let mut to = Vec::new();
+    if settings.log {
+        to.push("the log".to_string());
+    }
+    if let Some(dir) = &settings.directory {
+        to.push(format!("files in {}", dir.join(&c.name).display()));
+    }
+    if let Some(email) = settings.email.as_ref().filter(|_| !r.to.is_empty()) {
+        to.push(format!(
+            "email to {} via {}:{} ({})",
+            r.to.join(", "),
+            email.host,
+            email.port,
+            email.security.as_str()
+        ));
+    }
+    let zone = c.timezone.map_or_else(|| "UTC".to_string(), |tz| tz.to_string());
+    let _ = writeln!(
+        text,
+        "  report: daily at {} {zone}, to {}",
+        r.time.format("%H:%M"),
+        if to.is_empty() { "nowhere".to_string() } else { to.join(", ") }
+    );
+}
+
+fn describe(
+    store: &Store,
+    report: &ReportSettings,
+    c: &Connection,
+    text: &mut String,
+) -> anyhow::Result<()> {
     let mut todo = Vec::new();
     let _ = writeln!(text, "\nconnection {}", c.name);
     match c.timezone {
@@ -97,6 +137,7 @@ fn describe(store: &Store, c: &Connection, text: &mut String) -> anyhow::Result<
     for (key, secret) in c.secrets() {
         let _ = writeln!(text, "  secret {key}: from {}", secret.source());
     }
+    describe_report(report, c, text);
     let _ = writeln!(text, "  accounts:");
     for (role, code) in c.accounts.roles() {
         match code {

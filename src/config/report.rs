@@ -41,6 +41,15 @@ pub enum SmtpSecurity {
 }
 
 impl SmtpSecurity {
+    /// The word the config uses for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Starttls => "starttls",
+            Self::Tls => "tls",
+            Self::Plain => "plain",
+        }
+    }
+
     /// The port used when `report.email.port` is not set.
     pub fn default_port(self) -> u16 {
         match self {
