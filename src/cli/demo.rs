@@ -132,10 +132,7 @@ fn print_findings_and_report(settings: &Settings, out: &mut dyn Write) -> Result
             connection,
             crate::clock::Clock::now(&crate::clock::SystemClock),
         );
-        let input = store
-            .report_input(&connection.name, &connection.accounts, connection.timezone, date)
-            .context("computing the variance report")?;
-        let report = crate::report::compute(&input, date);
+        let report = store.report(connection, date).context("computing the variance report")?;
         writeln!(out, "{}", crate::report::render(&[report], crate::report::Format::Text))
             .context("writing")?;
     }

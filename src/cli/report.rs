@@ -16,8 +16,8 @@ use crate::clock::Clock;
 use crate::config::{Connection, Settings};
 use crate::daemon::report_date;
 use crate::deliver::generate_and_deliver;
-use crate::report::{Format, compute, html, render};
-use crate::store::{Store, StoreError};
+use crate::report::{Format, html, render};
+use crate::store::{Store, StoreError, lock};
 
 /// The `--format` word: a [`Format`] the text renderer prints, or HTML (`None`).
 fn format(word: &str) -> Result<Option<Format>, Failure> {
@@ -52,11 +52,7 @@ pub(super) fn run(
             pages += &html(&report, &trend);
             continue;
         }
-        let input = store
-            .report_input(&connection.name, &connection.accounts, connection.timezone, date)
-            .with_context(context)?
-            .with_daily_limits(connection);
-        reports.push(compute(&input, date));
+        reports.push(store.report(connection, date).with_context(context)?);
     }
     let output = match format {
         Some(format) => render(&reports, format),
@@ -182,8 +178,4 @@ fn plan<'a>(
             Ok((connection, Some(date)))
         })
         .collect()
-}
-
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

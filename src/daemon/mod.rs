@@ -278,7 +278,7 @@ impl Worker {
         // async workers, so other connections, timers and /healthz keep running.
         let (store, connection) = (Arc::clone(&self.store), self.connection.clone());
         let outcome = tokio::task::spawn_blocking(move || {
-            let mut store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut store = crate::store::lock(&store);
             let reconciled = reconcile_connection(
                 &mut store,
                 &connection,
@@ -287,15 +287,13 @@ impl Worker {
             );
             // The variance figures /metrics publishes, as at the report's default date.
             let date = report_date(&connection, now);
-            let variances = store
-                .report_input(&connection.name, &connection.accounts, connection.timezone, date)
-                .map(|input| {
-                    crate::report::compute(&input, date)
-                        .accounts
-                        .into_iter()
-                        .map(|a| (a.role, a.code, a.variance))
-                        .collect::<Vec<_>>()
-                });
+            let variances = store.report(&connection, date).map(|report| {
+                report
+                    .accounts
+                    .into_iter()
+                    .map(|a| (a.role, a.code, a.variance))
+                    .collect::<Vec<_>>()
+            });
             (reconciled, variances)
         })
         .await;

@@ -34,11 +34,9 @@ pub async fn send_if_due(
     }
     let last_sent = {
         let (store, name) = (Arc::clone(store), connection.name.clone());
-        tokio::task::spawn_blocking(move || {
-            store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).last_sent_report(&name)
-        })
-        .await
-        .map_err(|err| DeliveryError::Interrupted(err.to_string()))??
+        tokio::task::spawn_blocking(move || crate::store::lock(&store).last_sent_report(&name))
+            .await
+            .map_err(|err| DeliveryError::Interrupted(err.to_string()))??
     };
     let Some(due) = due_report(clock.now(), connection.timezone, connection.report.time, last_sent)
     else {

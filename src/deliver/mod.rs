@@ -30,7 +30,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::clock::Clock;
 use crate::config::{Connection, ReportSettings};
 use crate::report::{Email, Format, Report, Trend, money, render};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, lock};
 
 /// Why a report was not delivered. Messages never hold a secret.
 #[derive(Debug, thiserror::Error)]
@@ -137,10 +137,6 @@ fn generate(
     let json = render(std::slice::from_ref(&report), Format::Json);
     store.save_report(&connection.name, date, json.trim_end(), now)?;
     Ok((report, trend))
-}
-
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs SQLite work off the async workers.

@@ -127,6 +127,12 @@ fn migrations() -> Migrations<'static> {
 }
 
 /// The schema version this build migrates to.
+/// The shared store, even if a panic elsewhere poisoned its lock (every write is one
+/// transaction, so nothing is left half-written).
+pub fn lock(store: &std::sync::Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 pub fn schema_version_known() -> usize {
     MIGRATIONS.len()
 }

@@ -48,10 +48,16 @@ impl Store {
         connection: &Connection,
         date: NaiveDate,
     ) -> Result<(Report, Trend), StoreError> {
+        let trend = self.trend(&connection.name, &connection.accounts, date)?;
+        Ok((self.report(connection, date)?, trend))
+    }
+
+    /// A connection's report for `date` (with the configured API day limits), without the
+    /// trend: what the text, JSON and CSV renderings and `/metrics` need.
+    pub fn report(&self, connection: &Connection, date: NaiveDate) -> Result<Report, StoreError> {
         let input = self
             .report_input(&connection.name, &connection.accounts, connection.timezone, date)?
             .with_daily_limits(connection);
-        let trend = self.trend(&connection.name, &connection.accounts, date)?;
-        Ok((compute(&input, date), trend))
+        Ok(compute(&input, date))
     }
 }

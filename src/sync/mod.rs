@@ -16,12 +16,12 @@ pub mod progress;
 pub mod reconcile;
 pub mod xero;
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
 use crate::model::System;
-use crate::store::{PageOutcome, Quarantined, Store, StoreError};
+use crate::store::{PageOutcome, Quarantined, Store, StoreError, lock};
 
 /// Why one endpoint's sync stopped. Its committed pages stay; the next cycle resumes there.
 #[derive(Debug, thiserror::Error)]
@@ -67,12 +67,6 @@ impl EndpointReport {
         self.quarantined += page.quarantined;
         progress::page(self);
     }
-}
-
-/// The store, even if a panic elsewhere poisoned its lock (every write is one transaction, so
-/// nothing is left half-written).
-fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Records how one endpoint's sync ended in `sync_cursors`; the report keeps what its
