@@ -7,6 +7,7 @@
 //! (`40.00` stays `40.00`, scale included) and no amount ever passes through an `f64`.
 //!
 //! Shared by [`crate::xero`] and [`crate::cin7`] (neither client depends on the other); pure.
+//! [`money`] prints an amount the way findings and reports show it.
 
 use std::str::FromStr;
 
@@ -153,6 +154,19 @@ pub(crate) mod field {
     }
 }
 
+/// Money as printed everywhere: at least two decimal places, no trailing zeros beyond them,
+/// never `-0.00`.
+pub fn money(amount: Decimal) -> String {
+    let mut amount = amount.normalize();
+    if amount.is_zero() {
+        amount.set_sign_positive(true);
+    }
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -276,5 +290,15 @@ mod tests {
         fn garbage_text_never_panics(text in any::<String>()) {
             let _ = parse_amount(&text);
         }
+    }
+
+    #[test]
+    fn money_keeps_two_places_and_never_prints_negative_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(money(d("100")), "100.00");
+        assert_eq!(money(d("12.3400")), "12.34");
+        assert_eq!(money(d("12.3456")), "12.3456");
+        assert_eq!(money(d("-0.00")), "0.00");
+        assert_eq!(money(d("-815.5")), "-815.50");
     }
 }

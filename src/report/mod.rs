@@ -56,6 +56,7 @@ use rust_decimal::Decimal;
 
 use crate::config::{AccountMap, Connection};
 
+pub use crate::amount::money;
 pub use budget::{
     ApiBudget, CallCount, FAIR_USE_TIERS, FairUse, MonthCount, SystemBudget, api_budget, fair_use,
     quarter_start,
@@ -319,19 +320,6 @@ pub fn day_end(date: NaiveDate, tz: Option<Tz>) -> DateTime<Utc> {
         .map_or_else(|| next.and_time(NaiveTime::MIN).and_utc(), |t| t.to_utc())
 }
 
-/// Money as printed everywhere: at least two decimal places, no trailing zeros beyond them,
-/// never `-0.00`.
-pub fn money(amount: Decimal) -> String {
-    let mut amount = amount.normalize();
-    if amount.is_zero() {
-        amount.set_sign_positive(true);
-    }
-    if amount.scale() < 2 {
-        amount.rescale(2);
-    }
-    amount.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,15 +346,5 @@ mod tests {
         // Sydney is UTC+11 in November (daylight time).
         assert_eq!(day_end(date, Some(sydney)).to_rfc3339(), "2026-11-24T13:00:00+00:00");
         assert_eq!(day_end(date, None).to_rfc3339(), "2026-11-25T00:00:00+00:00");
-    }
-
-    #[test]
-    fn money_keeps_two_places_and_never_prints_negative_zero() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(money(d("100")), "100.00");
-        assert_eq!(money(d("12.3400")), "12.34");
-        assert_eq!(money(d("12.3456")), "12.3456");
-        assert_eq!(money(d("-0.00")), "0.00");
-        assert_eq!(money(d("-815.5")), "-815.50");
     }
 }

@@ -11,12 +11,12 @@ use chrono::Datelike as _;
 use rust_decimal::Decimal;
 
 use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
+use crate::amount::money;
 use crate::model::Document;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::matching::Consolidation;
 use crate::reconcile::status::{Lifecycle, lifecycle};
-use crate::report::money;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for pair in &ctx.matching.pairs {

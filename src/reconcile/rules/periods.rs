@@ -23,12 +23,12 @@ use chrono::{Datelike as _, Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::Context;
+use crate::amount::money;
 use crate::model::{DocType, LedgerEntry, LedgerLine};
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::keys::account_code;
 use crate::reconcile::status::{Lifecycle, lifecycle};
-use crate::report::money;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let accounts = &ctx.input.accounts;
