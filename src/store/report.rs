@@ -455,6 +455,18 @@ mod tests {
     type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
 
     /// Writes one ledger entry per `(id, date, [(account, amount)])` for `system`.
+    /// Stores the Xero organisation's financial year end (`day`, `month`) for connection 1.
+    fn year_end(store: &Store, day: u32, month: u32) {
+        store
+            .conn
+            .execute(
+                "INSERT INTO organisation (connection_id, financial_year_end_day,
+                     financial_year_end_month, updated_at) VALUES (1, ?1, ?2, 'x')",
+                [day, month],
+            )
+            .unwrap();
+    }
+
     fn ledger(store: &mut Store, system: System, entries: &[Entry<'_>]) {
         let records = entries
             .iter()
@@ -547,14 +559,7 @@ mod tests {
     fn profit_and_loss_accounts_count_from_the_financial_year_start_and_balance_sheet_ones_do_not()
     {
         let (_dir, mut store) = store();
-        store
-            .conn
-            .execute(
-                "INSERT INTO organisation (connection_id, financial_year_end_day,
-                     financial_year_end_month, updated_at) VALUES (1, 30, 6, 'x')",
-                [],
-            )
-            .unwrap();
+        year_end(&store, 30, 6);
         ledger(
             &mut store,
             System::Cin7,
@@ -692,14 +697,7 @@ mod tests {
     #[test]
     fn the_trend_sums_each_side_cumulatively_and_ends_on_the_reports_own_variance() {
         let (_dir, mut store) = store();
-        store
-            .conn
-            .execute(
-                "INSERT INTO organisation (connection_id, financial_year_end_day,
-                     financial_year_end_month, updated_at) VALUES (1, 31, 10, 'x')",
-                [],
-            )
-            .unwrap();
+        year_end(&store, 31, 10);
         ledger(
             &mut store,
             System::Cin7,
