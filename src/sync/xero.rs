@@ -212,11 +212,12 @@ impl XeroSync<'_> {
             }
             let modified_since = since.map(overlap);
             report.calls += 1;
-            let Some(body) = self.client.get(endpoint.as_str(), &query, modified_since).await?
+            let Some(body) =
+                self.client.get_body(endpoint.as_str(), &query, modified_since).await?
             else {
                 break;
             };
-            let ParsedPage { records, quarantined, count } = split_page(endpoint, &body)?;
+            let ParsedPage { records, quarantined, count, .. } = split_page(endpoint, &body)?;
             let newest = records.iter().filter_map(|(r, _)| r.updated_at).max();
             let advanced = newest.filter(|newest| since.is_none_or(|since| *newest > since));
             let cursor = advanced.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
@@ -255,8 +256,10 @@ impl XeroSync<'_> {
                 ("unitdp", "4".to_string()),
             ];
             report.calls += 1;
-            let Some(body) = self.client.get(endpoint.as_str(), &query, None).await? else { break };
-            let ParsedPage { records, quarantined, count } = split_page(endpoint, &body)?;
+            let Some(body) = self.client.get_body(endpoint.as_str(), &query, None).await? else {
+                break;
+            };
+            let ParsedPage { records, quarantined, count, .. } = split_page(endpoint, &body)?;
             report.add(self.write(endpoint.as_str(), records, quarantined, None)?);
             if count < PAGE_SIZE {
                 break;
@@ -276,7 +279,7 @@ impl XeroSync<'_> {
             _ => vec![],
         };
         report.calls += 1;
-        if let Some(body) = self.client.get(endpoint.as_str(), &query, None).await? {
+        if let Some(body) = self.client.get_body(endpoint.as_str(), &query, None).await? {
             let ParsedPage { records, quarantined, .. } = split_page(endpoint, &body)?;
             report.add(self.write(endpoint.as_str(), records, quarantined, None)?);
         }
@@ -295,18 +298,21 @@ impl XeroSync<'_> {
         loop {
             report.calls += 1;
             let Some(body) =
-                self.client.get("Journals", &[("offset", offset.to_string())], None).await?
+                self.client.get_body("Journals", &[("offset", offset.to_string())], None).await?
             else {
                 break;
             };
-            let ParsedPage { records, quarantined, count } = split_page(Endpoint::Journals, &body)?;
+            let ParsedPage { records, quarantined, count, quarantined_journal_numbers } =
+                split_page(Endpoint::Journals, &body)?;
+            // Quarantined journals count too, so one unreadable journal never makes the feed
+            // read the same page forever.
             let newest = records
                 .iter()
                 .filter_map(|(record, _)| match &record.payload {
                     Payload::Ledger(entry) => entry.journal_number,
                     _ => None,
                 })
-                .chain(raw_journal_numbers(&body))
+                .chain(quarantined_journal_numbers)
                 .max();
             let advanced = newest.filter(|n| *n > offset);
             report.add(self.write(
@@ -363,43 +369,45 @@ impl XeroSync<'_> {
 
 /// A response page's records parsed one by one.
 struct ParsedPage {
-    /// Readable records with their raw JSON.
+    /// Readable records with their raw JSON, as Xero sent it.
     records: Vec<(Record, String)>,
     quarantined: Vec<Quarantined>,
     /// How many records the page held, to know whether it was the last.
     count: usize,
+    /// The `JournalNumber` of each quarantined record that has one.
+    quarantined_journal_numbers: Vec<i64>,
 }
 
-fn split_page(endpoint: Endpoint, body: &Value) -> Result<ParsedPage, SyncError> {
-    let values =
-        normalise::records(endpoint, body).map_err(|err| SyncError::Parse(err.to_string()))?;
-    let mut records = Vec::with_capacity(values.len());
+/// Reads a page once, straight into records (no `Value` tree; see
+/// [`normalise::normalise_raw`]); a record that cannot be read is quarantined with its error.
+fn split_page(endpoint: Endpoint, body: &[u8]) -> Result<ParsedPage, SyncError> {
+    let raws = normalise::raw_records(endpoint, body).map_err(|err| match err {
+        normalise::PageError::NotJson(err) => {
+            SyncError::from(XeroError::not_json(endpoint.as_str(), &err, body))
+        }
+        normalise::PageError::Shape(err) => SyncError::Parse(err.to_string()),
+    })?;
+    let mut records = Vec::with_capacity(raws.len());
     let mut quarantined = Vec::new();
-    for value in values {
-        let raw = value.to_string();
-        match normalise::normalise(endpoint, value) {
-            Ok(record) => records.push((record, raw)),
-            Err(err) => quarantined.push(Quarantined {
-                external_id: value
-                    .get(endpoint.id_field())
-                    .and_then(Value::as_str)
-                    .map(String::from),
-                raw,
-                error: err.to_string(),
-            }),
+    let mut quarantined_journal_numbers = Vec::new();
+    for raw in &raws {
+        match normalise::normalise_raw(endpoint, raw) {
+            Ok(record) => records.push((record, raw.get().to_owned())),
+            Err(err) => {
+                let value = serde_json::from_str::<Value>(raw.get()).ok();
+                let field = |name: &str| value.as_ref().and_then(|v| v.get(name));
+                quarantined_journal_numbers.extend(field("JournalNumber").and_then(Value::as_i64));
+                quarantined.push(Quarantined {
+                    external_id: field(endpoint.id_field())
+                        .and_then(Value::as_str)
+                        .map(String::from),
+                    raw: raw.get().to_owned(),
+                    error: err.to_string(),
+                });
+            }
         }
     }
-    Ok(ParsedPage { records, quarantined, count: values.len() })
-}
-
-/// Journal numbers of every journal on the page, quarantined ones included, so one unreadable
-/// journal never makes the feed read the same page forever.
-fn raw_journal_numbers(body: &Value) -> impl Iterator<Item = i64> + '_ {
-    body.get("Journals")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|j| j.get("JournalNumber").and_then(Value::as_i64))
+    Ok(ParsedPage { records, quarantined, count: raws.len(), quarantined_journal_numbers })
 }
 
 /// Whether a stored timestamp is missing, unreadable, or at least `age` before `now`.

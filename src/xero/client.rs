@@ -41,6 +41,15 @@ pub enum XeroError {
 }
 
 impl XeroError {
+    /// A body from `endpoint` that `err` says is not JSON, quoting its beginning.
+    pub fn not_json(endpoint: &str, err: &serde_json::Error, body: &[u8]) -> Self {
+        Self::NotJson {
+            endpoint: endpoint.into(),
+            detail: err.to_string(),
+            excerpt: String::from_utf8_lossy(body).chars().take(200).collect(),
+        }
+    }
+
     /// Whether the next cycle may succeed without anyone acting.
     pub fn is_transient(&self) -> bool {
         match self {
@@ -105,14 +114,30 @@ impl XeroClient {
         &self.quota
     }
 
-    /// `GET {api_url}/{path}?{query}`; `None` when `modified_since` is given and Xero answers
-    /// 304 Not Modified.
+    /// `GET {api_url}/{path}?{query}`, parsed; `None` when `modified_since` is given and Xero
+    /// answers 304 Not Modified.
     pub async fn get(
         &self,
         path: &str,
         query: &[(&str, String)],
         modified_since: Option<DateTime<Utc>>,
     ) -> Result<Option<Value>, XeroError> {
+        let Some(body) = self.get_body(path, query, modified_since).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|err| XeroError::not_json(path, &err, &body))
+    }
+
+    /// [`Self::get`] without parsing: the body as Xero sent it, for a caller that reads it
+    /// itself (and reports a body that is not JSON with [`XeroError::not_json`]).
+    pub async fn get_body(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        modified_since: Option<DateTime<Utc>>,
+    ) -> Result<Option<Vec<u8>>, XeroError> {
         let mut url = self.api_url.clone();
         url.path_segments_mut()
             .map_err(|()| HttpError::Setup("xero.api_url cannot be a base URL".into()))?
@@ -127,18 +152,7 @@ impl XeroClient {
             let tenant = self.tenant(&token).await?;
             let request = self.request(url.clone(), &token, &tenant, modified_since)?;
             match self.layer.send(&self.quota, &request).await {
-                Ok(response) => {
-                    return serde_json::from_slice(&response.body).map(Some).map_err(|err| {
-                        XeroError::NotJson {
-                            endpoint: path.into(),
-                            detail: err.to_string(),
-                            excerpt: String::from_utf8_lossy(&response.body)
-                                .chars()
-                                .take(200)
-                                .collect(),
-                        }
-                    });
-                }
+                Ok(response) => return Ok(Some(response.body)),
                 Err(HttpError::Status { status: 304, .. }) if modified_since.is_some() => {
                     return Ok(None);
                 }

@@ -8,6 +8,11 @@
 //!   transactions, `ledger` handles journals, accounts, the organisation and tracking
 //!   categories.
 //! - [`trial_balance`]: `GET /Reports/TrialBalance` → [`TrialBalanceRow`]s.
+//! - [`raw`]: the sync's path, the same rules without a `serde_json::Value` tree:
+//!   [`raw_records`] borrows each record's JSON text from the response body, and
+//!   [`normalise_raw`] reads it straight into the serde model. Its results and errors are
+//!   those of [`records`] and [`normalise`] (a record the direct read refuses is read again
+//!   through a `Value`, so its error is the same one).
 //!
 //! Rules shared by every record type:
 //! - The record's id (`InvoiceID`…) is required; anything else may be absent.
@@ -23,6 +28,7 @@
 
 mod documents;
 mod ledger;
+mod raw;
 #[cfg(test)]
 mod tests;
 mod trial_balance;
@@ -37,6 +43,7 @@ use super::amount::AmountError;
 use super::dates::{self, DateError};
 use crate::model::Record;
 
+pub use raw::{PageError, normalise_raw, raw_records};
 pub use trial_balance::trial_balance;
 
 /// A Xero Accounting API collection cxsync reads.

@@ -4,9 +4,9 @@
 use rstest::rstest;
 use serde_json::{Value, json};
 
-use super::some_dec;
+use super::{normalise, some_dec};
 use crate::model::{DocType, Payload, Record};
-use crate::xero::{Endpoint, NormaliseError, normalise};
+use crate::xero::{Endpoint, NormaliseError};
 
 fn document(record: Record) -> crate::model::Document {
     match record.payload {

@@ -4,15 +4,17 @@
 mod documents;
 mod errors;
 mod ledger;
+mod raw;
 
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rstest::rstest;
 use rust_decimal::Decimal;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::{Endpoint, NormaliseError, normalise, records};
+use super::{Endpoint, NormaliseError, normalise_raw, records};
 use crate::model::{Document, Payload, Record};
 
 /// A fixture file, parsed.
@@ -22,6 +24,21 @@ fn fixture(name: &str) -> Value {
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     serde_json::from_str(&text)
         .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()))
+}
+
+/// Normalises `raw` both ways, through a `Value` ([`super::normalise`]) and from its JSON
+/// text as the sync does ([`normalise_raw`]); checks they agree (the same record, or the same
+/// error message) and returns the result.
+fn normalise(endpoint: Endpoint, raw: &Value) -> Result<Record, NormaliseError> {
+    let through_value = super::normalise(endpoint, raw);
+    let text: Box<RawValue> = serde_json::from_str(&raw.to_string()).unwrap();
+    let direct = normalise_raw(endpoint, &text);
+    match (&through_value, &direct) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{raw}"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{raw}"),
+        _ => panic!("{raw}: through a Value {through_value:?}, from its text {direct:?}"),
+    }
+    through_value
 }
 
 /// Every record of a fixture page, normalised.
