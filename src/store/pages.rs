@@ -189,32 +189,53 @@ pub(super) fn write_page_in(
     let mut outcome = PageOutcome::default();
     for (record, raw) in &page.records {
         let hash = hex_sha256(raw);
-        let previous: Option<String> = tx
+        // The stored version, if any: its id, and whether it is this very text.
+        let previous: Option<(i64, bool)> = tx
             .prepare_cached(
-                "SELECT content_hash FROM raw_documents
+                "SELECT id, content_hash FROM raw_documents
                  WHERE connection_id = ?1 AND system = ?2 AND endpoint = ?3 AND external_id = ?4",
             )?
-            .query_row(params![id, system, page.endpoint, record.external_id], |row| row.get(0))
+            .query_row(params![id, system, page.endpoint, record.external_id], |row| {
+                Ok((row.get(0)?, row.get_ref(1)?.as_str()? == hash))
+            })
             .optional()?;
-        match previous {
-            Some(ref old) if *old == hash => {
+        // A plain INSERT or an UPDATE by id: cheaper than an upsert with RETURNING, and the
+        // same result since the lookup above ran in this transaction.
+        let raw_id = match previous {
+            Some((_, true)) => {
                 outcome.unchanged += 1;
                 continue;
             }
-            Some(_) => outcome.changed += 1,
-            None => outcome.new += 1,
-        }
-        let raw_id: i64 = tx.prepare_cached(
-            "INSERT INTO raw_documents (connection_id, system, endpoint, external_id, updated_at, raw_json, content_hash, fetched_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (connection_id, system, endpoint, external_id) DO UPDATE SET
-                 updated_at = excluded.updated_at, raw_json = excluded.raw_json,
-                 content_hash = excluded.content_hash, fetched_at = excluded.fetched_at
-             RETURNING id",
-        )?.query_row(
-            params![id, system, page.endpoint, record.external_id, record.updated_at.map(timestamp), raw, hash, now],
-            |row| row.get(0),
-        )?;
+            Some((raw_id, false)) => {
+                outcome.changed += 1;
+                tx.prepare_cached(
+                    "UPDATE raw_documents SET updated_at = ?2, raw_json = ?3, content_hash = ?4,
+                         fetched_at = ?5
+                     WHERE id = ?1",
+                )?
+                .execute(params![raw_id, record.updated_at.map(timestamp), raw, hash, now])?;
+                raw_id
+            }
+            None => {
+                outcome.new += 1;
+                tx.prepare_cached(
+                    "INSERT INTO raw_documents (connection_id, system, endpoint, external_id,
+                         updated_at, raw_json, content_hash, fetched_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    id,
+                    system,
+                    page.endpoint,
+                    record.external_id,
+                    record.updated_at.map(timestamp),
+                    raw,
+                    hash,
+                    now
+                ])?;
+                tx.last_insert_rowid()
+            }
+        };
         write_payload(tx, id, page.system, raw_id, record, now)?;
     }
     for rejected in &page.quarantined {
@@ -403,11 +424,13 @@ fn write_ledger(
 }
 
 fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, byte| {
-        use std::fmt::Write as _;
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for byte in Sha256::digest(text.as_bytes()) {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
 }
 
 #[cfg(test)]
@@ -500,6 +523,40 @@ mod tests {
             Value::Text("7.25".into()),
             "money stays an exact decimal string"
         );
+    }
+
+    #[test]
+    fn the_content_hash_is_the_hex_sha256_of_the_raw_text() {
+        assert_eq!(
+            hex_sha256("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn a_changed_record_is_rewritten_in_place() {
+        let (_dir, mut store) = store();
+        let ids = "SELECT r.id || '|' || d.raw_document_id || '|' || r.raw_json || '|' || r.content_hash
+                   FROM raw_documents r JOIN documents d ON d.external_id = r.external_id";
+        let text = |store: &Store| match &store.query(ids).unwrap().rows[..] {
+            [row] => match &row[0] {
+                Value::Text(text) => text.clone(),
+                other => panic!("{other:?}"),
+            },
+            rows => panic!("{rows:?}"),
+        };
+        store.write_page(&page(vec![invoice("a", "1.00", 1)], None), DateTime::UNIX_EPOCH).unwrap();
+        let before = text(&store);
+        let changed = invoice("a", "2.00", 1);
+        store.write_page(&page(vec![changed.clone()], None), DateTime::UNIX_EPOCH).unwrap();
+        let after = text(&store);
+        let (id, _) = before.split_once('|').unwrap();
+        assert_eq!(
+            after,
+            format!("{id}|{id}|{}|{}", changed.1, hex_sha256(&changed.1)),
+            "same row, new text and hash, the document still points at it"
+        );
+        assert_ne!(before, after);
     }
 
     #[test]
