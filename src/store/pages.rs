@@ -2,7 +2,9 @@
 //! cursor that follows them, in one transaction; and the per-endpoint sync state.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    OptionalExtension, ToSql, Transaction, TransactionBehavior, params, params_from_iter,
+};
 use sha2::{Digest as _, Sha256};
 
 use super::{Store, StoreError};
@@ -201,41 +203,42 @@ pub(super) fn write_page_in(
             .optional()?;
         // A plain INSERT or an UPDATE by id: cheaper than an upsert with RETURNING, and the
         // same result since the lookup above ran in this transaction.
-        let raw_id = match previous {
-            Some((_, true)) => {
-                outcome.unchanged += 1;
-                continue;
-            }
-            Some((raw_id, false)) => {
-                outcome.changed += 1;
-                tx.prepare_cached(
+        let raw_id =
+            match previous {
+                Some((_, true)) => {
+                    outcome.unchanged += 1;
+                    continue;
+                }
+                Some((raw_id, false)) => {
+                    outcome.changed += 1;
+                    tx.prepare_cached(
                     "UPDATE raw_documents SET updated_at = ?2, raw_json = ?3, content_hash = ?4,
                          fetched_at = ?5
                      WHERE id = ?1",
                 )?
                 .execute(params![raw_id, record.updated_at.map(timestamp), raw, hash, now])?;
-                raw_id
-            }
-            None => {
-                outcome.new += 1;
-                tx.prepare_cached(
-                    "INSERT INTO raw_documents (connection_id, system, endpoint, external_id,
+                    raw_id
+                }
+                None => {
+                    outcome.new += 1;
+                    tx.prepare_cached(
+                        "INSERT INTO raw_documents (connection_id, system, endpoint, external_id,
                          updated_at, raw_json, content_hash, fetched_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?
-                .execute(params![
-                    id,
-                    system,
-                    page.endpoint,
-                    record.external_id,
-                    record.updated_at.map(timestamp),
-                    raw,
-                    hash,
-                    now
-                ])?;
-                tx.last_insert_rowid()
-            }
-        };
+                    )?
+                    .execute(params![
+                        id,
+                        system,
+                        page.endpoint,
+                        record.external_id,
+                        record.updated_at.map(timestamp),
+                        raw,
+                        hash,
+                        now
+                    ])?;
+                    tx.last_insert_rowid()
+                }
+            };
         write_payload(tx, id, page.system, raw_id, record, now)?;
     }
     for rejected in &page.quarantined {
@@ -331,42 +334,54 @@ fn write_document(
     doc: &Document,
 ) -> rusqlite::Result<()> {
     let money = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string());
-    let doc_id: i64 = tx.prepare_cached(
-        "INSERT INTO documents (connection_id, system, doc_type, external_id, number, reference, contact,
-             status, date, due_date, currency, total, tax_total, amount_paid, amount_credited,
-             updated_at, raw_document_id, channel)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-         ON CONFLICT (connection_id, system, doc_type, external_id) DO UPDATE SET
-             number = excluded.number, reference = excluded.reference, contact = excluded.contact,
-             status = excluded.status, date = excluded.date, due_date = excluded.due_date,
-             currency = excluded.currency, total = excluded.total, tax_total = excluded.tax_total,
-             amount_paid = excluded.amount_paid, amount_credited = excluded.amount_credited,
-             updated_at = excluded.updated_at, raw_document_id = excluded.raw_document_id,
-             channel = excluded.channel
-         RETURNING id",
-    )?.query_row(
-        params![
-            id,
-            system,
-            doc.doc_type.as_str(),
-            external_id,
-            doc.number,
-            doc.reference,
-            doc.contact,
-            doc.status,
-            doc.date.map(|d| d.to_string()),
-            doc.due_date.map(|d| d.to_string()),
-            doc.currency,
-            money(doc.total),
-            money(doc.tax_total),
-            money(doc.amount_paid),
-            money(doc.amount_credited),
-            doc.updated_at.map(timestamp),
-            raw_id,
-            doc.channel
-        ],
-        |row| row.get(0),
-    )?;
+    // Looked up, then updated by id or inserted: the same as an upsert with RETURNING, cheaper.
+    let existing: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM documents
+             WHERE connection_id = ?1 AND system = ?2 AND doc_type = ?3 AND external_id = ?4",
+        )?
+        .query_row(params![id, system, doc.doc_type.as_str(), external_id], |row| row.get(0))
+        .optional()?;
+    let doc_type = doc.doc_type.as_str();
+    let values = params![
+        doc.number,
+        doc.reference,
+        doc.contact,
+        doc.status,
+        doc.date.map(|d| d.to_string()),
+        doc.due_date.map(|d| d.to_string()),
+        doc.currency,
+        money(doc.total),
+        money(doc.tax_total),
+        money(doc.amount_paid),
+        money(doc.amount_credited),
+        doc.updated_at.map(timestamp),
+        raw_id,
+        doc.channel
+    ];
+    let doc_id = if let Some(doc_id) = existing {
+        let head: [&dyn ToSql; 1] = [&doc_id];
+        tx.prepare_cached(
+            "UPDATE documents SET number = ?2, reference = ?3, contact = ?4, status = ?5,
+                     date = ?6, due_date = ?7, currency = ?8, total = ?9, tax_total = ?10,
+                     amount_paid = ?11, amount_credited = ?12, updated_at = ?13,
+                     raw_document_id = ?14, channel = ?15
+                 WHERE id = ?1",
+        )?
+        .execute(params_from_iter(head.iter().chain(values)))?;
+        doc_id
+    } else {
+        let head: [&dyn ToSql; 4] = [&id, &system, &doc_type, &external_id];
+        tx.prepare_cached(
+            "INSERT INTO documents (connection_id, system, doc_type, external_id, number,
+                     reference, contact, status, date, due_date, currency, total, tax_total,
+                     amount_paid, amount_credited, updated_at, raw_document_id, channel)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18)",
+        )?
+        .execute(params_from_iter(head.iter().chain(values)))?;
+        tx.last_insert_rowid()
+    };
     tx.prepare_cached("DELETE FROM document_lines WHERE document_id = ?1")?.execute([doc_id])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO document_lines (document_id, line_no, item_code, description, quantity, unit_amount,
@@ -536,7 +551,8 @@ mod tests {
     #[test]
     fn a_changed_record_is_rewritten_in_place() {
         let (_dir, mut store) = store();
-        let ids = "SELECT r.id || '|' || d.raw_document_id || '|' || r.raw_json || '|' || r.content_hash
+        let ids =
+            "SELECT r.id || '|' || d.raw_document_id || '|' || r.raw_json || '|' || r.content_hash
                    FROM raw_documents r JOIN documents d ON d.external_id = r.external_id";
         let text = |store: &Store| match &store.query(ids).unwrap().rows[..] {
             [row] => match &row[0] {
