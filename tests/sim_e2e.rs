@@ -13,6 +13,8 @@ struct Synced {
     /// Open findings as `(kind, reference)`.
     found: BTreeSet<(String, String)>,
     matched: i64,
+    /// The Xero ids of the matches.
+    matched_xero: BTreeSet<String>,
     /// Holds the store and the config.
     dir: tempfile::TempDir,
 }
@@ -60,7 +62,14 @@ async fn sync_once(cin7: SimCin7) -> Synced {
         .collect();
     let matched: i64 =
         conn.query_row("SELECT count(*) FROM matches", [], |row| row.get(0)).unwrap();
-    Synced { sim, found, matched, dir }
+    let matched_xero: BTreeSet<String> = conn
+        .prepare("SELECT xero_external_id FROM matches")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    Synced { sim, found, matched, matched_xero, dir }
 }
 
 /// `cxsync report --format json` for `date`: each account's code and variance.
@@ -96,11 +105,27 @@ fn assert_exactly_the_truth(sim: &Simulator, found: &BTreeSet<(String, String)>)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_planted_error_is_found_and_nothing_else() {
-    let Synced { sim, found, matched, dir } = sync_once(SimCin7::Core).await;
+    let Synced { sim, found, matched, matched_xero, dir } = sync_once(SimCin7::Core).await;
     let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
-    assert_eq!(kinds.len(), 9, "the simulator plants nine kinds: {kinds:?}");
+    assert_eq!(kinds.len(), 11, "the simulator plants eleven kinds: {kinds:?}");
     assert_exactly_the_truth(&sim, &found);
     assert!(matched > 1000, "the clean documents were matched: {matched}");
+    // Every bill, stock receipt journal and stock adjustment journal Cin7 pushed to Xero was
+    // matched to its Cin7 purchase invoice, receipt posting or adjustment.
+    let world = cxsync::sim::data::generate(sim.config.seed, sim.config.size);
+    let bills = world.lists["Invoices"].iter().filter(|i| i.json["Type"] == "ACCPAY");
+    let stock_journals = world.lists["ManualJournals"].iter().filter(|j| {
+        let narration = j.json["Narration"].as_str().unwrap();
+        narration.starts_with("Cin7 stock received")
+            || narration.starts_with("Cin7 stock adjustment")
+    });
+    let pushed: BTreeSet<String> = bills
+        .map(|b| b.json["InvoiceID"].as_str().unwrap().to_string())
+        .chain(stock_journals.map(|j| j.json["ManualJournalID"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(pushed.len() > 80, "purchases and adjustments were simulated: {}", pushed.len());
+    let unmatched: Vec<&String> = pushed.difference(&matched_xero).collect();
+    assert!(unmatched.is_empty(), "unmatched Xero bills and stock journals: {unmatched:?}");
 
     // The variance per control account equals the simulator's own: its Cin7 ledger minus its
     // Xero journals. 30 June 2026 ends the financial year holding every simulated posting,
@@ -114,7 +139,10 @@ async fn every_planted_error_is_found_and_nothing_else() {
             variance.expect("both sides have figures").parse().unwrap();
         assert_eq!(variance, expected, "account {code}");
     }
-    assert_ne!(truth.get("630").copied(), Some(rust_decimal::Decimal::ZERO), "inventory differs");
+    for (code, what) in [("630", "inventory"), ("815", "GRNI"), ("650", "stock in transit")] {
+        let differs = truth.get(code).is_some_and(|v| !v.is_zero());
+        assert!(differs, "the planted purchase errors leave {what} ({code}) differing: {truth:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,11 @@
 //! The simulated Cin7 Core: the API's authentication headers, its 60-calls-a-minute limit
 //! answered with 503, a chart of accounts mirroring the simulated Xero organisation's, the
-//! sales the generator made (`saleList` by `UpdatedSince`, unordered pages, `sale?ID=`), and
-//! the `transactions` ledger feed by effective date. Purchases and stock tasks are empty.
+//! sales, purchases and stock adjustments the generator made (`saleList` and `purchaseList` by
+//! `UpdatedSince`, in no promised order; `sale?ID=`, `purchase?ID=`;
+//! `stockadjustmentList` read whole and `stockadjustment?TaskID=`), and the `transactions`
+//! ledger feed by effective date. Products, sale credit note lists, stock transfers and
+//! assemblies are empty. Every request costs its own page: lists are ordered (by update time,
+//! the feed by effective date) and windows found by bisection, details through an index by id.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,6 +27,10 @@ pub struct Cin7Sim {
     /// `ref/account` rows.
     pub accounts: Vec<Value>,
     pub world: super::data::Cin7World,
+    /// Positions in `world` by id: a detail request costs a lookup, not a scan.
+    sales: HashMap<String, usize>,
+    purchases: HashMap<String, usize>,
+    adjustments: HashMap<String, usize>,
     limiter: Limiter,
     dice: Dice,
     minute: std::time::Duration,
@@ -38,11 +46,22 @@ impl Cin7Sim {
         dice: Dice,
         minute: std::time::Duration,
     ) -> Self {
+        let index = |ids: Vec<Option<&str>>| -> HashMap<String, usize> {
+            ids.into_iter().enumerate().filter_map(|(i, id)| Some((id?.to_string(), i))).collect()
+        };
+        let sales = index(world.sales.iter().map(|(_, row, _)| row["SaleID"].as_str()).collect());
+        let purchases =
+            index(world.purchases.iter().map(|(_, row, _)| row["ID"].as_str()).collect());
+        let adjustments =
+            index(world.adjustments.iter().map(|(row, _)| row["TaskID"].as_str()).collect());
         Self {
             account_id: account_id.into(),
             application_key: application_key.into(),
             accounts,
             world,
+            sales,
+            purchases,
+            adjustments,
             limiter,
             dice,
             minute,
@@ -101,34 +120,25 @@ fn api(sim: &Cin7Sim, path: &str, headers: &HeaderMap, uri: &axum::http::Uri) ->
     let page: usize = query.get("Page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
     let limit: usize =
         query.get("Limit").and_then(|l| l.parse().ok()).unwrap_or(100).clamp(1, 1000);
-    let paged = |rows: Vec<&Value>, key: &str| {
-        let total = rows.len();
-        let slice: Vec<&Value> = rows.into_iter().skip((page - 1) * limit).take(limit).collect();
-        json!({ "Total": total, "Page": page, key: slice })
-    };
-    match path {
-        "saleList" => {
-            let since = query
-                .get("UpdatedSince")
-                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-                .map(|t| t.timestamp_millis());
-            // Cin7 promises no order: newest first here, so a reader must read the window whole.
-            let rows: Vec<&Value> = sim
-                .world
-                .sales
-                .iter()
-                .rev()
-                .filter(|(at, ..)| since.is_none_or(|s| *at >= s))
-                .map(|(_, row, _)| row)
-                .collect();
-            return ok(&paged(rows, "SaleList"));
+    let window = Window { page, limit };
+    let since = query
+        .get("UpdatedSince")
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.timestamp_millis());
+    let world = &sim.world;
+    let body = match path {
+        // Cin7 promises no order: newest first here, so a reader must read the window whole.
+        "saleList" => window.newest_first(&world.sales, since, "SaleList", |(_, row, _)| row),
+        "purchaseList" => {
+            window.newest_first(&world.purchases, since, "PurchaseList", |(_, row, _)| row)
         }
-        "sale" => {
-            let id = query.get("ID").map(String::as_str).unwrap_or_default();
-            return match sim.world.sales.iter().find(|(_, row, _)| row["SaleID"] == id) {
-                Some((_, _, detail)) => ok(detail),
-                None => (StatusCode::NOT_FOUND, "sale not found").into_response(),
-            };
+        "stockadjustmentList" => {
+            window.page(world.adjustments.iter().map(|(row, _)| row), "StockAdjustmentList")
+        }
+        "sale" => return detail(&sim.sales, &query, "ID", |i| &world.sales[i].2),
+        "purchase" => return detail(&sim.purchases, &query, "ID", |i| &world.purchases[i].2),
+        "stockadjustment" => {
+            return detail(&sim.adjustments, &query, "TaskID", |i| &world.adjustments[i].1);
         }
         "transactions" => {
             let day = |key: &str| {
@@ -138,41 +148,69 @@ fn api(sim: &Cin7Sim, path: &str, headers: &HeaderMap, uri: &axum::http::Uri) ->
                     .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis())
             };
             let (from, to) = (day("FromDate"), day("ToDate"));
-            let rows: Vec<&Value> = sim
-                .world
-                .transactions
-                .iter()
-                .filter(|(at, _)| from.is_none_or(|f| *at >= f) && to.is_none_or(|t| *at <= t))
-                .map(|(_, row)| row)
-                .collect();
-            return ok(&paged(rows, "Transactions"));
+            // The feed is ordered by effective date: the window is found by bisection.
+            let rows = &world.transactions;
+            let first = from.map_or(0, |f| rows.partition_point(|(at, _)| *at < f));
+            let last = to.map_or(rows.len(), |t| rows.partition_point(|(at, _)| *at <= t));
+            window.page(rows[first..last.max(first)].iter().map(|(_, row)| row), "Transactions")
         }
-        _ => {}
-    }
-    let lists: HashMap<&str, &str> = [
-        ("product", "Products"),
-        ("saleCreditNoteList", "SaleList"),
-        ("purchaseList", "PurchaseList"),
-        ("stockadjustmentList", "StockAdjustmentList"),
-        ("stockTransferList", "StockTransferList"),
-        ("finishedGoodsList", "FinishedGoods"),
-        ("transactions", "Transactions"),
-    ]
-    .into_iter()
-    .collect();
-    let body = match path {
         "ref/account" => {
             json!({ "Total": sim.accounts.len(), "Page": 1, "AccountsList": sim.accounts })
         }
-        list => match lists.get(list) {
-            Some(key) => json!({ "Total": 0, "Page": 1, *key: [] }),
-            None => {
-                return (StatusCode::NOT_FOUND, format!("no such endpoint: {list}"))
-                    .into_response();
-            }
-        },
+        // What the simulated account does not hold: empty lists.
+        "product" => json!({ "Total": 0, "Page": 1, "Products": [] }),
+        "saleCreditNoteList" => json!({ "Total": 0, "Page": 1, "SaleList": [] }),
+        "stockTransferList" => json!({ "Total": 0, "Page": 1, "StockTransferList": [] }),
+        "finishedGoodsList" => json!({ "Total": 0, "Page": 1, "FinishedGoods": [] }),
+        other => {
+            return (StatusCode::NOT_FOUND, format!("no such endpoint: {other}")).into_response();
+        }
     };
     ok(&body)
+}
+
+/// One page of a list: `Page` (from 1) of `Limit` rows.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    page: usize,
+    limit: usize,
+}
+
+impl Window {
+    /// The page of `rows` (all of them counted for `Total`) under `key`.
+    fn page<'a>(self, rows: impl ExactSizeIterator<Item = &'a Value>, key: &str) -> Value {
+        let total = rows.len();
+        let slice: Vec<&Value> =
+            rows.skip((self.page - 1).saturating_mul(self.limit)).take(self.limit).collect();
+        json!({ "Total": total, "Page": self.page, key: slice })
+    }
+
+    /// The page of the documents updated at or after `since`, newest first. `docs` is ordered
+    /// by update time, so the window starts at a bisection and a page costs its own rows only.
+    fn newest_first(
+        self,
+        docs: &[(i64, Value, Value)],
+        since: Option<i64>,
+        key: &str,
+        row: impl Fn(&(i64, Value, Value)) -> &Value,
+    ) -> Value {
+        let first = since.map_or(0, |s| docs.partition_point(|(at, ..)| *at < s));
+        self.page(docs[first..].iter().rev().map(row), key)
+    }
+}
+
+/// The detail whose id is the query's `field`, found through its index.
+fn detail<'a>(
+    index: &HashMap<String, usize>,
+    query: &HashMap<String, String>,
+    field: &str,
+    at: impl Fn(usize) -> &'a Value,
+) -> Response {
+    let id = query.get(field).map(String::as_str).unwrap_or_default();
+    match index.get(id) {
+        Some(&i) => ok(at(i)),
+        None => (StatusCode::NOT_FOUND, format!("no record with {field} {id}")).into_response(),
+    }
 }
 
 fn ok(body: &Value) -> Response {
