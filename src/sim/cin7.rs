@@ -26,14 +26,46 @@ pub struct Cin7Sim {
     pub application_key: String,
     /// `ref/account` rows.
     pub accounts: Vec<Value>,
-    pub world: super::data::Cin7World,
-    /// Positions in `world` by id: a detail request costs a lookup, not a scan.
-    sales: HashMap<String, usize>,
-    purchases: HashMap<String, usize>,
-    adjustments: HashMap<String, usize>,
+    sales: Documents,
+    purchases: Documents,
+    /// Stock adjustments (their list has no change time: all at 0).
+    adjustments: Documents,
+    /// The `transactions` feed: `(effective date ms, row)`, by date.
+    transactions: Vec<(i64, Value)>,
     limiter: Limiter,
     dice: Dice,
     minute: std::time::Duration,
+}
+
+/// One kind of document as served: list rows by update time, and each detail as the JSON text
+/// it is sent as (a third of its size as a `Value`), found through an index by id.
+struct Documents {
+    rows: Vec<(i64, Value)>,
+    details: Vec<Box<str>>,
+    index: HashMap<String, usize>,
+}
+
+impl Documents {
+    fn new(documents: Vec<(i64, Value, Value)>, id_field: &str) -> Self {
+        let mut served = Self { rows: Vec::new(), details: Vec::new(), index: HashMap::new() };
+        for (i, (at, row, detail)) in documents.into_iter().enumerate() {
+            if let Some(id) = row[id_field].as_str() {
+                served.index.insert(id.to_string(), i);
+            }
+            served.rows.push((at, row));
+            served.details.push(detail.to_string().into_boxed_str());
+        }
+        served
+    }
+
+    /// The detail whose id is the query's `field`.
+    fn detail(&self, query: &HashMap<String, String>, field: &str) -> Response {
+        let id = query.get(field).map(String::as_str).unwrap_or_default();
+        match self.index.get(id) {
+            Some(&i) => ok_text(self.details[i].to_string()),
+            None => (StatusCode::NOT_FOUND, format!("no record with {field} {id}")).into_response(),
+        }
+    }
 }
 
 impl Cin7Sim {
@@ -46,22 +78,15 @@ impl Cin7Sim {
         dice: Dice,
         minute: std::time::Duration,
     ) -> Self {
-        let index = |ids: Vec<Option<&str>>| -> HashMap<String, usize> {
-            ids.into_iter().enumerate().filter_map(|(i, id)| Some((id?.to_string(), i))).collect()
-        };
-        let sales = index(world.sales.iter().map(|(_, row, _)| row["SaleID"].as_str()).collect());
-        let purchases =
-            index(world.purchases.iter().map(|(_, row, _)| row["ID"].as_str()).collect());
-        let adjustments =
-            index(world.adjustments.iter().map(|(row, _)| row["TaskID"].as_str()).collect());
+        let adjustments = world.adjustments.into_iter().map(|(row, detail)| (0, row, detail));
         Self {
             account_id: account_id.into(),
             application_key: application_key.into(),
             accounts,
-            world,
-            sales,
-            purchases,
-            adjustments,
+            sales: Documents::new(world.sales, "SaleID"),
+            purchases: Documents::new(world.purchases, "ID"),
+            adjustments: Documents::new(adjustments.collect(), "TaskID"),
+            transactions: world.transactions,
             limiter,
             dice,
             minute,
@@ -125,21 +150,16 @@ fn api(sim: &Cin7Sim, path: &str, headers: &HeaderMap, uri: &axum::http::Uri) ->
         .get("UpdatedSince")
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|t| t.timestamp_millis());
-    let world = &sim.world;
     let body = match path {
         // Cin7 promises no order: newest first here, so a reader must read the window whole.
-        "saleList" => window.newest_first(&world.sales, since, "SaleList", |(_, row, _)| row),
-        "purchaseList" => {
-            window.newest_first(&world.purchases, since, "PurchaseList", |(_, row, _)| row)
-        }
+        "saleList" => window.newest_first(&sim.sales.rows, since, "SaleList"),
+        "purchaseList" => window.newest_first(&sim.purchases.rows, since, "PurchaseList"),
         "stockadjustmentList" => {
-            window.page(world.adjustments.iter().map(|(row, _)| row), "StockAdjustmentList")
+            window.page(sim.adjustments.rows.iter().map(|(_, row)| row), "StockAdjustmentList")
         }
-        "sale" => return detail(&sim.sales, &query, "ID", |i| &world.sales[i].2),
-        "purchase" => return detail(&sim.purchases, &query, "ID", |i| &world.purchases[i].2),
-        "stockadjustment" => {
-            return detail(&sim.adjustments, &query, "TaskID", |i| &world.adjustments[i].1);
-        }
+        "sale" => return sim.sales.detail(&query, "ID"),
+        "purchase" => return sim.purchases.detail(&query, "ID"),
+        "stockadjustment" => return sim.adjustments.detail(&query, "TaskID"),
         "transactions" => {
             let day = |key: &str| {
                 query
@@ -149,7 +169,7 @@ fn api(sim: &Cin7Sim, path: &str, headers: &HeaderMap, uri: &axum::http::Uri) ->
             };
             let (from, to) = (day("FromDate"), day("ToDate"));
             // The feed is ordered by effective date: the window is found by bisection.
-            let rows = &world.transactions;
+            let rows = &sim.transactions;
             let first = from.map_or(0, |f| rows.partition_point(|(at, _)| *at < f));
             let last = to.map_or(rows.len(), |t| rows.partition_point(|(at, _)| *at <= t));
             window.page(rows[first..last.max(first)].iter().map(|(_, row)| row), "Transactions")
@@ -185,34 +205,135 @@ impl Window {
         json!({ "Total": total, "Page": self.page, key: slice })
     }
 
-    /// The page of the documents updated at or after `since`, newest first. `docs` is ordered
+    /// The page of the documents updated at or after `since`, newest first. `rows` is ordered
     /// by update time, so the window starts at a bisection and a page costs its own rows only.
-    fn newest_first(
-        self,
-        docs: &[(i64, Value, Value)],
-        since: Option<i64>,
-        key: &str,
-        row: impl Fn(&(i64, Value, Value)) -> &Value,
-    ) -> Value {
-        let first = since.map_or(0, |s| docs.partition_point(|(at, ..)| *at < s));
-        self.page(docs[first..].iter().rev().map(row), key)
-    }
-}
-
-/// The detail whose id is the query's `field`, found through its index.
-fn detail<'a>(
-    index: &HashMap<String, usize>,
-    query: &HashMap<String, String>,
-    field: &str,
-    at: impl Fn(usize) -> &'a Value,
-) -> Response {
-    let id = query.get(field).map(String::as_str).unwrap_or_default();
-    match index.get(id) {
-        Some(&i) => ok(at(i)),
-        None => (StatusCode::NOT_FOUND, format!("no record with {field} {id}")).into_response(),
+    fn newest_first(self, rows: &[(i64, Value)], since: Option<i64>, key: &str) -> Value {
+        let first = since.map_or(0, |s| rows.partition_point(|(at, _)| *at < s));
+        self.page(rows[first..].iter().rev().map(|(_, row)| row), key)
     }
 }
 
 fn ok(body: &Value) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    ok_text(body.to_string())
+}
+
+fn ok_text(body: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, StatusCode, Uri};
+    use serde_json::Value;
+
+    use super::{Cin7Sim, api};
+    use crate::sim::data::{Cin7World, generate};
+    use crate::sim::faults::{Dice, Faults};
+    use crate::sim::limits::{Limiter, SimLimits};
+
+    fn sim(world: Cin7World) -> Cin7Sim {
+        let minute = std::time::Duration::from_mins(1);
+        let limits = SimLimits { per_minute: 1_000_000, concurrent: 10, per_day: 1_000_000_000 };
+        Cin7Sim::new(
+            "a",
+            "k",
+            Vec::new(),
+            world,
+            Limiter::new(limits, minute),
+            Dice::new(Faults::default(), 1),
+            minute,
+        )
+    }
+
+    /// `GET path_and_query` as the simulator answers it: the status and the JSON body.
+    async fn get(sim: &Cin7Sim, path_and_query: &str) -> (StatusCode, Value) {
+        let mut headers = HeaderMap::new();
+        headers.insert("api-auth-accountid", "a".parse().unwrap());
+        headers.insert("api-auth-applicationkey", "k".parse().unwrap());
+        let uri: Uri = format!("/ExternalApi/v2/{path_and_query}").parse().unwrap();
+        let path = uri.path().trim_start_matches("/ExternalApi/v2/").to_string();
+        let response = api(sim, &path, &headers, &uri);
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn lists_page_their_update_window_newest_first_and_details_are_found_by_id() {
+        let world = generate(4, 900).cin7;
+        let sim = sim(world.clone());
+        // The sales updated since the 300th's time, 100 a page, newest first: page 2.
+        let since = world.sales[300].0;
+        let stamp = chrono::DateTime::from_timestamp_millis(since).unwrap().to_rfc3339();
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("UpdatedSince", &stamp)
+            .append_pair("Page", "2")
+            .append_pair("Limit", "100")
+            .finish();
+        let (status, page) = get(&sim, &format!("saleList?{query}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let window: Vec<&Value> =
+            world.sales.iter().filter(|(at, ..)| *at >= since).map(|(_, row, _)| row).collect();
+        assert_eq!(page["Total"], window.len());
+        let expected: Vec<&Value> = window.iter().rev().skip(100).take(100).copied().collect();
+        assert_eq!(page["SaleList"].as_array().unwrap().iter().collect::<Vec<_>>(), expected);
+
+        let (_, purchases) = get(&sim, &format!("purchaseList?{query}")).await;
+        let window = world.purchases.iter().filter(|(at, ..)| *at >= since).count();
+        assert!(window > 10, "purchases are listed: {window}");
+        assert_eq!(purchases["Total"], window);
+        let (_, adjustments) = get(&sim, "stockadjustmentList?Page=2&Limit=10").await;
+        assert_eq!(adjustments["Total"], world.adjustments.len());
+        assert_eq!(adjustments["StockAdjustmentList"][0], world.adjustments[10].0);
+
+        for n in [0, 417, 899] {
+            let (_, row, detail) = &world.sales[n];
+            let (status, body) =
+                get(&sim, &format!("sale?ID={}", row["SaleID"].as_str().unwrap())).await;
+            assert_eq!((status, &body), (StatusCode::OK, detail));
+        }
+        let (_, row, detail) = &world.purchases[33];
+        let (_, body) = get(&sim, &format!("purchase?ID={}", row["ID"].as_str().unwrap())).await;
+        assert_eq!(&body, detail);
+        let (row, detail) = &world.adjustments[5];
+        let task = row["TaskID"].as_str().unwrap();
+        assert_eq!(&get(&sim, &format!("stockadjustment?TaskID={task}")).await.1, detail);
+        assert_eq!(get(&sim, "sale?ID=nope").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(get(&sim, "purchase?ID=nope").await.0, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn the_ledger_feed_serves_its_effective_date_window() {
+        let world = generate(4, 900).cin7;
+        let sim = sim(world.clone());
+        // From a purchase's second event (three days after the sales) to the last late restock
+        // (a month after): both ends hold rows, and the sales' own day is outside.
+        let date_of =
+            |i: usize| world.transactions[i].1["EffectiveDate"].as_str().unwrap()[..10].to_string();
+        let last = world.transactions.len() - 1;
+        let (from, to) = (date_of(last - 10), date_of(last));
+        let (from, to) = (from.as_str(), to.as_str());
+        assert_ne!(from, to);
+        let (_, page) =
+            get(&sim, &format!("transactions?FromDate={from}&ToDate={to}&Limit=1000")).await;
+        let day = |d: &str| {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+        };
+        let expected: Vec<&Value> = world
+            .transactions
+            .iter()
+            .filter(|(at, _)| *at >= day(from) && *at <= day(to))
+            .map(|(_, row)| row)
+            .collect();
+        assert!(!expected.is_empty() && expected.len() < world.transactions.len());
+        assert_eq!(page["Total"], expected.len());
+        assert_eq!(page["Transactions"].as_array().unwrap().iter().collect::<Vec<_>>(), expected);
+        let (_, all) = get(&sim, "transactions?Limit=1000").await;
+        assert_eq!(all["Total"], world.transactions.len());
+    }
 }

@@ -113,9 +113,10 @@ impl Simulator {
             SimCin7::Omni => data::generate_sales(config.seed, config.size),
         };
         let omni_world = (config.cin7 == SimCin7::Omni).then(|| omni::omni_world(&mut world));
-        let cin7_world = world.cin7.clone();
         let truth = world.truth.clone();
         let variance = omni_world.is_none().then(|| world.ledger_variance());
+        // The Cin7 side moves to its server (the simulated Xero does not read it): one copy.
+        let cin7_world = std::mem::take(&mut world.cin7);
         let tenant_id = world.tenant_id.clone();
         let limiter = limits::Limiter::new(config.xero_limits, config.minute);
         let dice = faults::Dice::new(config.faults, config.seed);
