@@ -611,6 +611,20 @@ mod tests {
         assert_eq!(a.journals, b.journals);
         assert_eq!(a.lists["Invoices"].len(), b.lists["Invoices"].len());
         assert_ne!(generate(43, 200).journals, a.journals);
+        assert_eq!(a.cin7.purchases, b.cin7.purchases);
+        assert_eq!(a.cin7.adjustments, b.cin7.adjustments);
+        assert_eq!(a.cin7.transactions, b.cin7.transactions);
+    }
+
+    #[test]
+    fn purchases_and_adjustments_leave_the_sales_as_they_are() {
+        let core = generate(8, 300);
+        let sales = generate_sales(8, 300);
+        assert!(core.cin7.purchases.len() == 30 && core.cin7.adjustments.len() == 12);
+        assert!(sales.cin7.purchases.is_empty() && sales.cin7.adjustments.is_empty());
+        assert_eq!(core.cin7.sales, sales.cin7.sales);
+        assert!(core.truth.iter().any(|(kind, _)| *kind == "unclosed_accrual"));
+        assert!(!sales.truth.iter().any(|(kind, _)| *kind == "unclosed_accrual"));
     }
 
     #[test]
