@@ -10,6 +10,13 @@
 //!    the narration, then the Cin7 number or reference found in it; and only once every record
 //!    had its chance at those, the same (date, account, amount) set of lines.
 //!
+//!    A Cin7 ledger entry that stands for a journal updated in place once a month (source type
+//!    [`MONTHLY_JOURNAL`]: Cin7 Omni's COGS journal, whose Xero date and narration are not
+//!    documented) and is still unmatched then pairs with a live unmatched Xero manual journal
+//!    dated in the same month that posts to exactly the same accounts in the same directions
+//!    (debit or credit); one whose narration names COGS first, then the closest amount. Its
+//!    amount is then compared like any pair's.
+//!
 //! 4. Document types Cin7 consolidates on export (per connection, `Settings::consolidated`):
 //!    the live Cin7 documents of that type left unmatched, grouped by date and currency,
 //!    against the live unmatched Xero documents of the same type, date and currency. The whole
@@ -21,12 +28,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
+use rust_decimal::Decimal;
 
 use super::Settings;
-use super::keys::{key, signature, single_token, tokens};
+use super::keys::{account_code, key, signature, single_token, tokens};
 use super::status::{Lifecycle, lifecycle};
-use crate::model::{DocType, Document, LedgerEntry};
+use crate::model::{DocType, Document, LedgerEntry, MONTHLY_JOURNAL};
 
 /// How a Cin7 record was paired with its Xero copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +51,9 @@ pub enum MatchMethod {
     DateAccountAmount,
     /// Consolidated on export: the same type, date and currency, compared by sum.
     ConsolidatedSum,
+    /// A monthly journal (Cin7 Omni's COGS): the same month and the same accounts, debited
+    /// and credited the same way.
+    MonthAndAccounts,
 }
 
 impl MatchMethod {
@@ -54,6 +65,7 @@ impl MatchMethod {
             Self::ReferenceInNarration => "reference_in_narration",
             Self::DateAccountAmount => "date_account_amount",
             Self::ConsolidatedSum => "consolidated_sum",
+            Self::MonthAndAccounts => "month_and_accounts",
         }
     }
 }
@@ -291,12 +303,89 @@ pub(crate) fn match_records(
             run.roles[i] = LedgerRole::Unexpected;
         }
     }
+    monthly(ledger, xero, &mut run);
     Matching {
         pairs: run.pairs,
         groups,
         cin7_document_matched: run.doc_matched,
         ledger: run.roles,
         xero_matched: run.taken,
+    }
+}
+
+/// Each account's net amount's sign, by upper-cased code (zero nets left out).
+fn directions<'a>(lines: impl Iterator<Item = (&'a str, Decimal)>) -> BTreeMap<String, bool> {
+    let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (account, amount) in lines {
+        if let Some(code) = account_code(account) {
+            *sums.entry(code.to_ascii_uppercase()).or_default() += amount;
+        }
+    }
+    sums.into_iter()
+        .filter(|(_, a)| !a.is_zero())
+        .map(|(code, a)| (code, a.is_sign_positive()))
+        .collect()
+}
+
+/// Unmatched monthly-journal entries against the same month's journals (see the module
+/// notes), after every exact match has been made.
+fn monthly(ledger: &[LedgerEntry], xero: &[Document], run: &mut Run) {
+    let wanted: Vec<usize> = (0..ledger.len())
+        .filter(|&i| {
+            run.roles[i] == LedgerRole::Missing
+                && ledger[i].source_type.as_deref() == Some(MONTHLY_JOURNAL)
+        })
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let month = |d: NaiveDate| (d.year(), d.month());
+    let mut journals: HashMap<(i32, u32), Vec<usize>> = HashMap::new();
+    for (x, doc) in xero.iter().enumerate() {
+        if doc.doc_type == DocType::ManualJournal
+            && lifecycle(&doc.status) != Lifecycle::Voided
+            && let Some(date) = doc.date
+        {
+            journals.entry(month(date)).or_default().push(x);
+        }
+    }
+    for i in wanted {
+        let entry = &ledger[i];
+        let Some(date) = entry.lines.iter().map(|l| l.date).min() else { continue };
+        let shape = directions(entry.lines.iter().map(|l| (l.account_code.as_str(), l.amount)));
+        let amount: Decimal =
+            entry.lines.iter().map(|l| l.amount).filter(Decimal::is_sign_positive).sum();
+        let best = journals
+            .get(&month(date))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&x| !run.taken[x])
+            .filter(|&x| {
+                let lines = xero[x]
+                    .lines
+                    .iter()
+                    .filter_map(|l| Some((l.account_code.as_deref()?, l.line_amount?)));
+                !shape.is_empty() && directions(lines) == shape
+            })
+            .min_by_key(|&x| {
+                let doc = &xero[x];
+                let names_cogs = doc
+                    .reference
+                    .as_deref()
+                    .is_some_and(|n| tokens(n).any(|w| w == "COGS" || w.starts_with("COST")));
+                let debits: Decimal = doc
+                    .lines
+                    .iter()
+                    .filter_map(|l| l.line_amount)
+                    .filter(Decimal::is_sign_positive)
+                    .sum();
+                (!names_cogs, (debits - amount).abs(), x)
+            });
+        if let Some(x) = best {
+            run.taken[x] = true;
+            run.record(Cin7Item::Ledger(i), x, MatchMethod::MonthAndAccounts);
+        }
     }
 }
 

@@ -55,8 +55,10 @@ fn instant(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
-/// The Cin7 ledger lines of the `transactions` feed: every posting once (SQL condition).
-pub(super) const CIN7_FEED: &str = "source_id LIKE 'transactions/%'";
+/// The Cin7 ledger lines of the `transactions` feed (Core), or derived from Omni's documents
+/// (`omni-ledger/…`, see `cin7::omni::ledger`): every posting once (SQL condition).
+pub(super) const CIN7_FEED: &str =
+    "(source_id LIKE 'transactions/%' OR source_id LIKE 'omni-ledger/%')";
 
 /// The same postings as stored with their sale or purchase detail (SQL condition).
 const CIN7_SALES_AND_PURCHASES: &str = "source_id LIKE 'sale/%' OR source_id LIKE 'purchase/%' \

@@ -5,6 +5,7 @@
 mod cases;
 mod matching;
 mod mirror;
+mod monthly;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
