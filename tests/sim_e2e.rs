@@ -155,4 +155,7 @@ async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
     let with_figures: Vec<&str> =
         reported.iter().filter(|(_, v)| v.is_some()).map(|(code, _)| code.as_str()).collect();
     assert_eq!(with_figures, ["310"], "{reported:?}");
+    // Both sides hold the same COGS but for the planted difference in Xero's journal.
+    let cogs = reported.iter().find(|(code, _)| code == "310").and_then(|(_, v)| v.clone());
+    assert_eq!(cogs.as_deref(), Some("-12.34"), "{reported:?}");
 }
