@@ -9,7 +9,8 @@
 //! payments of the paid invoices. The Xero side trades the per-sale COGS manual journals Cin7
 //! Core posts (and their general-ledger journals) for Omni's: one COGS manual journal per
 //! month, Dr COGS 310, Cr inventory 630, of the cost of the units dispatched on the month's
-//! costed sales orders, as the simulator counts it from its own Omni records.
+//! costed sales orders less the cost of the completed credit notes' returns, as the simulator
+//! counts it from its own Omni records.
 //!
 //! Planted for Omni, on top of the shared plants (listed in the ground truth):
 //! - `sync_error`: every sale never pushed to Xero reports its import as `Error`;
@@ -239,7 +240,7 @@ pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
     truth.extend(purchase_truth);
     let payments = payments(world);
     let adjustments = vec![(crate::sim::data::START_MS, adjustment())];
-    truth.extend(monthly_cogs_journals(world, &orders));
+    truth.extend(monthly_cogs_journals(world, &orders, &notes));
     for (key, records) in [
         ("SalesOrders", orders),
         ("CreditNotes", notes),
@@ -294,13 +295,29 @@ fn decimal(value: &Value) -> Decimal {
 }
 
 /// Omni's monthly COGS journals in Xero (see the module notes): per month of invoice date,
-/// `Σ qtyShipped × unitCost` of the live, dispatched sales orders Omni imported. Returns the
+/// `Σ qtyShipped × unitCost` of the live, dispatched sales orders Omni imported, less per
+/// month of credit-note date `Σ qty × unitCost` of the completed credit notes. Returns the
 /// planted difference's ground truth.
 fn monthly_cogs_journals(
     world: &mut XeroWorld,
     orders: &[(i64, Value)],
+    notes: &[(i64, Value)],
 ) -> Vec<(&'static str, String)> {
     let mut months: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (_, note) in notes {
+        if note["completedDate"].is_null() || note["creditNoteDate"].is_null() {
+            continue;
+        }
+        let month =
+            note["creditNoteDate"].as_str().unwrap_or_default().get(..7).unwrap_or_default();
+        let restock: Decimal = note["lineItems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|line| decimal(&line["qty"]) * decimal(&line["unitCost"]))
+            .sum();
+        *months.entry(month.to_string()).or_default() -= restock;
+    }
     for (_, order) in orders {
         let imported = order["accountingAttributes"]["accountingImportStatus"] == "Imported";
         if order["isVoid"] == true || order["dispatchedDate"].is_null() || !imported {
@@ -407,7 +424,10 @@ fn sales_order(
 }
 
 /// A sale's credit note as Omni's credit note; `completed` false plants a missing date.
+/// The returned goods go back into stock at 55 % of the credited amount (the simulator's cost
+/// ratio).
 fn credit_note(n: usize, at: i64, detail: &Value, note: &Value, completed: bool) -> Value {
+    let restock = (decimal(&number(&note["TotalBeforeTax"])) * Decimal::new(55, 2)).round_dp(2);
     json!({
         "id": n + 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at),
         "reference": format!("CN-{:06}", n + 1), "salesReference": detail["CustomerReference"],
@@ -416,7 +436,8 @@ fn credit_note(n: usize, at: i64, detail: &Value, note: &Value, completed: bool)
         "completedDate": if completed { omni_date(day_of(at)) } else { Value::Null },
         "isVoid": false, "status": "Approved",
         "accountingAttributes": { "accountingImportStatus": "Imported" },
-        "lineItems": [{ "code": null, "name": "Return", "qty": 1, "unitPrice": number(&note["TotalBeforeTax"]) }],
+        "lineItems": [{ "code": null, "name": "Return", "qty": 1, "unitPrice": number(&note["TotalBeforeTax"]),
+                        "unitCost": xero_amount(restock) }],
     })
 }
 
