@@ -63,8 +63,8 @@ async fn sync_once(cin7: SimCin7) -> Synced {
     Synced { sim, found, matched, dir }
 }
 
-/// `cxsync report --format json` for `date`: each account's code and variance.
-fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<String>)> {
+/// `cxsync report --format json` for `date`.
+fn report_json(dir: &std::path::Path, date: &str) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["--config", dir.join("cxsync.toml").to_str().unwrap()])
         .args(["report", "--format", "json", "--date", date])
@@ -72,7 +72,12 @@ fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<S
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// `cxsync report --format json` for `date`: each account's code and variance.
+fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<String>)> {
+    let report = report_json(dir, date);
     report["accounts"]
         .as_array()
         .unwrap()
@@ -158,4 +163,7 @@ async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
     // Both sides hold the same COGS but for the planted difference in Xero's journal.
     let cogs = reported.iter().find(|(code, _)| code == "310").and_then(|(_, v)| v.clone());
     assert_eq!(cogs.as_deref(), Some("-12.34"), "{reported:?}");
+    let report = report_json(dir.path(), "2026-06-30");
+    let cogs = report["accounts"].as_array().unwrap().iter().find(|a| a["code"] == "310").unwrap();
+    assert_eq!(cogs["unexplained"].as_str(), Some("0.00"), "explained by the mismatch: {cogs}");
 }

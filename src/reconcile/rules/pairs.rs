@@ -4,6 +4,9 @@
 //! Xero will refuse), `amount_mismatch`, and `date_mismatch`. Nothing is reported while the
 //! Cin7 change is within the grace period.
 //!
+//! An `amount_mismatch` on a monthly journal (Cin7 Omni's COGS) carries the account the Cin7
+//! entry debits, whose variance it explains.
+//!
 //! Consolidated groups (many Cin7 documents in one Xero document) are compared by sum: an
 //! `amount_mismatch` when the sums differ by more than the tolerance per Cin7 document.
 
@@ -12,9 +15,11 @@ use rust_decimal::Decimal;
 
 use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
 use crate::amount::money;
-use crate::model::Document;
+use crate::model::{Document, MONTHLY_JOURNAL};
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
+use crate::reconcile::keys::account_code;
+use crate::reconcile::matching::Cin7Item;
 use crate::reconcile::matching::Consolidation;
 use crate::reconcile::status::{Lifecycle, lifecycle};
 
@@ -23,12 +28,33 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let cin7 = cin7_view(ctx.input, pair.cin7);
         let xero = &ctx.input.xero_documents[pair.xero];
         if ctx.settled(cin7.changed) {
+            let start = out.len();
             check_pair(ctx, &cin7, xero, out);
+            if let Some(code) = monthly_debit_account(ctx, pair.cin7) {
+                for finding in &mut out[start..] {
+                    if finding.kind == FindingKind::AmountMismatch {
+                        finding.account_code = Some(code.clone());
+                    }
+                }
+            }
         }
     }
     for group in &ctx.matching.groups {
         check_group(ctx, group, out);
     }
+}
+
+/// The account a monthly journal entry (Cin7 Omni's COGS) debits, if the item is one: its
+/// amount difference (debits, Cin7 − Xero) is that account's variance, so the finding carries
+/// it for the report (outside the fingerprint, like `missing_in_xero`'s account).
+fn monthly_debit_account(ctx: &Context<'_>, item: Cin7Item) -> Option<String> {
+    let Cin7Item::Ledger(i) = item else { return None };
+    let entry = &ctx.input.cin7_ledger[i];
+    if entry.source_type.as_deref() != Some(MONTHLY_JOURNAL) {
+        return None;
+    }
+    let debited = entry.lines.iter().find(|l| l.amount.is_sign_positive() && !l.amount.is_zero());
+    debited.and_then(|l| account_code(&l.account_code)).map(str::to_owned)
 }
 
 fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>) {

@@ -81,6 +81,8 @@ fn a_wrong_amount_in_the_months_journal_is_an_amount_mismatch_of_the_difference(
     assert_eq!(finding.kind, FindingKind::AmountMismatch);
     assert_eq!(finding.amount, Some(dec("-12.34")));
     assert_eq!(finding.cin7_ref.as_deref(), Some("Omni COGS journal 2026-01"));
+    // The COGS account's variance is Cin7 − Xero = −12.34: the finding explains it there.
+    assert_eq!(finding.account_code.as_deref(), Some("310"));
 }
 
 #[test]
