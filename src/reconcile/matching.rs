@@ -10,7 +10,14 @@
 //!    the narration, then the Cin7 number or reference found in it; and only once every record
 //!    had its chance at those, the same (date, account, amount) set of lines.
 //!
-//! 4. Document types Cin7 consolidates on export (per connection, `Settings::consolidated`):
+//! 4. Payments and refunds, once every document is matched: the paid document, the date and
+//!    the amount; then, for those left, the paid document and date alone (a payment whose
+//!    amount was edited on one side still pairs, and the difference is reported). A Cin7
+//!    payment names the Cin7 number of what it pays, a Xero payment the Xero number, which
+//!    for a bill matched by its reference is another: the Cin7 number is read through the
+//!    document's match.
+//!
+//! 5. Document types Cin7 consolidates on export (per connection, `Settings::consolidated`):
 //!    the live Cin7 documents of that type left unmatched, grouped by date and currency,
 //!    against the live unmatched Xero documents of the same type, date and currency. The whole
 //!    group is one match; its totals are compared as sums.
@@ -43,6 +50,8 @@ pub enum MatchMethod {
     DateAccountAmount,
     /// Consolidated on export: the same type, date and currency, compared by sum.
     ConsolidatedSum,
+    /// A payment or refund: the same paid document and date (and amount, where it can).
+    PaidDocument,
 }
 
 impl MatchMethod {
@@ -54,6 +63,7 @@ impl MatchMethod {
             Self::ReferenceInNarration => "reference_in_narration",
             Self::DateAccountAmount => "date_account_amount",
             Self::ConsolidatedSum => "consolidated_sum",
+            Self::PaidDocument => "paid_document",
         }
     }
 }
@@ -177,6 +187,45 @@ struct Pools {
     reference: Pool,
     narration: Pool,
     lines: Pool,
+    /// Payments by paid document, date and amount.
+    payment: Pool,
+    /// Payments by paid document and date.
+    payment_day: Pool,
+}
+
+/// A payment's keys, given the key of the document it pays: (paid document, date, amount)
+/// where it has an amount, and (paid document, date). `None` without a date.
+fn payment_keys(doc: &Document, paid: &str) -> Option<(Option<String>, String)> {
+    let day = format!("{paid}|{}", doc.date?);
+    Some((doc.total.map(|total| format!("{day}|{}", total.normalize())), day))
+}
+
+/// The Xero number of every matched Cin7 invoice or credit note, by its Cin7 number (a
+/// consolidated one's is the day's Xero document, where there is one).
+fn xero_numbers(
+    cin7: &[Document],
+    xero: &[Document],
+    pairs: &[Pair],
+    groups: &[Consolidation],
+) -> HashMap<String, String> {
+    let paired = pairs.iter().filter_map(|pair| match pair.cin7 {
+        Cin7Item::Document(i) => Some((i, pair.xero)),
+        Cin7Item::Ledger(_) => None,
+    });
+    let grouped = groups.iter().filter_map(|g| match g.xero.as_slice() {
+        [x] => Some(g.cin7.iter().map(move |&i| (i, *x))),
+        _ => None,
+    });
+    paired
+        .chain(grouped.flatten())
+        .filter(|&(i, _)| is_invoice_type(cin7[i].doc_type))
+        .filter_map(|(i, x)| {
+            Some((
+                cin7[i].number.as_deref().and_then(key)?,
+                xero[x].number.as_deref().and_then(key)?,
+            ))
+        })
+        .collect()
 }
 
 fn journal_signature(doc: &Document) -> Option<String> {
@@ -198,6 +247,8 @@ fn pools(xero: &[Document]) -> Pools {
         reference: Pool::default(),
         narration: Pool::default(),
         lines: Pool::default(),
+        payment: Pool::default(),
+        payment_day: Pool::default(),
     };
     for (i, doc) in xero.iter().enumerate() {
         if is_invoice_type(doc.doc_type) {
@@ -218,9 +269,24 @@ fn pools(xero: &[Document]) -> Pools {
             if let Some(sig) = journal_signature(doc) {
                 pools.lines.add(sig, i);
             }
+        } else if doc.doc_type == DocType::Payment
+            && let Some(paid) = doc.reference.as_deref().and_then(key)
+            && let Some((exact, day)) = payment_keys(doc, &paid)
+        {
+            if let Some(exact) = exact {
+                pools.payment.add(exact, i);
+            }
+            pools.payment_day.add(day, i);
         }
     }
-    for pool in [&mut pools.number, &mut pools.reference, &mut pools.narration, &mut pools.lines] {
+    for pool in [
+        &mut pools.number,
+        &mut pools.reference,
+        &mut pools.narration,
+        &mut pools.lines,
+        &mut pools.payment,
+        &mut pools.payment_day,
+    ] {
         pool.sort(xero);
     }
     pools
@@ -273,7 +339,10 @@ pub(crate) fn match_records(
     for (i, entry) in ledger.iter().enumerate() {
         run.ledger_by_id(i, entry);
     }
-    let groups = consolidate(cin7, xero, settings, &mut run);
+    let mut groups = consolidate(cin7, xero, settings, &mut run, |t| t != DocType::Payment);
+    let numbers = xero_numbers(cin7, xero, &run.pairs, &groups);
+    run.payments(cin7, &numbers, !settings.consolidated.contains(&DocType::Payment));
+    groups.extend(consolidate(cin7, xero, settings, &mut run, |t| t == DocType::Payment));
     for (i, doc) in cin7.iter().enumerate() {
         if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
             let sig = journal_signature(doc);
@@ -300,19 +369,21 @@ pub(crate) fn match_records(
     }
 }
 
-/// Groups the live, unmatched documents of each consolidated type by (type, date, currency)
-/// on both sides; a key both sides hold is one [`Consolidation`], and its documents count as
-/// matched.
+/// Groups the live, unmatched documents of each consolidated type (of those `types` admits)
+/// by (type, date, currency) on both sides; a key both sides hold is one [`Consolidation`],
+/// and its documents count as matched. Documents are grouped before payments are matched
+/// (a payment of a consolidated invoice names the day's Xero invoice), payments after.
 fn consolidate(
     cin7: &[Document],
     xero: &[Document],
     settings: &Settings,
     run: &mut Run,
+    types: impl Fn(DocType) -> bool,
 ) -> Vec<Consolidation> {
     type Key = (DocType, NaiveDate, Option<String>);
     let key = |doc: &Document| -> Option<Key> {
         let currency = doc.currency.as_deref().map(str::to_ascii_uppercase);
-        let consolidated = settings.consolidated.contains(&doc.doc_type);
+        let consolidated = types(doc.doc_type) && settings.consolidated.contains(&doc.doc_type);
         consolidated.then_some((doc.doc_type, doc.date?, currency))
     };
     // Only what Cin7 exports is in a consolidated entry: posted, from an exported channel.
@@ -397,6 +468,36 @@ impl Run {
         };
         if let Some((xero, method)) = found {
             self.record(Cin7Item::Document(i), xero, method);
+        }
+    }
+
+    /// Matches the Cin7 payments: by paid document, date and amount first, then (`by_day`)
+    /// by paid document and date. `numbers` gives the Xero number of a Cin7 document that has
+    /// one. Consolidated payments are not paired by day: all of a day's payments of a
+    /// consolidated invoice name the same Xero invoice, and are compared as a group instead.
+    fn payments(&mut self, cin7: &[Document], numbers: &HashMap<String, String>, by_day: bool) {
+        let payments: Vec<(usize, (Option<String>, String))> = (cin7.iter().enumerate())
+            .filter(|(_, doc)| doc.doc_type == DocType::Payment)
+            .filter_map(|(i, doc)| {
+                let ours = doc.reference.as_deref().and_then(key)?;
+                let paid = numbers.get(&ours).unwrap_or(&ours);
+                Some((i, payment_keys(doc, paid)?))
+            })
+            .collect();
+        for (i, (exact, _)) in &payments {
+            if let Some(x) =
+                exact.as_deref().and_then(|k| self.pools.payment.take(k, &mut self.taken))
+            {
+                self.record(Cin7Item::Document(*i), x, MatchMethod::PaidDocument);
+            }
+        }
+        for (i, (_, day)) in payments.iter().filter(|_| by_day) {
+            if self.doc_matched[*i] {
+                continue;
+            }
+            if let Some(x) = self.pools.payment_day.take(day, &mut self.taken) {
+                self.record(Cin7Item::Document(*i), x, MatchMethod::PaidDocument);
+            }
         }
     }
 

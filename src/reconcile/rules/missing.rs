@@ -2,7 +2,9 @@
 //! - `missing_in_xero`: a posted Cin7 invoice, credit note or stock document, or a Cin7 stock
 //!   journal, with no Xero copy once the grace period has passed (drafts are not expected,
 //!   nor documents of a sales channel excluded from the export; dated on or before a Xero
-//!   lock date it is a `lock_date_violation` instead).
+//!   lock date it is a `lock_date_violation` instead). A Cin7 payment or refund likewise, but
+//!   only once the document it pays is in Xero: until then Cin7 cannot push it, and the
+//!   missing document is the finding.
 //! - `missing_in_cin7`: a live Xero document that looks Cin7-made (its number has the shape of
 //!   Cin7's numbers of that type; a journal narration naming Cin7, a Cin7-shaped number or a
 //!   `TaskID`) with no Cin7 source.
@@ -21,7 +23,7 @@ use super::{
 use crate::model::{DocType, Document};
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::keys::{account_code, tokens};
+use crate::reconcile::keys::{account_code, key, tokens};
 use crate::reconcile::matching::{Cin7Item, LedgerRole, is_invoice_type, is_stock_type};
 use crate::reconcile::status::{Lifecycle, lifecycle};
 
@@ -31,10 +33,20 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let docs = ctx.input.cin7_documents.iter().enumerate().filter(|(i, doc)| {
-        !ctx.matching.cin7_document_matched[*i]
-            && (is_invoice_type(doc.doc_type) || is_stock_type(doc.doc_type))
-            && !ctx.settings.excluded(doc.channel.as_deref())
+    let matched = &ctx.matching.cin7_document_matched;
+    let docs = &ctx.input.cin7_documents;
+    let in_xero: HashSet<String> = (docs.iter().enumerate())
+        .filter(|(i, doc)| matched[*i] && is_invoice_type(doc.doc_type))
+        .filter_map(|(_, doc)| doc.number.as_deref().and_then(key))
+        .collect();
+    let expected = |doc: &Document| match doc.doc_type {
+        DocType::Payment => {
+            doc.reference.as_deref().and_then(key).is_some_and(|k| in_xero.contains(&k))
+        }
+        other => is_invoice_type(other) || is_stock_type(other),
+    };
+    let docs = docs.iter().enumerate().filter(|(i, doc)| {
+        !matched[*i] && expected(doc) && !ctx.settings.excluded(doc.channel.as_deref())
     });
     let ledger = (0..ctx.input.cin7_ledger.len())
         .filter(|&i| ctx.matching.ledger[i] == LedgerRole::Missing)
@@ -70,10 +82,10 @@ fn missing(ctx: &Context<'_>, view: &Cin7View<'_>, posting: Option<(String, Deci
         );
         draft.finish(FindingKind::LockDateViolation, Severity::Error, message)
     } else {
-        let target = if view.doc_type.is_some_and(is_invoice_type) {
-            "the Xero invoice, bill or credit note"
-        } else {
-            "the Xero manual journal"
+        let target = match view.doc_type {
+            Some(DocType::Payment) => "Xero payment",
+            Some(t) if is_invoice_type(t) => "the Xero invoice, bill or credit note",
+            _ => "the Xero manual journal",
         };
         let message = format!(
             "Cin7 {what} {c} has no {target} after the grace period: open Cin7's Xero \

@@ -96,6 +96,11 @@ pub(crate) fn document_amount(doc: &Document) -> Option<Decimal> {
 pub(crate) fn label(doc: &Document) -> String {
     let reference = match doc.doc_type {
         DocType::ManualJournal => None,
+        // A payment is known by what it pays and when: "INV-0042 (paid 2026-03-04)".
+        DocType::Payment => {
+            let paid = doc.reference.as_deref().unwrap_or(&doc.external_id);
+            return doc.date.map_or_else(|| paid.to_owned(), |d| format!("{paid} (paid {d})"));
+        }
         _ => doc.reference.as_deref(),
     };
     doc.number.as_deref().or(reference).unwrap_or(&doc.external_id).to_owned()
@@ -146,6 +151,7 @@ pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
         Some(DocType::StockAdjustment) => "stock adjustment",
         Some(DocType::StockTransfer) => "stock transfer",
         Some(DocType::Assembly) => "assembly",
+        Some(DocType::Payment) => "payment",
         Some(_) => "document",
         None => "ledger transaction",
     }

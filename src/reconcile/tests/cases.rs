@@ -52,6 +52,50 @@ fn xero_invoice_numbered_like_xero() -> ReconcileInput {
     data
 }
 
+/// A payment of `paid` on 12 February, on one side.
+fn payment(
+    side: fn(DocType, &str, &str) -> crate::model::Document,
+    paid: &str,
+    total: &str,
+) -> crate::model::Document {
+    let mut doc = side(DocType::Payment, "-", total);
+    doc.external_id = format!("{}-pay", doc.external_id);
+    doc.number = None;
+    doc.reference = Some(paid.into());
+    doc.date = Some(day(2026, 2, 12));
+    doc
+}
+
+/// The synced invoice, paid 100.00 in Cin7, and the payment in Xero for `xero_total`
+/// (`None`: not in Xero), with Xero's `status`.
+fn paid_invoice(xero_total: Option<&str>, status: &str) -> ReconcileInput {
+    let mut data = synced_invoice();
+    data.cin7_documents.push(payment(cin7, "INV-00001", "100.00"));
+    if let Some(total) = xero_total {
+        let mut theirs = payment(xero, "INV-00001", total);
+        theirs.status = status.into();
+        data.xero_documents.push(theirs);
+    }
+    data
+}
+
+/// A payment of an invoice Xero does not have.
+fn payment_of_an_unsynced_invoice() -> ReconcileInput {
+    let mut data = unsynced_invoice();
+    data.cin7_documents.push(payment(cin7, "INV-00001", "100.00"));
+    data
+}
+
+/// Cin7 bill `B-7` matched to Xero bill `X-77` by its reference; Xero's payment names `X-77`.
+fn paid_bill_known_by_reference() -> ReconcileInput {
+    let mut bill = xero(BILL, "X-77", "50.00");
+    bill.reference = Some("B-7".into());
+    let mut data = input(vec![cin7(BILL, "B-7", "50.00")], vec![bill]);
+    data.cin7_documents.push(payment(cin7, "B-7", "50.00"));
+    data.xero_documents.push(payment(xero, "X-77", "50.00"));
+    data
+}
+
 fn totals_apart() -> ReconcileInput {
     pair("100.00", "110.00")
 }
@@ -236,6 +280,12 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::voided_on_both_sides(statuses("VOIDED", "VOIDED"), &[])]
 #[case::paid_invoice_edited(paid("120.00"), &[FindingKind::PaidDocumentEdit])]
 #[case::paid_invoice_unchanged(paid("100.00"), &[])]
+#[case::payment_synced(paid_invoice(Some("100.00"), "AUTHORISED"), &[])]
+#[case::payment_not_in_xero(paid_invoice(None, "AUTHORISED"), &[FindingKind::MissingInXero])]
+#[case::payment_of_an_unsynced_invoice(payment_of_an_unsynced_invoice(), &[FindingKind::MissingInXero])]
+#[case::payment_amount_differs(paid_invoice(Some("90.00"), "AUTHORISED"), &[FindingKind::AmountMismatch])]
+#[case::payment_deleted_in_xero(paid_invoice(Some("100.00"), "DELETED"), &[FindingKind::VoidMismatch])]
+#[case::payment_of_a_bill_known_by_reference(paid_bill_known_by_reference(), &[])]
 #[case::archived_account(with_account_status("201", Some("ARCHIVED")), &[FindingKind::ArchivedAccount])]
 #[case::deleted_account(with_account_status("201", Some("DELETED")), &[FindingKind::ArchivedAccount])]
 #[case::account_absent_from_xero(with_account_status("201", None), &[FindingKind::ArchivedAccount])]
@@ -586,4 +636,46 @@ fn months_end_in_the_connections_time_zone() {
     let kinds: Vec<_> = reconcile(&data, &sydney, now).findings.iter().map(|f| f.kind).collect();
     assert_eq!(kinds, [FindingKind::TimingDifference], "February has ended in Sydney");
     assert!(reconcile(&data, &Settings::default(), now).findings.is_empty(), "not yet in UTC");
+}
+
+#[test]
+fn consolidated_payments_match_the_days_xero_payment_by_sum() {
+    let paid = |xero_total: &str| {
+        let mut data = consolidated_day("100.00");
+        for (n, total) in [("INV-00001", "30.00"), ("INV-00002", "40.00"), ("INV-00003", "30.00")] {
+            let mut ours = payment(cin7, n, total);
+            ours.external_id = format!("pay-{n}");
+            data.cin7_documents.push(ours);
+        }
+        data.xero_documents.push(payment(xero, "CONS-0210", xero_total));
+        data
+    };
+    let both = consolidating(&[SALE, DocType::Payment]);
+    let outcome = reconcile(&paid("100.00"), &both, now());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    assert_eq!(outcome.matches.len(), 6, "three invoices and three payments, each in its group");
+    let changed = reconcile(&paid("95.00"), &both, now());
+    let kinds: Vec<_> = changed.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::AmountMismatch]);
+    assert_eq!(changed.findings[0].amount, Some(dec("5.00")));
+    // Payments not consolidated: each is expected on its own, and the day's one Xero payment
+    // pairs with the first of them.
+    let apart = reconcile(&paid("100.00"), &consolidating(&[SALE]), now());
+    let kinds: Vec<_> = apart.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [FindingKind::MissingInXero, FindingKind::MissingInXero, FindingKind::AmountMismatch]
+    );
+}
+
+#[test]
+fn a_payment_of_a_consolidated_invoice_names_the_days_xero_invoice() {
+    let mut data = consolidated_day("100.00");
+    data.cin7_documents.push(payment(cin7, "INV-00002", "40.00"));
+    data.xero_documents.push(payment(xero, "CONS-0210", "40.00"));
+    let outcome = reconcile(&data, &consolidating(&[SALE]), now());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    let by_payment = outcome.matches.iter().find(|m| m.cin7_id == "cin7---pay").unwrap();
+    assert_eq!(by_payment.method, crate::reconcile::MatchMethod::PaidDocument);
+    assert_eq!(by_payment.xero_id, "xero---pay");
 }
