@@ -181,6 +181,34 @@ fn unknown_formats_and_connections_are_usage_errors() {
 }
 
 #[test]
+fn html_of_several_connections_asks_for_one_instead_of_concatenating_pages() {
+    let sandbox = Sandbox::new();
+    let second = CONFIG.replace("acme-au", "acme-nz");
+    let both = format!("{CONFIG}{}", &second[second.find("[[connections]]").unwrap()..]);
+    std::fs::write(sandbox.dir.path().join("cxsync.toml"), both).unwrap();
+    write_store(&sandbox.store());
+    let output = sandbox.run(&["report", "--date", "2026-11-24", "--format", "html"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("--connection NAME (configured: acme-au, acme-nz)"),
+        "{}",
+        stderr(&output)
+    );
+    let one = sandbox.run(&[
+        "report",
+        "--date",
+        "2026-11-24",
+        "--format",
+        "html",
+        "--connection",
+        "acme-au",
+    ]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(stdout(&one).matches("<!DOCTYPE html>").count(), 1);
+}
+
+#[test]
 fn report_without_a_date_uses_yesterday_in_the_connections_time_zone() {
     let sandbox = Sandbox::new();
     write_store(&sandbox.store());

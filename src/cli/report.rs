@@ -41,22 +41,30 @@ pub(super) fn run(
 ) -> Result<(), Failure> {
     let format = format(&args.format)?;
     let connections = selected(settings, args)?;
+    if format.is_none() && connections.len() > 1 {
+        let names: Vec<&str> = connections.iter().map(|c| c.name.as_str()).collect();
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--format html writes one stand-alone page, for one connection: add \
+             --connection NAME (configured: {})",
+            names.join(", ")
+        )));
+    }
     let store = Store::open_read_only(store_path).map_err(Failure::usage)?;
     let mut reports = Vec::new();
-    let mut pages = String::new();
+    let mut page = String::new();
     for connection in connections {
         let date = args.date.unwrap_or_else(|| report_date(connection, now));
         let context = || format!("loading the report of `{}` for {date}", connection.name);
         if format.is_none() {
             let (report, trend) = store.report_for(connection, date).with_context(context)?;
-            pages += &html(&report, &trend);
+            page = html(&report, &trend);
             continue;
         }
         reports.push(store.report(connection, date).with_context(context)?);
     }
     let output = match format {
         Some(format) => render(&reports, format),
-        None => pages,
+        None => page,
     };
     out.write_all(output.as_bytes()).context("writing the report")?;
     Ok(())
