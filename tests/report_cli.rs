@@ -286,6 +286,22 @@ fn report_send_delivers_records_and_resends_only_when_asked() {
     assert!(stdout(&resent).contains("was sent to"), "{}", stdout(&resent));
     assert!(folder.join("2026-11-24.txt").exists(), "written again");
 
+    // The daemon is delivering it right now (its claim is fresh): not sent a second time.
+    let now = cxsync::clock::timestamp(cxsync::clock::SystemClock.now());
+    rusqlite::Connection::open(sandbox.store())
+        .unwrap()
+        .execute("UPDATE reports SET sending_since = ?1 WHERE report_date = '2026-11-24'", [&now])
+        .unwrap();
+    std::fs::remove_file(folder.join("2026-11-24.txt")).unwrap();
+    let racing = sandbox.run(&["report", "--send", "--resend", "--date", "2026-11-24"]);
+    assert_eq!(racing.status.code(), Some(0), "{}", stderr(&racing));
+    assert!(
+        stdout(&racing).contains("being delivered by another cxsync process"),
+        "{}",
+        stdout(&racing)
+    );
+    assert!(!folder.join("2026-11-24.txt").exists(), "nothing delivered");
+
     let tomorrow =
         (cxsync::clock::SystemClock.now() + chrono::Duration::days(2)).date_naive().to_string();
     let early = sandbox.run(&["report", "--send", "--date", &tomorrow]);

@@ -15,7 +15,7 @@ use super::{Failure, ReportArgs};
 use crate::clock::Clock;
 use crate::config::{Connection, Settings};
 use crate::daemon::report_date;
-use crate::deliver::generate_and_deliver;
+use crate::deliver::{Outcome, generate_and_deliver};
 use crate::report::{Format, html, render};
 use crate::store::{Store, StoreError, lock};
 
@@ -142,8 +142,22 @@ pub(super) fn send(
                 connection,
                 date,
                 clock,
+                args.resend,
             )) {
-                Ok(to) => format!("{name}: the report for {date} was sent to {to}"),
+                Ok(Outcome::Delivered(to)) => {
+                    format!("{name}: the report for {date} was sent to {to}")
+                }
+                Ok(Outcome::AlreadySent(sent)) => format!(
+                    "{name}: the report for {date} was sent at {} to {} (by another cxsync \
+                     process, just now); not sent again",
+                    sent.sent_at, sent.delivered_to
+                ),
+                Ok(Outcome::InProgress { since }) => format!(
+                    "{name}: the report for {date} is being delivered by another cxsync process \
+                     (the daemon?) since {since}; not sent twice. A claim lapses after {} \
+                     minutes if that process died",
+                    crate::store::CLAIM_TIMEOUT.num_minutes()
+                ),
                 Err(err) => {
                     failed.push(format!("`{name}` for {date}: {err}"));
                     format!("{name}: the report for {date} was NOT sent")

@@ -51,7 +51,7 @@ pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use reconcile::FindingChanges;
-pub use reports::SentReport;
+pub use reports::{CLAIM_TIMEOUT, Claim, SentReport};
 pub use show::DocumentView;
 pub use tokens::TokenVault;
 pub use windows::LedgerWindow;
