@@ -23,10 +23,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use super::Settings;
 use super::keys::{key, signature, single_token, tokens};
-use super::status::{Lifecycle, lifecycle};
-use crate::model::{DocType, Document, LedgerEntry};
+use super::records::{Doc, Documents, Entry};
+use super::status::Lifecycle;
+use super::{ReconcileInput, Settings};
+use crate::model::DocType;
 
 /// How a Cin7 record was paired with its Xero copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -144,9 +145,9 @@ impl Pool {
         self.0.entry(key).or_default().0.push(index);
     }
 
-    fn sort(&mut self, xero: &[Document]) {
+    fn sort(&mut self, xero: &Documents) {
         for (candidates, _) in self.0.values_mut() {
-            candidates.sort_by_key(|&i| (lifecycle(&xero[i].status) == Lifecycle::Voided, i));
+            candidates.sort_by_key(|&i| (xero.get(i).life() == Lifecycle::Voided, i));
             candidates.dedup();
         }
     }
@@ -179,20 +180,16 @@ struct Pools {
     lines: Pool,
 }
 
-fn journal_signature(doc: &Document) -> Option<String> {
+fn journal_signature(doc: &Doc<'_>) -> Option<String> {
     let date = doc.date?;
-    signature(
-        doc.lines
-            .iter()
-            .filter_map(|line| Some((date, line.account_code.as_deref()?, line.line_amount?))),
-    )
+    signature(doc.lines().filter_map(|line| Some((date, line.account_code?, line.line_amount?))))
 }
 
-fn ledger_signature(entry: &LedgerEntry) -> Option<String> {
-    signature(entry.lines.iter().map(|l| (l.date, l.account_code.as_str(), l.amount)))
+fn ledger_signature(entry: &Entry<'_>) -> Option<String> {
+    signature(entry.lines().map(|l| (l.date, l.account_code, l.amount)))
 }
 
-fn pools(xero: &[Document]) -> Pools {
+fn pools(xero: &Documents) -> Pools {
     let mut pools = Pools {
         number: Pool::default(),
         reference: Pool::default(),
@@ -201,21 +198,21 @@ fn pools(xero: &[Document]) -> Pools {
     };
     for (i, doc) in xero.iter().enumerate() {
         if is_invoice_type(doc.doc_type) {
-            if let Some(k) = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n)) {
+            if let Some(k) = doc.number.and_then(|n| typed(doc.doc_type, n)) {
                 pools.number.add(k, i);
             }
             if is_purchase(doc.doc_type)
-                && let Some(k) = doc.reference.as_deref().and_then(|r| typed(doc.doc_type, r))
+                && let Some(k) = doc.reference.and_then(|r| typed(doc.doc_type, r))
             {
                 pools.reference.add(k, i);
             }
         } else if doc.doc_type == DocType::ManualJournal {
-            let words = doc.reference.as_deref().map(tokens).into_iter().flatten();
+            let words = doc.reference.map(tokens).into_iter().flatten();
             // Only words with a digit can be an id or a number; "Stock", "adjustment" cannot.
             for word in words.filter(|w| has_digit(w)) {
                 pools.narration.add(word, i);
             }
-            if let Some(sig) = journal_signature(doc) {
+            if let Some(sig) = journal_signature(&doc) {
                 pools.lines.add(sig, i);
             }
         }
@@ -227,18 +224,15 @@ fn pools(xero: &[Document]) -> Pools {
 }
 
 /// The words of a ledger entry's source id long enough to be a task id (not a discriminator).
-fn ledger_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
-    key(&entry.source_id).into_iter().chain(tokens(&entry.source_id).filter(|w| w.len() >= 8))
+fn ledger_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
+    let id = entry.source_id;
+    key(id).into_iter().chain(tokens(id).filter(|w| w.len() >= 8))
 }
 
 /// Pairs every Cin7 record it can with a Xero document; documents of the `consolidated`
 /// types left over are then matched in groups.
-pub(crate) fn match_records(
-    cin7: &[Document],
-    ledger: &[LedgerEntry],
-    xero: &[Document],
-    settings: &Settings,
-) -> Matching {
+pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matching {
+    let (cin7, ledger, xero) = (&input.cin7_documents, &input.cin7_ledger, &input.xero_documents);
     let mut run = Run {
         pools: pools(xero),
         taken: vec![false; xero.len()],
@@ -248,8 +242,8 @@ pub(crate) fn match_records(
     };
     let mut stock_ids: HashSet<String> = HashSet::new();
     let mut invoice_ids: HashSet<String> = HashSet::new();
-    for doc in cin7 {
-        let ids = key(&doc.external_id).into_iter().chain(doc.number.as_deref().and_then(key));
+    for doc in cin7.iter() {
+        let ids = key(doc.external_id).into_iter().chain(doc.number.and_then(key));
         if is_stock_type(doc.doc_type) {
             stock_ids.extend(ids);
         } else if is_invoice_type(doc.doc_type) {
@@ -259,7 +253,7 @@ pub(crate) fn match_records(
     run.roles = ledger
         .iter()
         .map(|entry| {
-            if own_ids(entry).any(|id| stock_ids.contains(&id)) {
+            if own_ids(&entry).any(|id| stock_ids.contains(&id)) {
                 LedgerRole::Represented
             } else {
                 LedgerRole::Missing
@@ -268,15 +262,15 @@ pub(crate) fn match_records(
         .collect();
     // Every record has its chance at ids and numbers before any is matched by its lines.
     for (i, doc) in cin7.iter().enumerate() {
-        run.document_by_id(i, doc);
+        run.document_by_id(i, &doc);
     }
     for (i, entry) in ledger.iter().enumerate() {
-        run.ledger_by_id(i, entry);
+        run.ledger_by_id(i, &entry);
     }
     let groups = consolidate(cin7, xero, settings, &mut run);
     for (i, doc) in cin7.iter().enumerate() {
         if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
-            let sig = journal_signature(doc);
+            let sig = journal_signature(&doc);
             run.by_lines(sig.as_deref(), Cin7Item::Document(i));
         }
     }
@@ -284,9 +278,9 @@ pub(crate) fn match_records(
         if run.roles[i] != LedgerRole::Missing {
             continue;
         }
-        let sig = ledger_signature(entry);
+        let sig = ledger_signature(&entry);
         if !run.by_lines(sig.as_deref(), Cin7Item::Ledger(i))
-            && own_ids(entry).any(|id| invoice_ids.contains(&id))
+            && own_ids(&entry).any(|id| invoice_ids.contains(&id))
         {
             run.roles[i] = LedgerRole::Unexpected;
         }
@@ -304,30 +298,32 @@ pub(crate) fn match_records(
 /// on both sides; a key both sides hold is one [`Consolidation`], and its documents count as
 /// matched.
 fn consolidate(
-    cin7: &[Document],
-    xero: &[Document],
+    cin7: &Documents,
+    xero: &Documents,
     settings: &Settings,
     run: &mut Run,
 ) -> Vec<Consolidation> {
     type Key = (DocType, NaiveDate, Option<String>);
-    let key = |doc: &Document| -> Option<Key> {
-        let currency = doc.currency.as_deref().map(str::to_ascii_uppercase);
+    if settings.consolidated.is_empty() {
+        return Vec::new();
+    }
+    let key = |doc: &Doc<'_>| -> Option<Key> {
+        let currency = doc.currency.map(str::to_ascii_uppercase);
         let consolidated = settings.consolidated.contains(&doc.doc_type);
         consolidated.then_some((doc.doc_type, doc.date?, currency))
     };
     // Only what Cin7 exports is in a consolidated entry: posted, from an exported channel.
-    let exported = |doc: &Document| {
-        lifecycle(&doc.status) == Lifecycle::Posted && !settings.excluded(doc.channel.as_deref())
-    };
+    let exported =
+        |doc: &Doc<'_>| doc.life() == Lifecycle::Posted && !settings.excluded(doc.channel);
     let mut groups: BTreeMap<Key, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, doc) in cin7.iter().enumerate().filter(|(i, _)| !run.doc_matched[*i]) {
-        if let Some(k) = key(doc).filter(|_| exported(doc)) {
+        if let Some(k) = key(&doc).filter(|_| exported(&doc)) {
             groups.entry(k).or_default().0.push(i);
         }
     }
     for (i, doc) in xero.iter().enumerate().filter(|(i, _)| !run.taken[*i]) {
-        let live = lifecycle(&doc.status) != Lifecycle::Voided;
-        if let Some(k) = key(doc).filter(|k| live && groups.contains_key(k)) {
+        let live = doc.life() != Lifecycle::Voided;
+        if let Some(k) = key(&doc).filter(|k| live && groups.contains_key(k)) {
             groups.entry(k).or_default().1.push(i);
         }
     }
@@ -347,8 +343,8 @@ fn consolidate(
 }
 
 /// The ids a ledger entry could be known by: its source id (and its long words) and reference.
-fn own_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
-    ledger_ids(entry).chain(entry.reference.as_deref().and_then(key))
+fn own_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
+    ledger_ids(entry).chain(entry.reference.and_then(key))
 }
 
 struct Run {
@@ -373,9 +369,9 @@ impl Run {
         self.pools.narration.take(&word, &mut self.taken)
     }
 
-    fn document_by_id(&mut self, i: usize, doc: &Document) {
+    fn document_by_id(&mut self, i: usize, doc: &Doc<'_>) {
         let found = if is_invoice_type(doc.doc_type) {
-            let k = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n));
+            let k = doc.number.and_then(|n| typed(doc.doc_type, n));
             let k = k.as_deref();
             k.and_then(|k| self.pools.number.take(k, &mut self.taken))
                 .map(|x| (x, MatchMethod::DocumentNumber))
@@ -385,11 +381,11 @@ impl Run {
                     Some((x, MatchMethod::PurchaseInvoiceReference))
                 })
         } else if is_stock_type(doc.doc_type) {
-            self.in_narration(Some(&doc.external_id))
+            self.in_narration(Some(doc.external_id))
                 .map(|x| (x, MatchMethod::TaskIdInNarration))
                 .or_else(|| {
-                    self.in_narration(doc.number.as_deref())
-                        .or_else(|| self.in_narration(doc.reference.as_deref()))
+                    self.in_narration(doc.number)
+                        .or_else(|| self.in_narration(doc.reference))
                         .map(|x| (x, MatchMethod::ReferenceInNarration))
                 })
         } else {
@@ -400,7 +396,7 @@ impl Run {
         }
     }
 
-    fn ledger_by_id(&mut self, i: usize, entry: &LedgerEntry) {
+    fn ledger_by_id(&mut self, i: usize, entry: &Entry<'_>) {
         if self.roles[i] != LedgerRole::Missing {
             return;
         }
@@ -408,7 +404,7 @@ impl Run {
             .find_map(|w| self.pools.narration.take(&w, &mut self.taken))
             .map(|x| (x, MatchMethod::TaskIdInNarration))
             .or_else(|| {
-                let x = self.in_narration(entry.reference.as_deref())?;
+                let x = self.in_narration(entry.reference)?;
                 Some((x, MatchMethod::ReferenceInNarration))
             });
         if let Some((xero, method)) = found {
