@@ -114,6 +114,17 @@ pub(crate) struct Matching {
     pub cin7_document_matched: Vec<bool>,
     pub ledger: Vec<LedgerRole>,
     pub xero_matched: Vec<bool>,
+    /// (Cin7 document, Cin7 ledger entry) for every entry a stock document stands for
+    /// ([`LedgerRole::Represented`]), sorted.
+    pub stock_postings: Vec<(usize, usize)>,
+}
+
+impl Matching {
+    /// The Cin7 ledger entries Cin7 stock document `doc` stands for.
+    pub(crate) fn postings_of(&self, doc: usize) -> impl Iterator<Item = usize> + '_ {
+        let start = self.stock_postings.partition_point(|&(d, _)| d < doc);
+        self.stock_postings[start..].iter().take_while(move |&&(d, _)| d == doc).map(|&(_, e)| e)
+    }
 }
 
 pub(crate) fn is_stock_type(doc_type: DocType) -> bool {
@@ -240,26 +251,33 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         doc_matched: vec![false; cin7.len()],
         roles: Vec::new(),
     };
-    let mut stock_ids: HashSet<String> = HashSet::new();
+    // Each id or number of a stock document, with the first document that has it.
+    let mut stock_ids: HashMap<String, usize> = HashMap::new();
     let mut invoice_ids: HashSet<String> = HashSet::new();
-    for doc in cin7.iter() {
+    for (i, doc) in cin7.iter().enumerate() {
         let ids = key(doc.external_id).into_iter().chain(doc.number.and_then(key));
         if is_stock_type(doc.doc_type) {
-            stock_ids.extend(ids);
+            for id in ids {
+                stock_ids.entry(id).or_insert(i);
+            }
         } else if is_invoice_type(doc.doc_type) {
             invoice_ids.extend(ids);
         }
     }
+    let mut stock_postings = Vec::new();
     run.roles = ledger
         .iter()
-        .map(|entry| {
-            if own_ids(&entry).any(|id| stock_ids.contains(&id)) {
+        .enumerate()
+        .map(|(e, entry)| match own_ids(&entry).find_map(|id| stock_ids.get(&id).copied()) {
+            Some(doc) => {
+                stock_postings.push((doc, e));
                 LedgerRole::Represented
-            } else {
-                LedgerRole::Missing
             }
+            None => LedgerRole::Missing,
         })
         .collect();
+    drop(stock_ids);
+    stock_postings.sort_unstable();
     // Every record has its chance at ids and numbers before any is matched by its lines.
     for (i, doc) in cin7.iter().enumerate() {
         run.document_by_id(i, &doc);
@@ -291,6 +309,7 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         cin7_document_matched: run.doc_matched,
         ledger: run.roles,
         xero_matched: run.taken,
+        stock_postings,
     }
 }
 

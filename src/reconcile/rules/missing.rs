@@ -2,7 +2,9 @@
 //! - `missing_in_xero`: a posted Cin7 invoice, credit note or stock document, or a Cin7 stock
 //!   journal, with no Xero copy once the grace period has passed (drafts are not expected,
 //!   nor documents of a sales channel excluded from the export; dated on or before a Xero
-//!   lock date it is a `lock_date_violation` instead).
+//!   lock date it is a `lock_date_violation` instead). It carries the control account the
+//!   record posts to and its amount there ([`control_posting`]), so the daily report can say
+//!   which variance it explains; a stock document's come from its task's Cin7 ledger entries.
 //! - `missing_in_cin7`: a live Xero document that looks Cin7-made (its number has the shape of
 //!   Cin7's numbers of that type; a journal narration naming Cin7, a Cin7-shaped number or a
 //!   `TaskID`) with no Cin7 source.
@@ -43,7 +45,7 @@ fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for item in docs.map(|(i, _)| Cin7Item::Document(i)).chain(ledger) {
         let view = cin7_view(ctx.input, item);
         if view.life == Lifecycle::Posted && ctx.settled(view.changed) {
-            out.push(missing(ctx, &view, control_posting(ctx.input, item)));
+            out.push(missing(ctx, &view, control_posting(ctx.input, ctx.matching, item)));
         }
     }
 }

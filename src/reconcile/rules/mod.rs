@@ -153,14 +153,36 @@ pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
 }
 
 /// What a Cin7 record that Xero lacks does to the variance: the first mapped control account
-/// it posts to (in [`crate::config::AccountMap::roles`] order) and its debit-positive amount
-/// there. Ledger entries carry signed lines; invoices and credit notes post their lines'
-/// amounts (credits on sales invoices and purchase credit notes). Stock documents are left
-/// to their ledger entries.
-pub(crate) fn control_posting(input: &ReconcileInput, item: Cin7Item) -> Option<(String, Decimal)> {
+/// it posts to (in [`crate::config::AccountMap::roles`] order, inventory first) and its
+/// debit-positive amount there. Ledger entries carry signed lines; invoices and credit notes
+/// post their lines' amounts (credits on sales invoices and purchase credit notes). A stock
+/// document (adjustment, transfer, assembly) posts what the Cin7 ledger entries it stands for
+/// post (its task's transactions); without any, its own lines where they are a balanced
+/// journal (signed, summing to zero); else nothing is known.
+pub(crate) fn control_posting(
+    input: &ReconcileInput,
+    matching: &Matching,
+    item: Cin7Item,
+) -> Option<(String, Decimal)> {
     let postings: Vec<(&str, Decimal)> = match item {
         Cin7Item::Ledger(i) => {
             input.cin7_ledger.get(i).lines().map(|l| (l.account_code, l.amount)).collect()
+        }
+        Cin7Item::Document(i) if is_stock_type(input.cin7_documents.get(i).doc_type) => {
+            let ledger: Vec<(&str, Decimal)> = matching
+                .postings_of(i)
+                .flat_map(|e| input.cin7_ledger.get(e).lines())
+                .map(|l| (l.account_code, l.amount))
+                .collect();
+            if ledger.is_empty() {
+                let doc = input.cin7_documents.get(i);
+                let own: Vec<(&str, Decimal)> =
+                    doc.lines().filter_map(|l| Some((l.account_code?, l.line_amount?))).collect();
+                let balanced = own.iter().map(|(_, amount)| amount).sum::<Decimal>().is_zero();
+                if balanced { own } else { Vec::new() }
+            } else {
+                ledger
+            }
         }
         Cin7Item::Document(i) => {
             let doc = input.cin7_documents.get(i);

@@ -163,6 +163,46 @@ fn unsynced_receipt_journal() -> ReconcileInput {
     data
 }
 
+/// Cin7 stock adjustment SA-00001 (stock up 25.00 against the discrepancy account) with its
+/// task's posting in Cin7's transactions feed (inventory 630 debited, 650 credited, the
+/// feed's reference its number); Xero has the manual journal when `synced`.
+fn stock_adjustment_with_its_postings(synced: bool) -> ReconcileInput {
+    let adjustment = cin7_adjustment("SA-00001", "25.00");
+    let feed_id = format!("transactions/{}/2026-02-10/0a1b2c3d4e5f.0", adjustment.external_id);
+    let mut posting = ledger_entry(&feed_id, &[("630", "25.00"), ("650", "-25.00")]);
+    posting.reference = Some("SA-00001".into());
+    let journals = if synced {
+        vec![xero_journal("mj-1", "Stock adjustment SA-00001", "25.00")]
+    } else {
+        vec![]
+    };
+    let mut data = input(vec![adjustment], journals);
+    data.cin7_ledger = vec![posting].into();
+    data
+}
+
+/// Cin7 stock transfer TR-00001 sent into transit (641 debited, inventory 630 credited 40.00),
+/// with its feed posting, not in Xero.
+fn unsynced_stock_transfer_with_its_postings() -> ReconcileInput {
+    let mut transfer = cin7(DocType::StockTransfer, "TR-00001", "40.00");
+    transfer.lines = vec![super::line("641", "40.00")];
+    let mut posting = ledger_entry(
+        &format!("transactions/{}/2026-02-10/0a1b2c3d4e5f.0", transfer.external_id),
+        &[("641", "40.00"), ("630", "-40.00")],
+    );
+    posting.reference = Some("TR-00001".into());
+    let mut data = input(vec![transfer], vec![]);
+    data.cin7_ledger = vec![posting].into();
+    data
+}
+
+/// An unsynced Cin7 stock adjustment with `lines` as its own lines and no feed posting.
+fn unsynced_adjustment_with_lines(lines: &[(&str, &str)]) -> ReconcileInput {
+    let mut adjustment = cin7_adjustment("SA-00001", "25.00");
+    adjustment.lines = lines.iter().map(|(account, amount)| super::line(account, amount)).collect();
+    input(vec![adjustment], vec![])
+}
+
 /// A sale invoiced (revenue 200) and shipped (COGS 310 / inventory 630) on the given days;
 /// `now()` is 1 March 2026, so the last period end is 28 February.
 fn sale_booked(invoiced: Option<NaiveDate>, shipped: Option<NaiveDate>) -> ReconcileInput {
@@ -246,6 +286,8 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::invoice_changed_within_grace(invoice_changed_an_hour_ago(), &[])]
 #[case::draft_invoice_not_expected(draft_invoice(), &[])]
 #[case::unsynced_receipt_journal(unsynced_receipt_journal(), &[FindingKind::MissingInXero])]
+#[case::unsynced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(false), &[FindingKind::MissingInXero])]
+#[case::synced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(true), &[])]
 #[case::xero_invoice_numbered_like_cin7(xero_invoice_numbered_like_cin7(), &[FindingKind::MissingInCin7])]
 #[case::xero_invoice_numbered_like_xero(xero_invoice_numbered_like_xero(), &[])]
 #[case::totals_apart(totals_apart(), &[FindingKind::AmountMismatch])]
@@ -500,6 +542,29 @@ fn a_record_missing_in_xero_names_the_control_account_it_posts_to_and_its_amount
     assert_eq!(journal.kind, FindingKind::MissingInXero);
     assert_eq!(journal.account_code.as_deref(), Some("630"), "inventory comes first");
     assert_eq!(journal.amount, Some(dec("-25.00")));
+}
+
+/// What the daily report attributes a `missing_in_xero` finding by: the first control
+/// account (inventory first) the record posts to and its debit-positive amount there. A stock
+/// document posts what its task's Cin7 ledger entries post, else its own lines where they are
+/// a balanced journal; otherwise nothing is known and no account is given.
+#[rstest]
+#[case::unsynced_invoice(unsynced_invoice(), Some(("200", "-100.00")))]
+#[case::unsynced_receipt_journal(unsynced_receipt_journal(), Some(("630", "80")))]
+#[case::unsynced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(false), Some(("630", "25.00")))]
+#[case::unsynced_stock_transfer_with_its_postings(unsynced_stock_transfer_with_its_postings(), Some(("630", "-40.00")))]
+#[case::unsynced_stock_adjustment_posted_on_its_own_lines(unsynced_adjustment_with_lines(&[("650", "-25.00"), ("630: Inventory", "25.00")]), Some(("630", "25.00")))]
+#[case::unsynced_stock_adjustment_with_one_sided_lines(unsynced_adjustment_with_lines(&[("650", "25.00")]), None)]
+fn a_record_missing_in_xero_carries_the_control_account_it_posts_to(
+    #[case] data: ReconcileInput,
+    #[case] expected: Option<(&str, &str)>,
+) {
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let missing: Vec<_> =
+        outcome.findings.iter().filter(|f| f.kind == FindingKind::MissingInXero).collect();
+    assert_eq!(missing.len(), 1, "{:#?}", outcome.findings);
+    let posting = missing[0].account_code.as_deref().zip(missing[0].amount);
+    assert_eq!(posting, expected.map(|(account, amount)| (account, dec(amount))));
 }
 
 /// A Cin7 Omni sales order, invoiced and dispatched on 10 Feb 2026, imported into Xero, with
