@@ -189,9 +189,12 @@ fn main() {
             xero.total = xero.total.map(|t| t + Decimal::ONE);
             planted += 1;
         }
-        input.cin7_documents.push(cin7);
-        input.xero_documents.push(xero);
+        // Each model document goes into the lean tables and is dropped.
+        input.cin7_documents.push(&cin7);
+        input.xero_documents.push(&xero);
     }
+    input.cin7_documents.shrink_to_fit();
+    input.xero_documents.shrink_to_fit();
     let built = started.elapsed();
     let input_peak = peak_rss_kib();
     let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");

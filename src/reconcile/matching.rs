@@ -30,10 +30,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use super::Settings;
 use super::keys::{key, signature, single_token, tokens};
-use super::status::{Lifecycle, lifecycle};
-use crate::model::{DocType, Document, LedgerEntry};
+use super::records::{Doc, Documents, Entry};
+use super::status::Lifecycle;
+use super::{ReconcileInput, Settings};
+use crate::model::DocType;
 
 /// How a Cin7 record was paired with its Xero copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -123,6 +124,17 @@ pub(crate) struct Matching {
     pub cin7_document_matched: Vec<bool>,
     pub ledger: Vec<LedgerRole>,
     pub xero_matched: Vec<bool>,
+    /// (Cin7 document, Cin7 ledger entry) for every entry a stock document stands for
+    /// ([`LedgerRole::Represented`]), sorted.
+    pub stock_postings: Vec<(usize, usize)>,
+}
+
+impl Matching {
+    /// The Cin7 ledger entries Cin7 stock document `doc` stands for.
+    pub(crate) fn postings_of(&self, doc: usize) -> impl Iterator<Item = usize> + '_ {
+        let start = self.stock_postings.partition_point(|&(d, _)| d < doc);
+        self.stock_postings[start..].iter().take_while(move |&&(d, _)| d == doc).map(|&(_, e)| e)
+    }
 }
 
 pub(crate) fn is_stock_type(doc_type: DocType) -> bool {
@@ -154,9 +166,9 @@ impl Pool {
         self.0.entry(key).or_default().0.push(index);
     }
 
-    fn sort(&mut self, xero: &[Document]) {
+    fn sort(&mut self, xero: &Documents) {
         for (candidates, _) in self.0.values_mut() {
-            candidates.sort_by_key(|&i| (lifecycle(&xero[i].status) == Lifecycle::Voided, i));
+            candidates.sort_by_key(|&i| (xero.get(i).life() == Lifecycle::Voided, i));
             candidates.dedup();
         }
     }
@@ -195,7 +207,7 @@ struct Pools {
 
 /// A payment's keys, given the key of the document it pays: (paid document, date, amount)
 /// where it has an amount, and (paid document, date). `None` without a date.
-fn payment_keys(doc: &Document, paid: &str) -> Option<(Option<String>, String)> {
+fn payment_keys(doc: &Doc<'_>, paid: &str) -> Option<(Option<String>, String)> {
     let day = format!("{paid}|{}", doc.date?);
     Some((doc.total.map(|total| format!("{day}|{}", total.normalize())), day))
 }
@@ -203,8 +215,8 @@ fn payment_keys(doc: &Document, paid: &str) -> Option<(Option<String>, String)> 
 /// The Xero number of every matched Cin7 invoice or credit note, by its Cin7 number (a
 /// consolidated one's is the day's Xero document, where there is one).
 fn xero_numbers(
-    cin7: &[Document],
-    xero: &[Document],
+    cin7: &Documents,
+    xero: &Documents,
     pairs: &[Pair],
     groups: &[Consolidation],
 ) -> HashMap<String, String> {
@@ -218,30 +230,23 @@ fn xero_numbers(
     });
     paired
         .chain(grouped.flatten())
-        .filter(|&(i, _)| is_invoice_type(cin7[i].doc_type))
+        .filter(|&(i, _)| is_invoice_type(cin7.get(i).doc_type))
         .filter_map(|(i, x)| {
-            Some((
-                cin7[i].number.as_deref().and_then(key)?,
-                xero[x].number.as_deref().and_then(key)?,
-            ))
+            Some((cin7.get(i).number.and_then(key)?, xero.get(x).number.and_then(key)?))
         })
         .collect()
 }
 
-fn journal_signature(doc: &Document) -> Option<String> {
+fn journal_signature(doc: &Doc<'_>) -> Option<String> {
     let date = doc.date?;
-    signature(
-        doc.lines
-            .iter()
-            .filter_map(|line| Some((date, line.account_code.as_deref()?, line.line_amount?))),
-    )
+    signature(doc.lines().filter_map(|line| Some((date, line.account_code?, line.line_amount?))))
 }
 
-fn ledger_signature(entry: &LedgerEntry) -> Option<String> {
-    signature(entry.lines.iter().map(|l| (l.date, l.account_code.as_str(), l.amount)))
+fn ledger_signature(entry: &Entry<'_>) -> Option<String> {
+    signature(entry.lines().map(|l| (l.date, l.account_code, l.amount)))
 }
 
-fn pools(xero: &[Document]) -> Pools {
+fn pools(xero: &Documents) -> Pools {
     let mut pools = Pools {
         number: Pool::default(),
         reference: Pool::default(),
@@ -252,26 +257,26 @@ fn pools(xero: &[Document]) -> Pools {
     };
     for (i, doc) in xero.iter().enumerate() {
         if is_invoice_type(doc.doc_type) {
-            if let Some(k) = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n)) {
+            if let Some(k) = doc.number.and_then(|n| typed(doc.doc_type, n)) {
                 pools.number.add(k, i);
             }
             if is_purchase(doc.doc_type)
-                && let Some(k) = doc.reference.as_deref().and_then(|r| typed(doc.doc_type, r))
+                && let Some(k) = doc.reference.and_then(|r| typed(doc.doc_type, r))
             {
                 pools.reference.add(k, i);
             }
         } else if doc.doc_type == DocType::ManualJournal {
-            let words = doc.reference.as_deref().map(tokens).into_iter().flatten();
+            let words = doc.reference.map(tokens).into_iter().flatten();
             // Only words with a digit can be an id or a number; "Stock", "adjustment" cannot.
             for word in words.filter(|w| has_digit(w)) {
                 pools.narration.add(word, i);
             }
-            if let Some(sig) = journal_signature(doc) {
+            if let Some(sig) = journal_signature(&doc) {
                 pools.lines.add(sig, i);
             }
         } else if doc.doc_type == DocType::Payment
-            && let Some(paid) = doc.reference.as_deref().and_then(key)
-            && let Some((exact, day)) = payment_keys(doc, &paid)
+            && let Some(paid) = doc.reference.and_then(key)
+            && let Some((exact, day)) = payment_keys(&doc, &paid)
         {
             if let Some(exact) = exact {
                 pools.payment.add(exact, i);
@@ -293,18 +298,15 @@ fn pools(xero: &[Document]) -> Pools {
 }
 
 /// The words of a ledger entry's source id long enough to be a task id (not a discriminator).
-fn ledger_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
-    key(&entry.source_id).into_iter().chain(tokens(&entry.source_id).filter(|w| w.len() >= 8))
+fn ledger_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
+    let id = entry.source_id;
+    key(id).into_iter().chain(tokens(id).filter(|w| w.len() >= 8))
 }
 
 /// Pairs every Cin7 record it can with a Xero document; documents of the `consolidated`
 /// types left over are then matched in groups.
-pub(crate) fn match_records(
-    cin7: &[Document],
-    ledger: &[LedgerEntry],
-    xero: &[Document],
-    settings: &Settings,
-) -> Matching {
+pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matching {
+    let (cin7, ledger, xero) = (&input.cin7_documents, &input.cin7_ledger, &input.xero_documents);
     let mut run = Run {
         pools: pools(xero),
         taken: vec![false; xero.len()],
@@ -312,32 +314,39 @@ pub(crate) fn match_records(
         doc_matched: vec![false; cin7.len()],
         roles: Vec::new(),
     };
-    let mut stock_ids: HashSet<String> = HashSet::new();
+    // Each id or number of a stock document, with the first document that has it.
+    let mut stock_ids: HashMap<String, usize> = HashMap::new();
     let mut invoice_ids: HashSet<String> = HashSet::new();
-    for doc in cin7 {
-        let ids = key(&doc.external_id).into_iter().chain(doc.number.as_deref().and_then(key));
+    for (i, doc) in cin7.iter().enumerate() {
+        let ids = key(doc.external_id).into_iter().chain(doc.number.and_then(key));
         if is_stock_type(doc.doc_type) {
-            stock_ids.extend(ids);
+            for id in ids {
+                stock_ids.entry(id).or_insert(i);
+            }
         } else if is_invoice_type(doc.doc_type) {
             invoice_ids.extend(ids);
         }
     }
+    let mut stock_postings = Vec::new();
     run.roles = ledger
         .iter()
-        .map(|entry| {
-            if own_ids(entry).any(|id| stock_ids.contains(&id)) {
+        .enumerate()
+        .map(|(e, entry)| match own_ids(&entry).find_map(|id| stock_ids.get(&id).copied()) {
+            Some(doc) => {
+                stock_postings.push((doc, e));
                 LedgerRole::Represented
-            } else {
-                LedgerRole::Missing
             }
+            None => LedgerRole::Missing,
         })
         .collect();
+    drop(stock_ids);
+    stock_postings.sort_unstable();
     // Every record has its chance at ids and numbers before any is matched by its lines.
     for (i, doc) in cin7.iter().enumerate() {
-        run.document_by_id(i, doc);
+        run.document_by_id(i, &doc);
     }
     for (i, entry) in ledger.iter().enumerate() {
-        run.ledger_by_id(i, entry);
+        run.ledger_by_id(i, &entry);
     }
     let mut groups = consolidate(cin7, xero, settings, &mut run, |t| t != DocType::Payment);
     let numbers = xero_numbers(cin7, xero, &run.pairs, &groups);
@@ -345,7 +354,7 @@ pub(crate) fn match_records(
     groups.extend(consolidate(cin7, xero, settings, &mut run, |t| t == DocType::Payment));
     for (i, doc) in cin7.iter().enumerate() {
         if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
-            let sig = journal_signature(doc);
+            let sig = journal_signature(&doc);
             run.by_lines(sig.as_deref(), Cin7Item::Document(i));
         }
     }
@@ -353,9 +362,9 @@ pub(crate) fn match_records(
         if run.roles[i] != LedgerRole::Missing {
             continue;
         }
-        let sig = ledger_signature(entry);
+        let sig = ledger_signature(&entry);
         if !run.by_lines(sig.as_deref(), Cin7Item::Ledger(i))
-            && own_ids(entry).any(|id| invoice_ids.contains(&id))
+            && own_ids(&entry).any(|id| invoice_ids.contains(&id))
         {
             run.roles[i] = LedgerRole::Unexpected;
         }
@@ -366,6 +375,7 @@ pub(crate) fn match_records(
         cin7_document_matched: run.doc_matched,
         ledger: run.roles,
         xero_matched: run.taken,
+        stock_postings,
     }
 }
 
@@ -374,31 +384,33 @@ pub(crate) fn match_records(
 /// and its documents count as matched. Documents are grouped before payments are matched
 /// (a payment of a consolidated invoice names the day's Xero invoice), payments after.
 fn consolidate(
-    cin7: &[Document],
-    xero: &[Document],
+    cin7: &Documents,
+    xero: &Documents,
     settings: &Settings,
     run: &mut Run,
     types: impl Fn(DocType) -> bool,
 ) -> Vec<Consolidation> {
     type Key = (DocType, NaiveDate, Option<String>);
-    let key = |doc: &Document| -> Option<Key> {
-        let currency = doc.currency.as_deref().map(str::to_ascii_uppercase);
+    if settings.consolidated.is_empty() {
+        return Vec::new();
+    }
+    let key = |doc: &Doc<'_>| -> Option<Key> {
+        let currency = doc.currency.map(str::to_ascii_uppercase);
         let consolidated = types(doc.doc_type) && settings.consolidated.contains(&doc.doc_type);
         consolidated.then_some((doc.doc_type, doc.date?, currency))
     };
     // Only what Cin7 exports is in a consolidated entry: posted, from an exported channel.
-    let exported = |doc: &Document| {
-        lifecycle(&doc.status) == Lifecycle::Posted && !settings.excluded(doc.channel.as_deref())
-    };
+    let exported =
+        |doc: &Doc<'_>| doc.life() == Lifecycle::Posted && !settings.excluded(doc.channel);
     let mut groups: BTreeMap<Key, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, doc) in cin7.iter().enumerate().filter(|(i, _)| !run.doc_matched[*i]) {
-        if let Some(k) = key(doc).filter(|_| exported(doc)) {
+        if let Some(k) = key(&doc).filter(|_| exported(&doc)) {
             groups.entry(k).or_default().0.push(i);
         }
     }
     for (i, doc) in xero.iter().enumerate().filter(|(i, _)| !run.taken[*i]) {
-        let live = lifecycle(&doc.status) != Lifecycle::Voided;
-        if let Some(k) = key(doc).filter(|k| live && groups.contains_key(k)) {
+        let live = doc.life() != Lifecycle::Voided;
+        if let Some(k) = key(&doc).filter(|k| live && groups.contains_key(k)) {
             groups.entry(k).or_default().1.push(i);
         }
     }
@@ -418,8 +430,8 @@ fn consolidate(
 }
 
 /// The ids a ledger entry could be known by: its source id (and its long words) and reference.
-fn own_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
-    ledger_ids(entry).chain(entry.reference.as_deref().and_then(key))
+fn own_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
+    ledger_ids(entry).chain(entry.reference.and_then(key))
 }
 
 struct Run {
@@ -444,9 +456,9 @@ impl Run {
         self.pools.narration.take(&word, &mut self.taken)
     }
 
-    fn document_by_id(&mut self, i: usize, doc: &Document) {
+    fn document_by_id(&mut self, i: usize, doc: &Doc<'_>) {
         let found = if is_invoice_type(doc.doc_type) {
-            let k = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n));
+            let k = doc.number.and_then(|n| typed(doc.doc_type, n));
             let k = k.as_deref();
             k.and_then(|k| self.pools.number.take(k, &mut self.taken))
                 .map(|x| (x, MatchMethod::DocumentNumber))
@@ -456,11 +468,11 @@ impl Run {
                     Some((x, MatchMethod::PurchaseInvoiceReference))
                 })
         } else if is_stock_type(doc.doc_type) {
-            self.in_narration(Some(&doc.external_id))
+            self.in_narration(Some(doc.external_id))
                 .map(|x| (x, MatchMethod::TaskIdInNarration))
                 .or_else(|| {
-                    self.in_narration(doc.number.as_deref())
-                        .or_else(|| self.in_narration(doc.reference.as_deref()))
+                    self.in_narration(doc.number)
+                        .or_else(|| self.in_narration(doc.reference))
                         .map(|x| (x, MatchMethod::ReferenceInNarration))
                 })
         } else {
@@ -475,13 +487,13 @@ impl Run {
     /// by paid document and date. `numbers` gives the Xero number of a Cin7 document that has
     /// one. Consolidated payments are not paired by day: all of a day's payments of a
     /// consolidated invoice name the same Xero invoice, and are compared as a group instead.
-    fn payments(&mut self, cin7: &[Document], numbers: &HashMap<String, String>, by_day: bool) {
+    fn payments(&mut self, cin7: &Documents, numbers: &HashMap<String, String>, by_day: bool) {
         let payments: Vec<(usize, (Option<String>, String))> = (cin7.iter().enumerate())
             .filter(|(_, doc)| doc.doc_type == DocType::Payment)
             .filter_map(|(i, doc)| {
-                let ours = doc.reference.as_deref().and_then(key)?;
+                let ours = doc.reference.and_then(key)?;
                 let paid = numbers.get(&ours).unwrap_or(&ours);
-                Some((i, payment_keys(doc, paid)?))
+                Some((i, payment_keys(&doc, paid)?))
             })
             .collect();
         for (i, (exact, _)) in &payments {
@@ -501,7 +513,7 @@ impl Run {
         }
     }
 
-    fn ledger_by_id(&mut self, i: usize, entry: &LedgerEntry) {
+    fn ledger_by_id(&mut self, i: usize, entry: &Entry<'_>) {
         if self.roles[i] != LedgerRole::Missing {
             return;
         }
@@ -509,7 +521,7 @@ impl Run {
             .find_map(|w| self.pools.narration.take(&w, &mut self.taken))
             .map(|x| (x, MatchMethod::TaskIdInNarration))
             .or_else(|| {
-                let x = self.in_narration(entry.reference.as_deref())?;
+                let x = self.in_narration(entry.reference)?;
                 Some((x, MatchMethod::ReferenceInNarration))
             });
         if let Some((xero, method)) = found {
