@@ -483,6 +483,73 @@ mod tests {
     }
 
     #[test]
+    fn each_document_gets_its_own_lines_past_documents_of_unknown_types_and_without_lines() {
+        let (_dir, mut store) = store();
+        // A document of a type this cxsync does not know, with a line, stored first.
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO documents (id, connection_id, system, doc_type, external_id, status)
+                 VALUES (1, 1, 'xero', 'tracking_category', 't-1', 'ACTIVE');
+                 INSERT INTO document_lines (document_id, line_no, account_code, line_amount)
+                 VALUES (1, 0, '999', '1.00');",
+            )
+            .unwrap();
+        let doc = |id: &str, lines: &[(&str, i64)]| Document {
+            doc_type: DocType::SalesInvoice,
+            external_id: id.into(),
+            number: Some(id.to_uppercase()),
+            reference: None,
+            contact: None,
+            status: "AUTHORISED".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 2),
+            due_date: None,
+            currency: None,
+            total: None,
+            tax_total: None,
+            amount_paid: None,
+            amount_credited: None,
+            updated_at: None,
+            channel: None,
+            lines: lines
+                .iter()
+                .map(|(account, cents)| DocumentLine {
+                    account_code: Some((*account).into()),
+                    line_amount: Some(Decimal::new(*cents, 2)),
+                    ..DocumentLine::default()
+                })
+                .collect(),
+        };
+        let documents = [
+            doc("x-1", &[("200", 100), ("201", 200)]),
+            doc("x-2", &[]),
+            doc("x-3", &[("202", 300)]),
+        ];
+        let records = documents
+            .iter()
+            .map(|d| {
+                let record = Record {
+                    external_id: d.external_id.clone(),
+                    updated_at: None,
+                    payload: Payload::Document(d.clone()),
+                };
+                (record, "{}".to_string())
+            })
+            .collect();
+        let page = PageWrite {
+            connection: "acme",
+            system: System::Xero,
+            endpoint: "Invoices",
+            records,
+            quarantined: vec![],
+            cursor: None,
+        };
+        store.write_page(&page, at(0)).unwrap();
+        let input = store.reconcile_input("acme", accounts()).unwrap();
+        assert_eq!(input.xero_documents, Documents::from(documents.to_vec()));
+    }
+
+    #[test]
     fn findings_open_stay_open_resolve_and_reopen_with_their_history() {
         let (_dir, mut store) = store();
         let with = |f: &[&str]| Outcome {
