@@ -5,7 +5,8 @@ use std::process::Command;
 #[test]
 fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
+    // A directory that does not exist yet: the demo makes it, private.
+    let db = dir.path().join("new").join("demo.db");
     let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()
@@ -13,6 +14,10 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(db.parent().unwrap()).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o700);
     assert!(text.contains("Journals") && text.contains("Try next"), "{text}");
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -31,9 +31,7 @@ pub fn reconcile_connection(
     if connection.cin7.kind() == crate::config::Cin7Kind::Omni {
         input.omni_documents = super::omni::omni_documents(store, &connection.name)?;
     }
-    let cin7_empty = input.cin7_documents.is_empty() && input.cin7_ledger.is_empty();
-    let xero_empty = input.xero_documents.is_empty() && input.xero_ledger.is_empty();
-    if cin7_empty || xero_empty {
+    if !input.has_cin7_records() || !input.has_xero_records() {
         return Ok(None);
     }
     let outcome = reconcile::reconcile(&input, settings, now);

@@ -52,7 +52,7 @@ fn run(
     now: chrono::DateTime<chrono::Utc>,
 ) -> (Vec<(String, MatchMethod)>, Vec<FindingKind>) {
     let mut data = input(vec![], xero);
-    data.cin7_ledger = vec![january("1000.00")];
+    data.cin7_ledger = vec![january("1000.00")].into();
     let outcome = reconcile(&data, &Settings::default(), now);
     let matches = outcome.matches.into_iter().map(|m| (m.xero_id, m.method)).collect();
     (matches, outcome.findings.into_iter().map(|f| f.kind).collect())
@@ -74,7 +74,7 @@ fn the_months_cogs_journal_is_paired_and_nothing_is_reported(
 #[test]
 fn a_wrong_amount_in_the_months_journal_is_an_amount_mismatch_of_the_difference() {
     let mut data = input(vec![], vec![cogs("mj-1", (1, 31), "1012.34")]);
-    data.cin7_ledger = vec![january("1000.00")];
+    data.cin7_ledger = vec![january("1000.00")].into();
     let outcome = reconcile(&data, &Settings::default(), now());
     assert_eq!(outcome.matches[0].method, MatchMethod::MonthAndAccounts);
     let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };

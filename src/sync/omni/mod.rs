@@ -348,14 +348,13 @@ mod ledger_tests {
         let input = store.reconcile_input("acme", map.clone()).unwrap();
         input
             .cin7_ledger
-            .into_iter()
+            .iter()
             .map(|e| {
                 let lines = e
-                    .lines
-                    .iter()
-                    .map(|l| (l.date.to_string(), l.account_code.clone(), l.amount.to_string()))
+                    .lines()
+                    .map(|l| (l.date.to_string(), l.account_code.to_owned(), l.amount.to_string()))
                     .collect();
-                (e.source_id, lines)
+                (e.source_id.to_owned(), lines)
             })
             .collect()
     }
