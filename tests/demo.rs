@@ -5,7 +5,8 @@ use std::process::Command;
 #[test]
 fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
+    // A directory that does not exist yet: the demo makes it, private.
+    let db = dir.path().join("new").join("demo.db");
     let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()
@@ -13,6 +14,10 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(db.parent().unwrap()).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o700);
     assert!(text.contains("Journals") && text.contains("Try next"), "{text}");
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -66,12 +71,23 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     let variance: rust_decimal::Decimal =
         json["accounts"][0]["variance"].as_str().unwrap().parse().unwrap();
     assert_eq!(variance, rust_decimal::Decimal::new(25_000, 2) + unpushed, "{json}");
-    // Their `missing_in_xero` findings name no account (the reconciler leaves a stock
-    // document's control posting to its ledger entries, which its document represents), so
-    // that part stays unexplained.
-    let unexplained: rust_decimal::Decimal =
-        json["accounts"][0]["unexplained"].as_str().unwrap().parse().unwrap();
-    assert_eq!(unexplained, unpushed, "{json}");
+    // Their `missing_in_xero` findings carry the inventory side of each adjustment, so the
+    // whole variance is explained.
+    assert_eq!(json["accounts"][0]["unexplained"], "0.00", "{json}");
+    let missing = json["accounts"][0]["explained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "missing_in_xero");
+    let missing: rust_decimal::Decimal = missing
+        .expect("missing_in_xero explains part")
+        .get("amount")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(missing, unpushed, "{json}");
     let again = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()

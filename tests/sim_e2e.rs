@@ -72,8 +72,8 @@ async fn sync_once(cin7: SimCin7) -> Synced {
     Synced { sim, found, matched, matched_xero, dir }
 }
 
-/// `cxsync report --format json` for `date`: each account's code and variance.
-fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<String>)> {
+/// `cxsync report --format json` for `date`.
+fn report_json(dir: &std::path::Path, date: &str) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["--config", dir.join("cxsync.toml").to_str().unwrap()])
         .args(["report", "--format", "json", "--date", date])
@@ -81,7 +81,12 @@ fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<S
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// `cxsync report --format json` for `date`: each account's code and variance.
+fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<String>)> {
+    let report = report_json(dir, date);
     report["accounts"]
         .as_array()
         .unwrap()
@@ -147,7 +152,7 @@ async fn every_planted_error_is_found_and_nothing_else() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
-    let Synced { sim, found, matched, .. } = sync_once(SimCin7::Omni).await;
+    let Synced { sim, found, matched, dir, .. } = sync_once(SimCin7::Omni).await;
     let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
     for omni_kind in ["sync_error", "missing_document_date", "blank_cogs"] {
         assert!(kinds.contains(omni_kind), "the Omni simulator plants {omni_kind}: {kinds:?}");
@@ -155,4 +160,38 @@ async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
     assert_eq!(kinds.len(), 9, "the Omni simulator plants nine kinds: {kinds:?}");
     assert_exactly_the_truth(&sim, &found);
     assert!(matched > 500, "the clean documents were matched: {matched}");
+
+    // Omni's monthly COGS journal in Xero is paired with the COGS cxsync derives from the
+    // sales orders (so it is neither `missing_in_cin7` nor `control_account_journal`), and
+    // the planted difference is the amount mismatch the truth names.
+    let conn = rusqlite::Connection::open(dir.path().join("cxsync.db")).unwrap();
+    let method: String = conn
+        .query_row(
+            "SELECT method FROM matches WHERE cin7_external_id = 'omni-ledger/cogs/2026-01'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(method, "month_and_accounts");
+    let difference: String = conn
+        .query_row(
+            "SELECT amount FROM open_findings WHERE kind = 'amount_mismatch'
+             AND cin7_ref = 'Omni COGS journal 2026-01'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(difference, "-12.34");
+
+    // The report has a Cin7 figure for COGS (Omni's derived ledger) and for no other account.
+    let reported = reported_variance(dir.path(), "2026-06-30");
+    let with_figures: Vec<&str> =
+        reported.iter().filter(|(_, v)| v.is_some()).map(|(code, _)| code.as_str()).collect();
+    assert_eq!(with_figures, ["310"], "{reported:?}");
+    // Both sides hold the same COGS but for the planted difference in Xero's journal.
+    let cogs = reported.iter().find(|(code, _)| code == "310").and_then(|(_, v)| v.clone());
+    assert_eq!(cogs.as_deref(), Some("-12.34"), "{reported:?}");
+    let report = report_json(dir.path(), "2026-06-30");
+    let cogs = report["accounts"].as_array().unwrap().iter().find(|a| a["code"] == "310").unwrap();
+    assert_eq!(cogs["unexplained"].as_str(), Some("0.00"), "explained by the mismatch: {cogs}");
 }

@@ -24,6 +24,11 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
             .map_or_else(|| std::path::PathBuf::from("."), std::path::Path::to_path_buf),
         None => tempfile_dir().context("creating a directory for the demo store")?,
     };
+    // `--store` may name a file in a directory that does not exist yet: make it, private
+    // (it will hold the store and a config), as the store itself would.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(&dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
     let store = args.store.clone().unwrap_or_else(|| dir.join("cxsync-demo.db"));
     if store.exists() {
         return Err(Failure::usage(anyhow::anyhow!(

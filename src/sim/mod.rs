@@ -95,7 +95,8 @@ pub struct Simulator {
     /// The errors planted between the two sides: `(finding kind, reference)`.
     pub truth: Vec<(&'static str, String)>,
     /// Cin7 minus Xero per account code over all the data (debit positive), from the
-    /// simulator's own ledgers; `None` against Omni, which has no Cin7 ledger.
+    /// simulator's own ledgers; `None` against Omni, whose Cin7 ledger
+    /// cxsync derives (COGS only; the Omni end-to-end test checks it).
     pub variance: Option<BTreeMap<String, rust_decimal::Decimal>>,
     pub xero_addr: SocketAddr,
     pub cin7_addr: SocketAddr,
