@@ -1,5 +1,5 @@
 # Mirrors .ci/run. `make ci` is exactly what CI runs.
-.PHONY: fmt lint test test-deps bench bench-peer bench-ingest systemd ci
+.PHONY: fmt lint test test-deps bench bench-peer bench-ingest bench-ingest-cin7 systemd ci
 
 fmt:
 	cargo fmt --all
@@ -27,6 +27,9 @@ bench-peer:
 
 bench-ingest:
 	scripts/bench/ingest.py 40000 400000
+
+bench-ingest-cin7:
+	scripts/bench/ingest_cin7.py 88000 176000
 
 systemd:
 	cargo build --locked && systemd/check target/debug/cxsync

@@ -146,6 +146,11 @@ pub struct LedgerLine {
     pub description: Option<String>,
 }
 
+/// The [`LedgerEntry::source_type`] of a Cin7 entry that stands for one journal per month,
+/// updated in place (Cin7 Omni's COGS journal): reconciliation pairs it with the Xero manual
+/// journal of the same month and accounts (see `reconcile::matching`).
+pub const MONTHLY_JOURNAL: &str = "MonthlyJournal";
+
 /// A ledger entry: the lines one journal (Xero) or one transaction (Cin7) posted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {

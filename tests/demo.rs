@@ -5,7 +5,8 @@ use std::process::Command;
 #[test]
 fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
+    // A directory that does not exist yet: the demo makes it, private.
+    let db = dir.path().join("new").join("demo.db");
     let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()
@@ -13,6 +14,10 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(db.parent().unwrap()).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o700);
     assert!(text.contains("Journals") && text.contains("Try next"), "{text}");
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -59,13 +64,59 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     assert_eq!(json["xero_source"], "journals", "{json}");
     assert_eq!(json["accounts"][0]["role"], "inventory", "{json}");
     assert!(json["accounts"][0]["xero_balance"].is_string(), "{json}");
-    // The planted 250.00 manual journal into inventory is the whole inventory variance.
-    assert_eq!(json["accounts"][0]["variance"], "250.00", "{json}");
+    // The inventory variance is the planted 250.00 manual journal into inventory plus the
+    // stock adjustments whose journals Cin7 never pushed (the simulator's own figures).
+    let unpushed = unpushed_adjustments_on_inventory();
+    assert!(unpushed > rust_decimal::Decimal::ZERO);
+    let variance: rust_decimal::Decimal =
+        json["accounts"][0]["variance"].as_str().unwrap().parse().unwrap();
+    assert_eq!(variance, rust_decimal::Decimal::new(25_000, 2) + unpushed, "{json}");
+    // Their `missing_in_xero` findings carry the inventory side of each adjustment, so the
+    // whole variance is explained.
     assert_eq!(json["accounts"][0]["unexplained"], "0.00", "{json}");
+    let missing = json["accounts"][0]["explained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "missing_in_xero");
+    let missing: rust_decimal::Decimal = missing
+        .expect("missing_in_xero explains part")
+        .get("amount")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(missing, unpushed, "{json}");
     let again = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2), "an existing store is refused, not reused");
+}
+
+/// Inventory (630, debit positive) posted in Cin7 by the demo's stock adjustments planted as
+/// never pushed to Xero.
+fn unpushed_adjustments_on_inventory() -> rust_decimal::Decimal {
+    // The demo's simulator: the default seed and 800 sales.
+    let world = cxsync::sim::data::generate(1, 800);
+    let unpushed: Vec<&str> = world
+        .truth
+        .iter()
+        .filter(|(kind, reference)| *kind == "missing_in_xero" && reference.starts_with("ST-"))
+        .map(|(_, reference)| reference.as_str())
+        .collect();
+    world
+        .cin7
+        .transactions
+        .iter()
+        .filter(|(_, row)| unpushed.contains(&row["Reference"].as_str().unwrap()))
+        .map(|(_, row)| {
+            let amount: rust_decimal::Decimal = row["Amount"].to_string().parse().unwrap();
+            let sign = |field: &str| i64::from(row[field] == "630");
+            amount
+                * rust_decimal::Decimal::from(sign("DebitAccountCode") - sign("CreditAccountCode"))
+        })
+        .sum()
 }

@@ -181,6 +181,34 @@ fn unknown_formats_and_connections_are_usage_errors() {
 }
 
 #[test]
+fn html_of_several_connections_asks_for_one_instead_of_concatenating_pages() {
+    let sandbox = Sandbox::new();
+    let second = CONFIG.replace("acme-au", "acme-nz");
+    let both = format!("{CONFIG}{}", &second[second.find("[[connections]]").unwrap()..]);
+    std::fs::write(sandbox.dir.path().join("cxsync.toml"), both).unwrap();
+    write_store(&sandbox.store());
+    let output = sandbox.run(&["report", "--date", "2026-11-24", "--format", "html"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("--connection NAME (configured: acme-au, acme-nz)"),
+        "{}",
+        stderr(&output)
+    );
+    let one = sandbox.run(&[
+        "report",
+        "--date",
+        "2026-11-24",
+        "--format",
+        "html",
+        "--connection",
+        "acme-au",
+    ]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(stdout(&one).matches("<!DOCTYPE html>").count(), 1);
+}
+
+#[test]
 fn report_without_a_date_uses_yesterday_in_the_connections_time_zone() {
     let sandbox = Sandbox::new();
     write_store(&sandbox.store());
@@ -257,6 +285,22 @@ fn report_send_delivers_records_and_resends_only_when_asked() {
     assert_eq!(resent.status.code(), Some(0), "{}", stderr(&resent));
     assert!(stdout(&resent).contains("was sent to"), "{}", stdout(&resent));
     assert!(folder.join("2026-11-24.txt").exists(), "written again");
+
+    // The daemon is delivering it right now (its claim is fresh): not sent a second time.
+    let now = cxsync::clock::timestamp(cxsync::clock::SystemClock.now());
+    rusqlite::Connection::open(sandbox.store())
+        .unwrap()
+        .execute("UPDATE reports SET sending_since = ?1 WHERE report_date = '2026-11-24'", [&now])
+        .unwrap();
+    std::fs::remove_file(folder.join("2026-11-24.txt")).unwrap();
+    let racing = sandbox.run(&["report", "--send", "--resend", "--date", "2026-11-24"]);
+    assert_eq!(racing.status.code(), Some(0), "{}", stderr(&racing));
+    assert!(
+        stdout(&racing).contains("being delivered by another cxsync process"),
+        "{}",
+        stdout(&racing)
+    );
+    assert!(!folder.join("2026-11-24.txt").exists(), "nothing delivered");
 
     let tomorrow =
         (cxsync::clock::SystemClock.now() + chrono::Duration::days(2)).date_naive().to_string();

@@ -13,6 +13,8 @@ struct Synced {
     /// Open findings as `(kind, reference)`.
     found: BTreeSet<(String, String)>,
     matched: i64,
+    /// The Xero ids of the matches.
+    matched_xero: BTreeSet<String>,
     /// Holds the store and the config.
     dir: tempfile::TempDir,
 }
@@ -60,11 +62,18 @@ async fn sync_once(cin7: SimCin7) -> Synced {
         .collect();
     let matched: i64 =
         conn.query_row("SELECT count(*) FROM matches", [], |row| row.get(0)).unwrap();
-    Synced { sim, found, matched, dir }
+    let matched_xero: BTreeSet<String> = conn
+        .prepare("SELECT xero_external_id FROM matches")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    Synced { sim, found, matched, matched_xero, dir }
 }
 
-/// `cxsync report --format json` for `date`: each account's code and variance.
-fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<String>)> {
+/// `cxsync report --format json` for `date`.
+fn report_json(dir: &std::path::Path, date: &str) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["--config", dir.join("cxsync.toml").to_str().unwrap()])
         .args(["report", "--format", "json", "--date", date])
@@ -72,7 +81,12 @@ fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<S
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// `cxsync report --format json` for `date`: each account's code and variance.
+fn reported_variance(dir: &std::path::Path, date: &str) -> Vec<(String, Option<String>)> {
+    let report = report_json(dir, date);
     report["accounts"]
         .as_array()
         .unwrap()
@@ -96,11 +110,27 @@ fn assert_exactly_the_truth(sim: &Simulator, found: &BTreeSet<(String, String)>)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_planted_error_is_found_and_nothing_else() {
-    let Synced { sim, found, matched, dir } = sync_once(SimCin7::Core).await;
+    let Synced { sim, found, matched, matched_xero, dir } = sync_once(SimCin7::Core).await;
     let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
-    assert_eq!(kinds.len(), 9, "the simulator plants nine kinds: {kinds:?}");
+    assert_eq!(kinds.len(), 11, "the simulator plants eleven kinds: {kinds:?}");
     assert_exactly_the_truth(&sim, &found);
     assert!(matched > 1000, "the clean documents were matched: {matched}");
+    // Every bill, stock receipt journal and stock adjustment journal Cin7 pushed to Xero was
+    // matched to its Cin7 purchase invoice, receipt posting or adjustment.
+    let world = cxsync::sim::data::generate(sim.config.seed, sim.config.size);
+    let bills = world.lists["Invoices"].iter().filter(|i| i.json["Type"] == "ACCPAY");
+    let stock_journals = world.lists["ManualJournals"].iter().filter(|j| {
+        let narration = j.json["Narration"].as_str().unwrap();
+        narration.starts_with("Cin7 stock received")
+            || narration.starts_with("Cin7 stock adjustment")
+    });
+    let pushed: BTreeSet<String> = bills
+        .map(|b| b.json["InvoiceID"].as_str().unwrap().to_string())
+        .chain(stock_journals.map(|j| j.json["ManualJournalID"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(pushed.len() > 80, "purchases and adjustments were simulated: {}", pushed.len());
+    let unmatched: Vec<&String> = pushed.difference(&matched_xero).collect();
+    assert!(unmatched.is_empty(), "unmatched Xero bills and stock journals: {unmatched:?}");
 
     // The variance per control account equals the simulator's own: its Cin7 ledger minus its
     // Xero journals. 30 June 2026 ends the financial year holding every simulated posting,
@@ -114,12 +144,15 @@ async fn every_planted_error_is_found_and_nothing_else() {
             variance.expect("both sides have figures").parse().unwrap();
         assert_eq!(variance, expected, "account {code}");
     }
-    assert_ne!(truth.get("630").copied(), Some(rust_decimal::Decimal::ZERO), "inventory differs");
+    for (code, what) in [("630", "inventory"), ("815", "GRNI"), ("650", "stock in transit")] {
+        let differs = truth.get(code).is_some_and(|v| !v.is_zero());
+        assert!(differs, "the planted purchase errors leave {what} ({code}) differing: {truth:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
-    let Synced { sim, found, matched, .. } = sync_once(SimCin7::Omni).await;
+    let Synced { sim, found, matched, dir, .. } = sync_once(SimCin7::Omni).await;
     let kinds: BTreeSet<&str> = sim.truth.iter().map(|(kind, _)| *kind).collect();
     for omni_kind in ["sync_error", "missing_document_date", "blank_cogs"] {
         assert!(kinds.contains(omni_kind), "the Omni simulator plants {omni_kind}: {kinds:?}");
@@ -127,4 +160,38 @@ async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
     assert_eq!(kinds.len(), 9, "the Omni simulator plants nine kinds: {kinds:?}");
     assert_exactly_the_truth(&sim, &found);
     assert!(matched > 500, "the clean documents were matched: {matched}");
+
+    // Omni's monthly COGS journal in Xero is paired with the COGS cxsync derives from the
+    // sales orders (so it is neither `missing_in_cin7` nor `control_account_journal`), and
+    // the planted difference is the amount mismatch the truth names.
+    let conn = rusqlite::Connection::open(dir.path().join("cxsync.db")).unwrap();
+    let method: String = conn
+        .query_row(
+            "SELECT method FROM matches WHERE cin7_external_id = 'omni-ledger/cogs/2026-01'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(method, "month_and_accounts");
+    let difference: String = conn
+        .query_row(
+            "SELECT amount FROM open_findings WHERE kind = 'amount_mismatch'
+             AND cin7_ref = 'Omni COGS journal 2026-01'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(difference, "-12.34");
+
+    // The report has a Cin7 figure for COGS (Omni's derived ledger) and for no other account.
+    let reported = reported_variance(dir.path(), "2026-06-30");
+    let with_figures: Vec<&str> =
+        reported.iter().filter(|(_, v)| v.is_some()).map(|(code, _)| code.as_str()).collect();
+    assert_eq!(with_figures, ["310"], "{reported:?}");
+    // Both sides hold the same COGS but for the planted difference in Xero's journal.
+    let cogs = reported.iter().find(|(code, _)| code == "310").and_then(|(_, v)| v.clone());
+    assert_eq!(cogs.as_deref(), Some("-12.34"), "{reported:?}");
+    let report = report_json(dir.path(), "2026-06-30");
+    let cogs = report["accounts"].as_array().unwrap().iter().find(|a| a["code"] == "310").unwrap();
+    assert_eq!(cogs["unexplained"].as_str(), Some("0.00"), "explained by the mismatch: {cogs}");
 }

@@ -141,6 +141,30 @@ async fn seeded_faults_are_ridden_out_without_losing_or_duplicating_anything() {
         ),
         i64::try_from(expected.cin7.transactions.len()).unwrap()
     );
+    // Purchases (each with its invoice, authorised or still a draft) and stock adjustments.
+    assert!(expected.cin7.purchases.len() >= 40 && expected.cin7.adjustments.len() >= 15);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM documents WHERE system = 'cin7' AND doc_type = 'purchase_invoice'"
+        ),
+        i64::try_from(expected.cin7.purchases.len()).unwrap()
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT source_id) FROM ledger_lines WHERE system = 'cin7' AND source_id LIKE 'purchase/%'"
+        ),
+        i64::try_from(expected.cin7.purchases.len()).unwrap(),
+        "every purchase's postings, from its detail"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM documents WHERE system = 'cin7' AND doc_type = 'stock_adjustment'"
+        ),
+        i64::try_from(expected.cin7.adjustments.len()).unwrap()
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM quarantine"), 0, "no cut body was taken as data");
     assert!(
         count(

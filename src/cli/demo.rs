@@ -24,6 +24,11 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
             .map_or_else(|| std::path::PathBuf::from("."), std::path::Path::to_path_buf),
         None => tempfile_dir().context("creating a directory for the demo store")?,
     };
+    // `--store` may name a file in a directory that does not exist yet: make it, private
+    // (it will hold the store and a config), as the store itself would.
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(&dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
     let store = args.store.clone().unwrap_or_else(|| dir.join("cxsync-demo.db"));
     if store.exists() {
         return Err(Failure::usage(anyhow::anyhow!(
@@ -54,11 +59,12 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
          with {} errors planted between them; both on a clock 150 times faster than their rate limits.\n",
         args.cin7.name(),
         match args.cin7 {
-            crate::sim::SimCin7::Core => "invoices, credit notes, ledger",
+            crate::sim::SimCin7::Core =>
+                "invoices, credit notes, purchases, stock adjustments, ledger",
             crate::sim::SimCin7::Omni => "sales orders, credit notes, purchase orders, adjustments, payments",
         },
         sim.cin7_addr,
-        if args.cin7 == crate::sim::SimCin7::Core { "COGS journals, " } else { "" },
+        if args.cin7 == crate::sim::SimCin7::Core { "bills, COGS and stock journals, " } else { "" },
         sim.xero_base(),
         sim.truth.len()
     )
@@ -74,8 +80,8 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
         "\nThe store is {db} (config: {cfg}).\n\
          The findings above are the planted errors: an amount changed in Xero, invoices never pushed, one raised\n\
          in Xero only, voids on one side only, lines without cost, an archived account still in use, a manual\n\
-         journal into inventory{}. Not simulated yet: Cin7 Core purchases and\n\
-         stock tasks. The daily email's HTML (with its 30-day trend chart) is one command away.\n\n\
+         journal into inventory{}.\n\
+         The daily email's HTML (with its 30-day trend chart) is one command away.\n\n\
          Try next:\n  \
          cxsync --config {cfg} report\n  \
          cxsync --config {cfg} report --format html > report.html\n  \
@@ -87,7 +93,10 @@ pub(super) fn run(args: &DemoArgs, out: &mut dyn Write) -> Result<(), Failure> {
         match args.cin7 {
             crate::sim::SimCin7::Core =>
                 "; and from the Cin7 ledger, sales shipped and not invoiced across a month end\n\
-                 (timing_difference) and returns restocked a month after their credit note (return_misalignment)",
+                 (timing_difference) and returns restocked a month after their credit note (return_misalignment);\n\
+                 on purchases and stock, a bill changed in Xero, bills and adjustment journals never pushed, goods\n\
+                 received and never invoiced or invoiced and never received (unclosed_accrual), and an adjustment\n\
+                 booked to the inventory account itself (inventory_self_adjustment)",
             crate::sim::SimCin7::Omni =>
                 "; and from Cin7 Omni itself, imports that failed (sync_error) and orders,\n\
                  a credit note and a purchase order missing a date posting needs (missing_document_date)",

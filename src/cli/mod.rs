@@ -146,7 +146,8 @@ pub struct ReportArgs {
     /// Report date (YYYY-MM-DD) [default: yesterday in the connection's time zone]
     #[arg(long, value_name = "DATE")]
     pub date: Option<chrono::NaiveDate>,
-    /// text, html (the email's body, chart embedded), json or csv
+    /// text, html (the email's body, chart embedded; one connection: pick it with --connection),
+    /// json or csv
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: String,
     /// Deliver it now to what [report] configures (log, files, email), as the schedule would,

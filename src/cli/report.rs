@@ -15,7 +15,7 @@ use super::{Failure, ReportArgs};
 use crate::clock::Clock;
 use crate::config::{Connection, Settings};
 use crate::daemon::report_date;
-use crate::deliver::generate_and_deliver;
+use crate::deliver::{Outcome, generate_and_deliver};
 use crate::report::{Format, html, render};
 use crate::store::{Store, StoreError, lock};
 
@@ -41,22 +41,30 @@ pub(super) fn run(
 ) -> Result<(), Failure> {
     let format = format(&args.format)?;
     let connections = selected(settings, args)?;
+    if format.is_none() && connections.len() > 1 {
+        let names: Vec<&str> = connections.iter().map(|c| c.name.as_str()).collect();
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--format html writes one stand-alone page, for one connection: add \
+             --connection NAME (configured: {})",
+            names.join(", ")
+        )));
+    }
     let store = Store::open_read_only(store_path).map_err(Failure::usage)?;
     let mut reports = Vec::new();
-    let mut pages = String::new();
+    let mut page = String::new();
     for connection in connections {
         let date = args.date.unwrap_or_else(|| report_date(connection, now));
         let context = || format!("loading the report of `{}` for {date}", connection.name);
         if format.is_none() {
             let (report, trend) = store.report_for(connection, date).with_context(context)?;
-            pages += &html(&report, &trend);
+            page = html(&report, &trend);
             continue;
         }
         reports.push(store.report(connection, date).with_context(context)?);
     }
     let output = match format {
         Some(format) => render(&reports, format),
-        None => pages,
+        None => page,
     };
     out.write_all(output.as_bytes()).context("writing the report")?;
     Ok(())
@@ -134,8 +142,22 @@ pub(super) fn send(
                 connection,
                 date,
                 clock,
+                args.resend,
             )) {
-                Ok(to) => format!("{name}: the report for {date} was sent to {to}"),
+                Ok(Outcome::Delivered(to)) => {
+                    format!("{name}: the report for {date} was sent to {to}")
+                }
+                Ok(Outcome::AlreadySent(sent)) => format!(
+                    "{name}: the report for {date} was sent at {} to {} (by another cxsync \
+                     process, just now); not sent again",
+                    sent.sent_at, sent.delivered_to
+                ),
+                Ok(Outcome::InProgress { since }) => format!(
+                    "{name}: the report for {date} is being delivered by another cxsync process \
+                     (the daemon?) since {since}; not sent twice. A claim lapses after {} \
+                     minutes if that process died",
+                    crate::store::CLAIM_TIMEOUT.num_minutes()
+                ),
                 Err(err) => {
                     failed.push(format!("`{name}` for {date}: {err}"));
                     format!("{name}: the report for {date} was NOT sent")

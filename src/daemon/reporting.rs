@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::report_schedule::due_report;
 use crate::clock::Clock;
 use crate::config::{Connection, ReportSettings};
-use crate::deliver::{DeliveryError, generate_and_deliver};
+use crate::deliver::{DeliveryError, Outcome, generate_and_deliver};
 use crate::store::Store;
 
 /// A report the daemon delivered.
@@ -52,6 +52,25 @@ pub async fn send_if_due(
              only the latest is sent: `cxsync report --send --date DATE` sends one by hand"
         );
     }
-    let to = generate_and_deliver(store, settings, connection, due.date, clock).await?;
-    Ok(Some(Delivered { date: due.date, to }))
+    match generate_and_deliver(store, settings, connection, due.date, clock, false).await? {
+        Outcome::Delivered(to) => Ok(Some(Delivered { date: due.date, to })),
+        Outcome::AlreadySent(sent) => {
+            tracing::info!(
+                connection = %connection.name,
+                date = %due.date,
+                sent_at = %sent.sent_at,
+                "the report was sent meanwhile by another cxsync process (report --send)"
+            );
+            Ok(None)
+        }
+        Outcome::InProgress { since } => {
+            tracing::info!(
+                connection = %connection.name,
+                date = %due.date,
+                since = %since,
+                "another cxsync process (report --send) is delivering the report; not sent twice"
+            );
+            Ok(None)
+        }
+    }
 }

@@ -12,9 +12,10 @@
 //! - `files`: atomic, private, dated files.
 //! - `smtp`: the MIME message and sending it with retries.
 //!
-//! Order and its one weak point: the report row is saved (unsent) first, then the log and the
-//! files are written (both can be repeated harmlessly), then the email is sent, and only then
-//! is the row marked sent. A failure anywhere leaves the row unsent and the whole delivery is
+//! Order and its one weak point: the report row is saved (unsent) first and claimed for this
+//! process (another process delivering it at the same moment, the daemon or `cxsync report
+//! --send`, finds it claimed and leaves it), then the log and the files are written (both can
+//! be repeated harmlessly), then the email is sent, and only then is the row marked sent. A failure anywhere leaves the row unsent and the whole delivery is
 //! tried again next cycle. A crash after the SMTP server accepted the email but before the
 //! row is marked sends that email again after the restart: at-least-once at that single
 //! boundary (docs/operations.md).
@@ -30,7 +31,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::clock::Clock;
 use crate::config::{Connection, ReportSettings};
 use crate::report::{Email, Format, Report, Trend, money, render};
-use crate::store::{Store, StoreError, lock};
+use crate::store::{Claim, SentReport, Store, StoreError, lock};
 
 /// Why a report was not delivered. Messages never hold a secret.
 #[derive(Debug, thiserror::Error)]
@@ -103,40 +104,77 @@ pub async fn deliver(
     Ok(delivered.join(", "))
 }
 
-/// Generates `connection`'s report of `date` from the store, saves it (unsent), delivers it,
-/// and marks it sent. Returns where it went.
+/// What [`generate_and_deliver`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Delivered, to these destinations (as stored in `reports.delivered_to`).
+    Delivered(String),
+    /// Not sent: it had been sent already (by another process, since the caller looked).
+    AlreadySent(SentReport),
+    /// Not sent: another process has been delivering it since this time (RFC 3339 UTC).
+    InProgress { since: String },
+}
+
+/// Generates `connection`'s report of `date` from the store, saves it (unsent), claims it,
+/// delivers it, and marks it sent. `resend`: deliver it even if it was sent before. A failed
+/// delivery releases the claim, so the next attempt may go ahead.
 pub async fn generate_and_deliver(
     store: &Arc<Mutex<Store>>,
     settings: &ReportSettings,
     connection: &Connection,
     date: NaiveDate,
     clock: &Arc<dyn Clock>,
-) -> Result<String, DeliveryError> {
+    resend: bool,
+) -> Result<Outcome, DeliveryError> {
     let now = clock.now();
-    let (report, trend) = {
+    let generated = {
         let (store, connection) = (Arc::clone(store), connection.clone());
-        blocking(move || generate(&store, &connection, date, now)).await??
+        blocking(move || generate(&store, &connection, date, now, resend)).await??
+    };
+    let (report, trend) = match generated {
+        Ok(figures) => figures,
+        Err(not_ours) => return Ok(not_ours),
     };
     let email = crate::report::email(&report, &trend);
-    let delivered = deliver(settings, &connection.report.to, &report, &email, now).await?;
-    let (store, name, sent_at, to) =
-        (Arc::clone(store), connection.name.clone(), clock.now(), delivered.clone());
+    let name = connection.name.clone();
+    let delivered = match deliver(settings, &connection.report.to, &report, &email, now).await {
+        Ok(delivered) => delivered,
+        Err(err) => {
+            let store = Arc::clone(store);
+            let released = blocking(move || lock(&store).release_report(&name, date)).await;
+            if let Err(release) = released.and_then(|r| r.map_err(DeliveryError::from)) {
+                tracing::warn!(
+                    connection = %connection.name,
+                    "the failed report's claim could not be released; it lapses in {} minutes: {release}",
+                    crate::store::CLAIM_TIMEOUT.num_minutes()
+                );
+            }
+            return Err(err);
+        }
+    };
+    let (store, sent_at, to) = (Arc::clone(store), clock.now(), delivered.clone());
     blocking(move || lock(&store).mark_report_sent(&name, date, sent_at, &to)).await??;
-    Ok(delivered)
+    Ok(Outcome::Delivered(delivered))
 }
 
-/// Computes the report and its trend, and saves the report's JSON body in `reports`.
+/// Computes the report and its trend, saves the report's JSON body in `reports` and claims
+/// it; the outcome instead when another process has it or it was sent.
 fn generate(
     store: &Mutex<Store>,
     connection: &Connection,
     date: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<(Report, Trend), StoreError> {
+    resend: bool,
+) -> Result<Result<(Report, Trend), Outcome>, StoreError> {
     let store = lock(store);
     let (report, trend) = store.report_for(connection, date)?;
     let json = render(std::slice::from_ref(&report), Format::Json);
     store.save_report(&connection.name, date, json.trim_end(), now)?;
-    Ok((report, trend))
+    Ok(match store.claim_report(&connection.name, date, now, resend)? {
+        Claim::Claimed => Ok((report, trend)),
+        Claim::Sent(sent) => Err(Outcome::AlreadySent(sent)),
+        Claim::Busy { since } => Err(Outcome::InProgress { since }),
+    })
 }
 
 /// Runs SQLite work off the async workers.

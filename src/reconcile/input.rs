@@ -1,30 +1,33 @@
 //! What one reconciliation run reads: one connection's normalised records and the settings.
-//! Plain data, built by the caller from the store; nothing here loads anything.
+//! Plain data, built by the caller from the store; nothing here loads anything. The large
+//! record sets are lean tables ([`Documents`], [`Entries`]): only what the rules read.
 
 use chrono::Duration;
 use rust_decimal::Decimal;
 
+use super::records::{Documents, Entries};
 use crate::config::AccountMap;
-use crate::model::{Account, DocType, Document, LedgerEntry, OmniDocument, Organisation};
+use crate::model::{Account, DocType, OmniDocument, Organisation};
 
 /// Everything cached for one Cin7↔Xero connection.
 #[derive(Debug, Clone)]
 pub struct ReconcileInput {
     /// Cin7 financial documents: sale invoices and credit notes, purchase invoices and credit
     /// notes, stock adjustments, transfers and assemblies (other types are ignored).
-    pub cin7_documents: Vec<Document>,
+    pub cin7_documents: Documents,
     /// Xero invoices, credit notes, manual journals and bank transactions.
-    pub xero_documents: Vec<Document>,
+    pub xero_documents: Documents,
     /// Cin7 ledger transactions (one entry per task posting).
-    pub cin7_ledger: Vec<LedgerEntry>,
+    pub cin7_ledger: Entries,
     /// Cin7 postings grouped by the sale or purchase they belong to (each detail's
     /// `Transactions`): which revenue, COGS, restock and GRNI lines go together. The same
     /// postings as `cin7_ledger`, so they are never matched or summed, only compared within
     /// their group (timing differences, returns, accruals).
-    pub cin7_postings: Vec<LedgerEntry>,
-    /// Xero journals (the general-ledger feed). Kept for the variance report; matching works
-    /// on documents.
-    pub xero_ledger: Vec<LedgerEntry>,
+    pub cin7_postings: Entries,
+    /// Whether the store holds any Xero journal (the general-ledger feed): only that is read
+    /// (to tell a Xero never synced from one with nothing to match); matching works on
+    /// documents, and the variance report reads the journals itself.
+    pub xero_has_journals: bool,
     /// The account codes each active Cin7 product is mapped to (inventory, revenue, COGS,
     /// expense), which every future sale or purchase of it will post to.
     pub product_accounts: Vec<ProductAccounts>,
@@ -43,17 +46,27 @@ impl ReconcileInput {
     /// An input with no records, for the given control accounts.
     pub fn empty(accounts: AccountMap) -> Self {
         Self {
-            cin7_documents: Vec::new(),
-            xero_documents: Vec::new(),
-            cin7_ledger: Vec::new(),
-            cin7_postings: Vec::new(),
+            cin7_documents: Documents::default(),
+            xero_documents: Documents::default(),
+            cin7_ledger: Entries::default(),
+            cin7_postings: Entries::default(),
             product_accounts: Vec::new(),
-            xero_ledger: Vec::new(),
+            xero_has_journals: false,
             xero_accounts: Vec::new(),
             organisation: None,
             accounts,
             omni_documents: Vec::new(),
         }
+    }
+
+    /// Whether the Cin7 side holds anything (documents or ledger transactions).
+    pub fn has_cin7_records(&self) -> bool {
+        !self.cin7_documents.is_empty() || !self.cin7_ledger.is_empty()
+    }
+
+    /// Whether the Xero side holds anything (documents or journals).
+    pub fn has_xero_records(&self) -> bool {
+        !self.xero_documents.is_empty() || self.xero_has_journals
     }
 
     pub(crate) fn organisation(&self) -> Option<&Organisation> {

@@ -10,7 +10,21 @@
 //!    the narration, then the Cin7 number or reference found in it; and only once every record
 //!    had its chance at those, the same (date, account, amount) set of lines.
 //!
-//! 4. Document types Cin7 consolidates on export (per connection, `Settings::consolidated`):
+//! 4. Payments and refunds, once every document is matched: the paid document, the date and
+//!    the amount; then, for those left, the paid document and date alone (a payment whose
+//!    amount was edited on one side still pairs, and the difference is reported). A Cin7
+//!    payment names the Cin7 number of what it pays, a Xero payment the Xero number, which
+//!    for a bill matched by its reference is another: the Cin7 number is read through the
+//!    document's match.
+//!
+//!    A Cin7 ledger entry that stands for a journal updated in place once a month (source type
+//!    [`MONTHLY_JOURNAL`]: Cin7 Omni's COGS journal, whose Xero date and narration are not
+//!    documented) and is still unmatched then pairs with a live unmatched Xero manual journal
+//!    dated in the same month that posts to exactly the same accounts in the same directions
+//!    (debit or credit); one whose narration names COGS first, then the closest amount. Its
+//!    amount is then compared like any pair's.
+//!
+//! 5. Document types Cin7 consolidates on export (per connection, `Settings::consolidated`):
 //!    the live Cin7 documents of that type left unmatched, grouped by date and currency,
 //!    against the live unmatched Xero documents of the same type, date and currency. The whole
 //!    group is one match; its totals are compared as sums.
@@ -21,12 +35,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
+use rust_decimal::Decimal;
 
-use super::Settings;
-use super::keys::{key, signature, single_token, tokens};
-use super::status::{Lifecycle, lifecycle};
-use crate::model::{DocType, Document, LedgerEntry};
+use super::keys::{account_code, key, signature, single_token, tokens};
+use super::records::{Doc, Documents, Entries, Entry};
+use super::status::Lifecycle;
+use super::{ReconcileInput, Settings};
+use crate::model::{DocType, MONTHLY_JOURNAL};
 
 /// How a Cin7 record was paired with its Xero copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +59,11 @@ pub enum MatchMethod {
     DateAccountAmount,
     /// Consolidated on export: the same type, date and currency, compared by sum.
     ConsolidatedSum,
+    /// A payment or refund: the same paid document and date (and amount, where it can).
+    PaidDocument,
+    /// A monthly journal (Cin7 Omni's COGS): the same month and the same accounts, debited
+    /// and credited the same way.
+    MonthAndAccounts,
 }
 
 impl MatchMethod {
@@ -54,6 +75,8 @@ impl MatchMethod {
             Self::ReferenceInNarration => "reference_in_narration",
             Self::DateAccountAmount => "date_account_amount",
             Self::ConsolidatedSum => "consolidated_sum",
+            Self::PaidDocument => "paid_document",
+            Self::MonthAndAccounts => "month_and_accounts",
         }
     }
 }
@@ -113,6 +136,17 @@ pub(crate) struct Matching {
     pub cin7_document_matched: Vec<bool>,
     pub ledger: Vec<LedgerRole>,
     pub xero_matched: Vec<bool>,
+    /// (Cin7 document, Cin7 ledger entry) for every entry a stock document stands for
+    /// ([`LedgerRole::Represented`]), sorted.
+    pub stock_postings: Vec<(usize, usize)>,
+}
+
+impl Matching {
+    /// The Cin7 ledger entries Cin7 stock document `doc` stands for.
+    pub(crate) fn postings_of(&self, doc: usize) -> impl Iterator<Item = usize> + '_ {
+        let start = self.stock_postings.partition_point(|&(d, _)| d < doc);
+        self.stock_postings[start..].iter().take_while(move |&&(d, _)| d == doc).map(|&(_, e)| e)
+    }
 }
 
 pub(crate) fn is_stock_type(doc_type: DocType) -> bool {
@@ -144,9 +178,9 @@ impl Pool {
         self.0.entry(key).or_default().0.push(index);
     }
 
-    fn sort(&mut self, xero: &[Document]) {
+    fn sort(&mut self, xero: &Documents) {
         for (candidates, _) in self.0.values_mut() {
-            candidates.sort_by_key(|&i| (lifecycle(&xero[i].status) == Lifecycle::Voided, i));
+            candidates.sort_by_key(|&i| (xero.get(i).life() == Lifecycle::Voided, i));
             candidates.dedup();
         }
     }
@@ -177,68 +211,114 @@ struct Pools {
     reference: Pool,
     narration: Pool,
     lines: Pool,
+    /// Payments by paid document, date and amount.
+    payment: Pool,
+    /// Payments by paid document and date.
+    payment_day: Pool,
 }
 
-fn journal_signature(doc: &Document) -> Option<String> {
+/// A payment's keys, given the key of the document it pays: (paid document, date, amount)
+/// where it has an amount, and (paid document, date). `None` without a date.
+fn payment_keys(doc: &Doc<'_>, paid: &str) -> Option<(Option<String>, String)> {
+    let day = format!("{paid}|{}", doc.date?);
+    Some((doc.total.map(|total| format!("{day}|{}", total.normalize())), day))
+}
+
+/// The Xero number of every matched Cin7 invoice or credit note, by its Cin7 number (a
+/// consolidated one's is the day's Xero document, where there is one).
+fn xero_numbers(
+    cin7: &Documents,
+    xero: &Documents,
+    pairs: &[Pair],
+    groups: &[Consolidation],
+) -> HashMap<String, String> {
+    let paired = pairs.iter().filter_map(|pair| match pair.cin7 {
+        Cin7Item::Document(i) => Some((i, pair.xero)),
+        Cin7Item::Ledger(_) => None,
+    });
+    let grouped = groups.iter().filter_map(|g| match g.xero.as_slice() {
+        [x] => Some(g.cin7.iter().map(move |&i| (i, *x))),
+        _ => None,
+    });
+    paired
+        .chain(grouped.flatten())
+        .filter(|&(i, _)| is_invoice_type(cin7.get(i).doc_type))
+        .filter_map(|(i, x)| {
+            Some((cin7.get(i).number.and_then(key)?, xero.get(x).number.and_then(key)?))
+        })
+        .collect()
+}
+
+fn journal_signature(doc: &Doc<'_>) -> Option<String> {
     let date = doc.date?;
-    signature(
-        doc.lines
-            .iter()
-            .filter_map(|line| Some((date, line.account_code.as_deref()?, line.line_amount?))),
-    )
+    signature(doc.lines().filter_map(|line| Some((date, line.account_code?, line.line_amount?))))
 }
 
-fn ledger_signature(entry: &LedgerEntry) -> Option<String> {
-    signature(entry.lines.iter().map(|l| (l.date, l.account_code.as_str(), l.amount)))
+fn ledger_signature(entry: &Entry<'_>) -> Option<String> {
+    signature(entry.lines().map(|l| (l.date, l.account_code, l.amount)))
 }
 
-fn pools(xero: &[Document]) -> Pools {
+fn pools(xero: &Documents) -> Pools {
     let mut pools = Pools {
         number: Pool::default(),
         reference: Pool::default(),
         narration: Pool::default(),
         lines: Pool::default(),
+        payment: Pool::default(),
+        payment_day: Pool::default(),
     };
     for (i, doc) in xero.iter().enumerate() {
         if is_invoice_type(doc.doc_type) {
-            if let Some(k) = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n)) {
+            if let Some(k) = doc.number.and_then(|n| typed(doc.doc_type, n)) {
                 pools.number.add(k, i);
             }
             if is_purchase(doc.doc_type)
-                && let Some(k) = doc.reference.as_deref().and_then(|r| typed(doc.doc_type, r))
+                && let Some(k) = doc.reference.and_then(|r| typed(doc.doc_type, r))
             {
                 pools.reference.add(k, i);
             }
         } else if doc.doc_type == DocType::ManualJournal {
-            let words = doc.reference.as_deref().map(tokens).into_iter().flatten();
+            let words = doc.reference.map(tokens).into_iter().flatten();
             // Only words with a digit can be an id or a number; "Stock", "adjustment" cannot.
             for word in words.filter(|w| has_digit(w)) {
                 pools.narration.add(word, i);
             }
-            if let Some(sig) = journal_signature(doc) {
+            if let Some(sig) = journal_signature(&doc) {
                 pools.lines.add(sig, i);
             }
+        } else if doc.doc_type == DocType::Payment
+            && let Some(paid) = doc.reference.and_then(key)
+            && let Some((exact, day)) = payment_keys(&doc, &paid)
+        {
+            if let Some(exact) = exact {
+                pools.payment.add(exact, i);
+            }
+            pools.payment_day.add(day, i);
         }
     }
-    for pool in [&mut pools.number, &mut pools.reference, &mut pools.narration, &mut pools.lines] {
+    for pool in [
+        &mut pools.number,
+        &mut pools.reference,
+        &mut pools.narration,
+        &mut pools.lines,
+        &mut pools.payment,
+        &mut pools.payment_day,
+    ] {
         pool.sort(xero);
     }
     pools
 }
 
 /// The words of a ledger entry's source id long enough to be a task id (not a discriminator).
-fn ledger_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
-    key(&entry.source_id).into_iter().chain(tokens(&entry.source_id).filter(|w| w.len() >= 8))
+fn ledger_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
+    let id = entry.source_id;
+    key(id).into_iter().chain(tokens(id).filter(|w| w.len() >= 8))
 }
 
 /// Pairs every Cin7 record it can with a Xero document; documents of the `consolidated`
 /// types left over are then matched in groups.
-pub(crate) fn match_records(
-    cin7: &[Document],
-    ledger: &[LedgerEntry],
-    xero: &[Document],
-    settings: &Settings,
-) -> Matching {
+pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matching {
+    let (cin7, ledger, xero) = (&input.cin7_documents, &input.cin7_ledger, &input.xero_documents);
     let mut run = Run {
         pools: pools(xero),
         taken: vec![false; xero.len()],
@@ -246,37 +326,47 @@ pub(crate) fn match_records(
         doc_matched: vec![false; cin7.len()],
         roles: Vec::new(),
     };
-    let mut stock_ids: HashSet<String> = HashSet::new();
+    // Each id or number of a stock document, with the first document that has it.
+    let mut stock_ids: HashMap<String, usize> = HashMap::new();
     let mut invoice_ids: HashSet<String> = HashSet::new();
-    for doc in cin7 {
-        let ids = key(&doc.external_id).into_iter().chain(doc.number.as_deref().and_then(key));
+    for (i, doc) in cin7.iter().enumerate() {
+        let ids = key(doc.external_id).into_iter().chain(doc.number.and_then(key));
         if is_stock_type(doc.doc_type) {
-            stock_ids.extend(ids);
+            for id in ids {
+                stock_ids.entry(id).or_insert(i);
+            }
         } else if is_invoice_type(doc.doc_type) {
             invoice_ids.extend(ids);
         }
     }
+    let mut stock_postings = Vec::new();
     run.roles = ledger
         .iter()
-        .map(|entry| {
-            if own_ids(entry).any(|id| stock_ids.contains(&id)) {
+        .enumerate()
+        .map(|(e, entry)| match own_ids(&entry).find_map(|id| stock_ids.get(&id).copied()) {
+            Some(doc) => {
+                stock_postings.push((doc, e));
                 LedgerRole::Represented
-            } else {
-                LedgerRole::Missing
             }
+            None => LedgerRole::Missing,
         })
         .collect();
+    drop(stock_ids);
+    stock_postings.sort_unstable();
     // Every record has its chance at ids and numbers before any is matched by its lines.
     for (i, doc) in cin7.iter().enumerate() {
-        run.document_by_id(i, doc);
+        run.document_by_id(i, &doc);
     }
     for (i, entry) in ledger.iter().enumerate() {
-        run.ledger_by_id(i, entry);
+        run.ledger_by_id(i, &entry);
     }
-    let groups = consolidate(cin7, xero, settings, &mut run);
+    let mut groups = consolidate(cin7, xero, settings, &mut run, |t| t != DocType::Payment);
+    let numbers = xero_numbers(cin7, xero, &run.pairs, &groups);
+    run.payments(cin7, &numbers, !settings.consolidated.contains(&DocType::Payment));
+    groups.extend(consolidate(cin7, xero, settings, &mut run, |t| t == DocType::Payment));
     for (i, doc) in cin7.iter().enumerate() {
         if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
-            let sig = journal_signature(doc);
+            let sig = journal_signature(&doc);
             run.by_lines(sig.as_deref(), Cin7Item::Document(i));
         }
     }
@@ -284,50 +374,128 @@ pub(crate) fn match_records(
         if run.roles[i] != LedgerRole::Missing {
             continue;
         }
-        let sig = ledger_signature(entry);
+        let sig = ledger_signature(&entry);
         if !run.by_lines(sig.as_deref(), Cin7Item::Ledger(i))
-            && own_ids(entry).any(|id| invoice_ids.contains(&id))
+            && own_ids(&entry).any(|id| invoice_ids.contains(&id))
         {
             run.roles[i] = LedgerRole::Unexpected;
         }
     }
+    monthly(ledger, xero, &mut run);
     Matching {
         pairs: run.pairs,
         groups,
         cin7_document_matched: run.doc_matched,
         ledger: run.roles,
         xero_matched: run.taken,
+        stock_postings,
     }
 }
 
-/// Groups the live, unmatched documents of each consolidated type by (type, date, currency)
-/// on both sides; a key both sides hold is one [`Consolidation`], and its documents count as
-/// matched.
+/// Each account's net amount's sign, by upper-cased code (zero nets left out).
+fn directions<'a>(lines: impl Iterator<Item = (&'a str, Decimal)>) -> BTreeMap<String, bool> {
+    let mut sums: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (account, amount) in lines {
+        if let Some(code) = account_code(account) {
+            *sums.entry(code.to_ascii_uppercase()).or_default() += amount;
+        }
+    }
+    sums.into_iter()
+        .filter(|(_, a)| !a.is_zero())
+        .map(|(code, a)| (code, a.is_sign_positive()))
+        .collect()
+}
+
+/// Unmatched monthly-journal entries against the same month's journals (see the module
+/// notes), after every exact match has been made.
+fn monthly(ledger: &Entries, xero: &Documents, run: &mut Run) {
+    let wanted: Vec<usize> = (0..ledger.len())
+        .filter(|&i| {
+            run.roles[i] == LedgerRole::Missing
+                && ledger.get(i).source_type == Some(MONTHLY_JOURNAL)
+        })
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let month = |d: NaiveDate| (d.year(), d.month());
+    let mut journals: HashMap<(i32, u32), Vec<usize>> = HashMap::new();
+    for (x, doc) in xero.iter().enumerate() {
+        if doc.doc_type == DocType::ManualJournal
+            && doc.life() != Lifecycle::Voided
+            && let Some(date) = doc.date
+        {
+            journals.entry(month(date)).or_default().push(x);
+        }
+    }
+    for i in wanted {
+        let entry = ledger.get(i);
+        let Some(date) = entry.lines().map(|l| l.date).min() else { continue };
+        let shape = directions(entry.lines().map(|l| (l.account_code, l.amount)));
+        let amount: Decimal =
+            entry.lines().map(|l| l.amount).filter(Decimal::is_sign_positive).sum();
+        let best = journals
+            .get(&month(date))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&x| !run.taken[x])
+            .filter(|&x| {
+                let doc = xero.get(x);
+                let lines = doc.lines().filter_map(|l| Some((l.account_code?, l.line_amount?)));
+                !shape.is_empty() && directions(lines) == shape
+            })
+            .min_by_key(|&x| {
+                let doc = xero.get(x);
+                let names_cogs = doc
+                    .reference
+                    .is_some_and(|n| tokens(n).any(|w| w == "COGS" || w.starts_with("COST")));
+                let debits: Decimal = doc
+                    .lines()
+                    .filter_map(|l| l.line_amount)
+                    .filter(Decimal::is_sign_positive)
+                    .sum();
+                (!names_cogs, (debits - amount).abs(), x)
+            });
+        if let Some(x) = best {
+            run.taken[x] = true;
+            run.record(Cin7Item::Ledger(i), x, MatchMethod::MonthAndAccounts);
+        }
+    }
+}
+
+/// Groups the live, unmatched documents of each consolidated type (of those `types` admits)
+/// by (type, date, currency) on both sides; a key both sides hold is one [`Consolidation`],
+/// and its documents count as matched. Documents are grouped before payments are matched
+/// (a payment of a consolidated invoice names the day's Xero invoice), payments after.
 fn consolidate(
-    cin7: &[Document],
-    xero: &[Document],
+    cin7: &Documents,
+    xero: &Documents,
     settings: &Settings,
     run: &mut Run,
+    types: impl Fn(DocType) -> bool,
 ) -> Vec<Consolidation> {
     type Key = (DocType, NaiveDate, Option<String>);
-    let key = |doc: &Document| -> Option<Key> {
-        let currency = doc.currency.as_deref().map(str::to_ascii_uppercase);
-        let consolidated = settings.consolidated.contains(&doc.doc_type);
+    if settings.consolidated.is_empty() {
+        return Vec::new();
+    }
+    let key = |doc: &Doc<'_>| -> Option<Key> {
+        let currency = doc.currency.map(str::to_ascii_uppercase);
+        let consolidated = types(doc.doc_type) && settings.consolidated.contains(&doc.doc_type);
         consolidated.then_some((doc.doc_type, doc.date?, currency))
     };
     // Only what Cin7 exports is in a consolidated entry: posted, from an exported channel.
-    let exported = |doc: &Document| {
-        lifecycle(&doc.status) == Lifecycle::Posted && !settings.excluded(doc.channel.as_deref())
-    };
+    let exported =
+        |doc: &Doc<'_>| doc.life() == Lifecycle::Posted && !settings.excluded(doc.channel);
     let mut groups: BTreeMap<Key, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, doc) in cin7.iter().enumerate().filter(|(i, _)| !run.doc_matched[*i]) {
-        if let Some(k) = key(doc).filter(|_| exported(doc)) {
+        if let Some(k) = key(&doc).filter(|_| exported(&doc)) {
             groups.entry(k).or_default().0.push(i);
         }
     }
     for (i, doc) in xero.iter().enumerate().filter(|(i, _)| !run.taken[*i]) {
-        let live = lifecycle(&doc.status) != Lifecycle::Voided;
-        if let Some(k) = key(doc).filter(|k| live && groups.contains_key(k)) {
+        let live = doc.life() != Lifecycle::Voided;
+        if let Some(k) = key(&doc).filter(|k| live && groups.contains_key(k)) {
             groups.entry(k).or_default().1.push(i);
         }
     }
@@ -347,8 +515,8 @@ fn consolidate(
 }
 
 /// The ids a ledger entry could be known by: its source id (and its long words) and reference.
-fn own_ids(entry: &LedgerEntry) -> impl Iterator<Item = String> + '_ {
-    ledger_ids(entry).chain(entry.reference.as_deref().and_then(key))
+fn own_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
+    ledger_ids(entry).chain(entry.reference.and_then(key))
 }
 
 struct Run {
@@ -373,9 +541,9 @@ impl Run {
         self.pools.narration.take(&word, &mut self.taken)
     }
 
-    fn document_by_id(&mut self, i: usize, doc: &Document) {
+    fn document_by_id(&mut self, i: usize, doc: &Doc<'_>) {
         let found = if is_invoice_type(doc.doc_type) {
-            let k = doc.number.as_deref().and_then(|n| typed(doc.doc_type, n));
+            let k = doc.number.and_then(|n| typed(doc.doc_type, n));
             let k = k.as_deref();
             k.and_then(|k| self.pools.number.take(k, &mut self.taken))
                 .map(|x| (x, MatchMethod::DocumentNumber))
@@ -385,11 +553,11 @@ impl Run {
                     Some((x, MatchMethod::PurchaseInvoiceReference))
                 })
         } else if is_stock_type(doc.doc_type) {
-            self.in_narration(Some(&doc.external_id))
+            self.in_narration(Some(doc.external_id))
                 .map(|x| (x, MatchMethod::TaskIdInNarration))
                 .or_else(|| {
-                    self.in_narration(doc.number.as_deref())
-                        .or_else(|| self.in_narration(doc.reference.as_deref()))
+                    self.in_narration(doc.number)
+                        .or_else(|| self.in_narration(doc.reference))
                         .map(|x| (x, MatchMethod::ReferenceInNarration))
                 })
         } else {
@@ -400,7 +568,37 @@ impl Run {
         }
     }
 
-    fn ledger_by_id(&mut self, i: usize, entry: &LedgerEntry) {
+    /// Matches the Cin7 payments: by paid document, date and amount first, then (`by_day`)
+    /// by paid document and date. `numbers` gives the Xero number of a Cin7 document that has
+    /// one. Consolidated payments are not paired by day: all of a day's payments of a
+    /// consolidated invoice name the same Xero invoice, and are compared as a group instead.
+    fn payments(&mut self, cin7: &Documents, numbers: &HashMap<String, String>, by_day: bool) {
+        let payments: Vec<(usize, (Option<String>, String))> = (cin7.iter().enumerate())
+            .filter(|(_, doc)| doc.doc_type == DocType::Payment)
+            .filter_map(|(i, doc)| {
+                let ours = doc.reference.and_then(key)?;
+                let paid = numbers.get(&ours).unwrap_or(&ours);
+                Some((i, payment_keys(&doc, paid)?))
+            })
+            .collect();
+        for (i, (exact, _)) in &payments {
+            if let Some(x) =
+                exact.as_deref().and_then(|k| self.pools.payment.take(k, &mut self.taken))
+            {
+                self.record(Cin7Item::Document(*i), x, MatchMethod::PaidDocument);
+            }
+        }
+        for (i, (_, day)) in payments.iter().filter(|_| by_day) {
+            if self.doc_matched[*i] {
+                continue;
+            }
+            if let Some(x) = self.pools.payment_day.take(day, &mut self.taken) {
+                self.record(Cin7Item::Document(*i), x, MatchMethod::PaidDocument);
+            }
+        }
+    }
+
+    fn ledger_by_id(&mut self, i: usize, entry: &Entry<'_>) {
         if self.roles[i] != LedgerRole::Missing {
             return;
         }
@@ -408,7 +606,7 @@ impl Run {
             .find_map(|w| self.pools.narration.take(&w, &mut self.taken))
             .map(|x| (x, MatchMethod::TaskIdInNarration))
             .or_else(|| {
-                let x = self.in_narration(entry.reference.as_deref())?;
+                let x = self.in_narration(entry.reference)?;
                 Some((x, MatchMethod::ReferenceInNarration))
             });
         if let Some((xero, method)) = found {

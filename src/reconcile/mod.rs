@@ -5,6 +5,8 @@
 //!
 //! Architecture:
 //! - `input`: [`ReconcileInput`] and [`Settings`].
+//! - `records`: the lean tables of documents and ledger entries the input holds, and their
+//!   read views.
 //! - `matching`: pairs Cin7 records with Xero documents, recording the [`MatchMethod`].
 //! - `rules`: one function per finding kind, each appending [`Finding`]s with a message that
 //!   says what to do.
@@ -15,6 +17,7 @@ mod finding;
 mod input;
 mod keys;
 mod matching;
+mod records;
 mod rules;
 mod status;
 #[cfg(test)]
@@ -25,6 +28,7 @@ use chrono::{DateTime, Utc};
 pub use finding::{Finding, Severity};
 pub use input::{ProductAccounts, ReconcileInput, Settings};
 pub use matching::{Match, MatchMethod};
+pub use records::{Doc, DocumentFields, Documents, Entries, Entry, Line, LineFields, Posting};
 pub use rules::volume::{FAIR_USE_TIERS, projected_average, projected_from_counts, quarter_start};
 
 /// What one reconciliation run found: every match and every finding, sorted.
@@ -38,12 +42,7 @@ pub struct Outcome {
 
 /// Matches one connection's Cin7 records with its Xero records and reports every discrepancy.
 pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>) -> Outcome {
-    let matching = matching::match_records(
-        &input.cin7_documents,
-        &input.cin7_ledger,
-        &input.xero_documents,
-        settings,
-    );
+    let matching = matching::match_records(input, settings);
     let ctx =
         rules::Context { input, settings, now, today: settings.today(now), matching: &matching };
     let mut findings = Vec::new();
@@ -67,17 +66,19 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
         .iter()
         .map(|pair| Match {
             cin7_id: match pair.cin7 {
-                matching::Cin7Item::Document(i) => input.cin7_documents[i].external_id.clone(),
-                matching::Cin7Item::Ledger(i) => input.cin7_ledger[i].source_id.clone(),
+                matching::Cin7Item::Document(i) => {
+                    input.cin7_documents.get(i).external_id.to_owned()
+                }
+                matching::Cin7Item::Ledger(i) => input.cin7_ledger.get(i).source_id.to_owned(),
             },
-            xero_id: input.xero_documents[pair.xero].external_id.clone(),
+            xero_id: input.xero_documents.get(pair.xero).external_id.to_owned(),
             method: pair.method,
         })
         .chain(matching.groups.iter().flat_map(|group| {
             group.cin7.iter().flat_map(move |&c| {
                 group.xero.iter().map(move |&x| Match {
-                    cin7_id: input.cin7_documents[c].external_id.clone(),
-                    xero_id: input.xero_documents[x].external_id.clone(),
+                    cin7_id: input.cin7_documents.get(c).external_id.to_owned(),
+                    xero_id: input.xero_documents.get(x).external_id.to_owned(),
                     method: MatchMethod::ConsolidatedSum,
                 })
             })

@@ -136,8 +136,8 @@ fn draw(trend: &Trend, title: &str, pixels: &mut [u8]) -> Result<(), ChartError>
         .caption(title, (FAMILY, 16))
         .margin(12)
         .margin_right(24)
-        .x_label_area_size(28)
-        .y_label_area_size(72)
+        .x_label_area_size(40)
+        .y_label_area_size(84)
         .build_cartesian_2d(0..last, low..high)
         .map_err(draw_error)?;
     let day_label = |i: &i32| {
@@ -154,6 +154,9 @@ fn draw(trend: &Trend, title: &str, pixels: &mut [u8]) -> Result<(), ChartError>
         .y_labels(7)
         .x_label_formatter(&day_label)
         .y_label_formatter(&money_label)
+        .x_desc("Day (the connection's calendar)")
+        .y_desc("Variance: Cin7 minus Xero")
+        .axis_desc_style((FAMILY, 11))
         .label_style((FAMILY, 11))
         .light_line_style(RGBColor(235, 235, 235))
         .bold_line_style(RGBColor(215, 215, 215))

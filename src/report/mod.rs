@@ -25,7 +25,7 @@
 //! variance − Σ explained`.
 //!
 //! Below the accounts the report carries a few operational figures: the open
-//! `timing_difference` findings, Xero fair-use (invoices and bills a month, see [`budget`])
+//! `timing_difference` findings, Xero fair-use (invoices and bills a month, see `budget.rs`)
 //! and the API calls of the last 24 hours against the configured day limits.
 //!
 //! Architecture:

@@ -10,6 +10,8 @@
 use std::collections::BTreeMap;
 use std::str::FromStr as _;
 
+mod purchases;
+
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
 use rust_decimal::Decimal;
@@ -50,9 +52,14 @@ pub struct XeroWorld {
 /// What the simulated Cin7 Core account holds.
 #[derive(Debug, Clone, Default)]
 pub struct Cin7World {
-    /// Sales: `(updated ms, saleList row, sale detail)`, in the order they were made.
+    /// Sales: `(updated ms, saleList row, sale detail)`, in the order they were made (so by
+    /// updated time).
     pub sales: Vec<(i64, Value, Value)>,
-    /// Rows of the `transactions` ledger feed: `(effective date ms, row)`.
+    /// Purchases: `(updated ms, purchaseList row, purchase detail)`, by updated time.
+    pub purchases: Vec<(i64, Value, Value)>,
+    /// Stock adjustments: `(stockadjustmentList row, stockadjustment detail)`.
+    pub adjustments: Vec<(Value, Value)>,
+    /// Rows of the `transactions` ledger feed: `(effective date ms, row)`, by effective date.
     pub transactions: Vec<(i64, Value)>,
 }
 
@@ -127,8 +134,21 @@ const ACCOUNTS: [(&str, &str, &str, &str); 11] = [
     ("650", "Stock in Transit", "CURRENT", "ACTIVE"),
 ];
 
-/// Builds the organisation: `size` sales invoices and the documents that go with them.
+/// Builds the organisation as Cin7 Core and its Xero integration made it: `size` sales and
+/// the documents that go with them, a purchase every ten sales and a stock adjustment every
+/// twenty-five (see `purchases`).
 pub fn generate(seed: u64, size: usize) -> XeroWorld {
+    build(seed, size, true)
+}
+
+/// The same sales without Cin7 Core's purchases and stock adjustments (and their Xero
+/// bills and journals): the business Cin7 Omni's simulator starts from (`omni::omni_world`).
+/// The sales are the same as [`generate`]'s: purchases draw from their own random stream.
+pub fn generate_sales(seed: u64, size: usize) -> XeroWorld {
+    build(seed, size, false)
+}
+
+fn build(seed: u64, size: usize, core_stock: bool) -> XeroWorld {
     let mut g = Generator::new(seed);
     let mut at = START_MS;
     for n in 0..size {
@@ -148,13 +168,21 @@ pub fn generate(seed: u64, size: usize) -> XeroWorld {
         if n % 50 == 7 {
             g.spend(n, at + 100);
         }
+        if core_stock && n % 10 == 4 {
+            g.purchase(n / 10, at + 300);
+        }
+        if core_stock && n % 25 == 12 {
+            g.adjustment(n / 25, at + 400);
+        }
     }
     g.finish()
 }
 
-/// The generator's state: the random stream, the world so far, the next journal number.
+/// The generator's state: the random streams, the world so far, the next journal number.
 struct Generator {
     rng: StdRng,
+    /// Purchases' and stock adjustments' own stream, so the sales do not depend on them.
+    stock_rng: StdRng,
     world: XeroWorld,
     journal_no: i64,
 }
@@ -184,13 +212,21 @@ impl Generator {
         for key in ["Invoices", "CreditNotes", "Payments", "ManualJournals", "BankTransactions"] {
             world.lists.insert(key, Vec::new());
         }
-        Self { rng: StdRng::seed_from_u64(seed), world, journal_no: 0 }
+        Self {
+            rng: StdRng::seed_from_u64(seed),
+            stock_rng: StdRng::seed_from_u64(seed ^ 0x5707_c0de_0000_0000),
+            world,
+            journal_no: 0,
+        }
     }
 
     fn finish(mut self) -> XeroWorld {
         for items in self.world.lists.values_mut() {
             items.sort_by_key(|item| item.updated_ms);
         }
+        // Stable: rows of one date keep the order they were posted in.
+        self.world.cin7.transactions.sort_by_key(|(date, _)| *date);
+        self.world.cin7.purchases.sort_by_key(|(updated, ..)| *updated);
         self.world
     }
 
@@ -575,6 +611,20 @@ mod tests {
         assert_eq!(a.journals, b.journals);
         assert_eq!(a.lists["Invoices"].len(), b.lists["Invoices"].len());
         assert_ne!(generate(43, 200).journals, a.journals);
+        assert_eq!(a.cin7.purchases, b.cin7.purchases);
+        assert_eq!(a.cin7.adjustments, b.cin7.adjustments);
+        assert_eq!(a.cin7.transactions, b.cin7.transactions);
+    }
+
+    #[test]
+    fn purchases_and_adjustments_leave_the_sales_as_they_are() {
+        let core = generate(8, 300);
+        let sales = generate_sales(8, 300);
+        assert!(core.cin7.purchases.len() == 30 && core.cin7.adjustments.len() == 12);
+        assert!(sales.cin7.purchases.is_empty() && sales.cin7.adjustments.is_empty());
+        assert_eq!(core.cin7.sales, sales.cin7.sales);
+        assert!(core.truth.iter().any(|(kind, _)| *kind == "unclosed_accrual"));
+        assert!(!sales.truth.iter().any(|(kind, _)| *kind == "unclosed_accrual"));
     }
 
     #[test]

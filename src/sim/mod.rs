@@ -8,16 +8,21 @@
 //! Architecture:
 //! - `data`: the generated organisation (deterministic from a seed and a size).
 //! - `xero`: the Xero token endpoint, identity and Accounting API.
-//! - `cin7`: Cin7 Core's API: chart of accounts, sales, and the ledger feed.
+//! - `cin7`: Cin7 Core's API: chart of accounts, sales, purchases, stock adjustments, and the
+//!   ledger feed.
 //! - `omni`: Cin7 Omni's API instead, when [`SimConfig::cin7`] is [`SimCin7::Omni`]: the same
 //!   sales as Omni holds them, with Omni's own planted errors.
 //! - `limits`: per-tenant rate limits; `faults`: seeded fault injection.
 //!
 //! The generator plants errors between the two sides and lists them (`Simulator::truth`):
 //! `amount_mismatch`, `missing_in_xero`, `missing_in_cin7`, `void_mismatch`, `blank_cogs`,
-//! `archived_account`, `control_account_journal`; against Cin7 Omni also `sync_error` and
-//! `missing_document_date` (see `omni`). Not yet simulated: Cin7 Core purchases and stock
-//! tasks, and the other finding kinds.
+//! `archived_account`, `control_account_journal`; from the Cin7 Core ledger
+//! `timing_difference` and `return_misalignment`; on Core purchases and stock adjustments
+//! (`data::purchases`) a bill's `amount_mismatch`, bills and adjustment journals never pushed
+//! (`missing_in_xero`), `unclosed_accrual` (GRNI and stock in transit) and
+//! `inventory_self_adjustment`; against Cin7 Omni also `sync_error` and
+//! `missing_document_date` (see `omni`). Not yet simulated: stock transfers, assemblies, and
+//! the other finding kinds.
 
 pub mod cin7;
 pub mod data;
@@ -90,7 +95,8 @@ pub struct Simulator {
     /// The errors planted between the two sides: `(finding kind, reference)`.
     pub truth: Vec<(&'static str, String)>,
     /// Cin7 minus Xero per account code over all the data (debit positive), from the
-    /// simulator's own ledgers; `None` against Omni, which has no Cin7 ledger.
+    /// simulator's own ledgers; `None` against Omni, whose Cin7 ledger
+    /// cxsync derives (COGS only; the Omni end-to-end test checks it).
     pub variance: Option<BTreeMap<String, rust_decimal::Decimal>>,
     pub xero_addr: SocketAddr,
     pub cin7_addr: SocketAddr,
@@ -102,11 +108,16 @@ pub struct Simulator {
 impl Simulator {
     /// Generates the data and starts the servers on ephemeral loopback ports.
     pub async fn start(config: SimConfig) -> std::io::Result<Self> {
-        let mut world = data::generate(config.seed, config.size);
+        // Cin7 Omni's business has no Core purchases or stock adjustments (it plants its own).
+        let mut world = match config.cin7 {
+            SimCin7::Core => data::generate(config.seed, config.size),
+            SimCin7::Omni => data::generate_sales(config.seed, config.size),
+        };
         let omni_world = (config.cin7 == SimCin7::Omni).then(|| omni::omni_world(&mut world));
-        let cin7_world = world.cin7.clone();
         let truth = world.truth.clone();
         let variance = omni_world.is_none().then(|| world.ledger_variance());
+        // The Cin7 side moves to its server (the simulated Xero does not read it): one copy.
+        let cin7_world = std::mem::take(&mut world.cin7);
         let tenant_id = world.tenant_id.clone();
         let limiter = limits::Limiter::new(config.xero_limits, config.minute);
         let dice = faults::Dice::new(config.faults, config.seed);

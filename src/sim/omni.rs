@@ -6,15 +6,20 @@
 //! Its data is the generated business's sales seen as Omni holds them ([`omni_world`]): each
 //! Cin7 sale becomes a sales order (its invoice number the one Xero has), each credit note a
 //! credit note; a few purchase orders and adjustments that have not posted yet, and the
-//! payments of the paid invoices. The Xero side loses the per-sale COGS manual journals Cin7
-//! Core posts (Omni posts COGS as its own daily journal, which cxsync does not read yet).
+//! payments of the paid invoices. The Xero side trades the per-sale COGS manual journals Cin7
+//! Core posts (and their general-ledger journals) for Omni's: one COGS manual journal per
+//! month, Dr COGS 310, Cr inventory 630, of the cost of the units dispatched on the month's
+//! costed sales orders less the cost of the completed credit notes' returns, as the simulator
+//! counts it from its own Omni records.
 //!
 //! Planted for Omni, on top of the shared plants (listed in the ground truth):
 //! - `sync_error`: every sale never pushed to Xero reports its import as `Error`;
 //! - `missing_document_date`: sales orders invoiced but never dispatched, the first credit
 //!   note without its completed date, a purchase order received but not invoiced;
 //! - `blank_cogs`: the shared plant's lines without cost are Omni lines with `unitCost: 0`,
-//!   dispatched long before Omni's daily COGS run.
+//!   dispatched long before Omni's daily COGS run;
+//! - `amount_mismatch`: the first month's COGS journal in Xero is 12.34 more than Omni's COGS
+//!   (a journal edited in Xero, or not re-synced after Omni recalculated).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -26,7 +31,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use std::str::FromStr as _;
 
 use super::data::XeroWorld;
 use super::limits::{Breach, Limiter, SimLimits};
@@ -190,13 +197,7 @@ fn number(value: &Value) -> Value {
 pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
     // Core's ledger-side postings and the plants only a Cin7 ledger shows (a sale shipped
     // and not invoiced, a late restock) have no Omni counterpart.
-    if let Some(journals) = world.lists.get_mut("ManualJournals") {
-        journals.retain(|item| {
-            !item.json["Narration"]
-                .as_str()
-                .is_some_and(|n| n.starts_with("Cin7 COGS for") || n.starts_with("Cin7 restock"))
-        });
-    }
+    drop_core_stock_journals(world);
     world.truth.retain(|(kind, _)| !matches!(*kind, "timing_difference" | "return_misalignment"));
     let planted: HashSet<String> = world.truth.iter().map(|(_, r)| r.clone()).collect();
     let never_pushed: HashSet<String> = world
@@ -239,6 +240,7 @@ pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
     truth.extend(purchase_truth);
     let payments = payments(world);
     let adjustments = vec![(crate::sim::data::START_MS, adjustment())];
+    truth.extend(monthly_cogs_journals(world, &orders, &notes));
     for (key, records) in [
         ("SalesOrders", orders),
         ("CreditNotes", notes),
@@ -250,6 +252,135 @@ pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
     }
     world.truth.extend(truth);
     omni
+}
+
+/// Removes Cin7 Core's per-sale COGS and restock manual journals, with their general-ledger
+/// journals and trial-balance postings (one posting per journal line, in journal order).
+fn drop_core_stock_journals(world: &mut XeroWorld) {
+    let mut dropped: HashSet<String> = HashSet::new();
+    if let Some(journals) = world.lists.get_mut("ManualJournals") {
+        journals.retain(|item| {
+            let core = item.json["Narration"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Cin7 COGS for") || n.starts_with("Cin7 restock"));
+            if core {
+                dropped.insert(item.json["ManualJournalID"].as_str().unwrap_or_default().into());
+            }
+            !core
+        });
+    }
+    let mut postings = std::mem::take(&mut world.postings).into_iter();
+    let mut kept = Vec::new();
+    world.journals.retain(|journal| {
+        let lines = journal["JournalLines"].as_array().map_or(0, Vec::len);
+        let these: Vec<_> = postings.by_ref().take(lines).collect();
+        let keep = !dropped.contains(journal["SourceID"].as_str().unwrap_or_default());
+        if keep {
+            kept.extend(these);
+        }
+        keep
+    });
+    kept.extend(postings);
+    world.postings = kept;
+}
+
+/// An exact amount as a JSON number with two places, as Xero writes it.
+fn xero_amount(amount: Decimal) -> Value {
+    Value::Number(serde_json::Number::from_str(&format!("{amount:.2}")).unwrap_or(0.into()))
+}
+
+/// A JSON number as an exact decimal (zero when absent).
+fn decimal(value: &Value) -> Decimal {
+    Decimal::from_str(&value.to_string()).unwrap_or_default()
+}
+
+/// Omni's monthly COGS journals in Xero (see the module notes): per month of invoice date,
+/// `Σ qtyShipped × unitCost` of the live, dispatched sales orders Omni imported, less per
+/// month of credit-note date `Σ qty × unitCost` of the completed credit notes. Returns the
+/// planted difference's ground truth.
+fn monthly_cogs_journals(
+    world: &mut XeroWorld,
+    orders: &[(i64, Value)],
+    notes: &[(i64, Value)],
+) -> Vec<(&'static str, String)> {
+    let mut months: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (_, note) in notes {
+        if note["completedDate"].is_null() || note["creditNoteDate"].is_null() {
+            continue;
+        }
+        let month =
+            note["creditNoteDate"].as_str().unwrap_or_default().get(..7).unwrap_or_default();
+        let restock: Decimal = note["lineItems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|line| decimal(&line["qty"]) * decimal(&line["unitCost"]))
+            .sum();
+        *months.entry(month.to_string()).or_default() -= restock;
+    }
+    for (_, order) in orders {
+        let imported = order["accountingAttributes"]["accountingImportStatus"] == "Imported";
+        if order["isVoid"] == true || order["dispatchedDate"].is_null() || !imported {
+            continue;
+        }
+        let month = order["invoiceDate"].as_str().unwrap_or_default().get(..7).unwrap_or_default();
+        let cost: Decimal = order["lineItems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|line| decimal(&line["qtyShipped"]) * decimal(&line["unitCost"]))
+            .sum();
+        *months.entry(month.to_string()).or_default() += cost;
+    }
+    let mut truth = Vec::new();
+    let mut number = world.journals.iter().filter_map(|j| j["JournalNumber"].as_i64()).max();
+    for (n, (month, cost)) in months.into_iter().enumerate() {
+        let Ok(first) = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        else {
+            continue;
+        };
+        let last = first
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(first);
+        let day = last.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
+        let planted = n == 0;
+        let amount = cost
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            + if planted { Decimal::new(1234, 2) } else { Decimal::ZERO };
+        if planted {
+            truth.push(("amount_mismatch", format!("Omni COGS journal {month}")));
+        }
+        let mj_id = format!("{:08x}-0000-4000-8000-{n:012x}", 0x2200_0000_u32);
+        let date = format!("/Date({day}+0000)/");
+        let updated = format!("/Date({}+0000)/", day + 3_600_000);
+        let items = world.lists.entry("ManualJournals").or_default();
+        items.push(super::data::Item { updated_ms: day + 3_600_000, status: "POSTED".into(), json: json!({
+            "ManualJournalID": mj_id, "Narration": format!("Cin7 Omni COGS {}", first.format("%B %Y")),
+            "Date": date, "Status": "POSTED", "LineAmountTypes": "NoTax",
+            "JournalLines": [{ "LineAmount": xero_amount(amount), "AccountCode": "310", "Description": "COGS" },
+                             { "LineAmount": xero_amount(-amount), "AccountCode": "630", "Description": "COGS" }],
+            "UpdatedDateUTC": updated,
+        })});
+        items.sort_by_key(|item| item.updated_ms);
+        let journal_number = number.map_or(1, |n| n + 1);
+        number = Some(journal_number);
+        let lines: Vec<Value> = [("310", amount), ("630", -amount)]
+            .iter()
+            .enumerate()
+            .map(|(line, (code, amount))| {
+                world.postings.push((day, (*code).to_string(), *amount));
+                json!({ "JournalLineID": format!("{mj_id}-{line}"), "AccountCode": code,
+                        "NetAmount": xero_amount(*amount), "GrossAmount": xero_amount(*amount), "TaxAmount": 0 })
+            })
+            .collect();
+        world.journals.push(json!({
+            "JournalID": format!("{:08x}-0000-4000-8000-{n:012x}", 0x5200_0000_u32),
+            "JournalNumber": journal_number, "JournalDate": date, "CreatedDateUTC": updated,
+            "SourceType": "MANJOURNAL", "SourceID": mj_id, "JournalLines": lines,
+        }));
+    }
+    truth
 }
 
 /// A sale as an Omni sales order: invoiced and dispatched the day it was made.
@@ -293,7 +424,10 @@ fn sales_order(
 }
 
 /// A sale's credit note as Omni's credit note; `completed` false plants a missing date.
+/// The returned goods go back into stock at 55 % of the credited amount (the simulator's cost
+/// ratio).
 fn credit_note(n: usize, at: i64, detail: &Value, note: &Value, completed: bool) -> Value {
+    let restock = (decimal(&number(&note["TotalBeforeTax"])) * Decimal::new(55, 2)).round_dp(2);
     json!({
         "id": n + 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at),
         "reference": format!("CN-{:06}", n + 1), "salesReference": detail["CustomerReference"],
@@ -302,7 +436,8 @@ fn credit_note(n: usize, at: i64, detail: &Value, note: &Value, completed: bool)
         "completedDate": if completed { omni_date(day_of(at)) } else { Value::Null },
         "isVoid": false, "status": "Approved",
         "accountingAttributes": { "accountingImportStatus": "Imported" },
-        "lineItems": [{ "code": null, "name": "Return", "qty": 1, "unitPrice": number(&note["TotalBeforeTax"]) }],
+        "lineItems": [{ "code": null, "name": "Return", "qty": 1, "unitPrice": number(&note["TotalBeforeTax"]),
+                        "unitCost": xero_amount(restock) }],
     })
 }
 

@@ -8,7 +8,7 @@
 //! - [`Store::open`]: the daemon's read-write handle; creates and migrates.
 //! - [`Store::open_read_only`]: what `query`, `findings` and `show` use; never writes, never
 //!   migrates, refuses any statement that would change the database.
-//! - `query`: read-only SQL for support staff, results as a [`Table`].
+//! - `query`: read-only SQL for support staff, results as a [`crate::table::Table`].
 //! - `pages`: writing a fetched page, its quarantined rejects and its cursor atomically.
 //! - `reconcile`: loading a connection's records for reconciliation; saving matches and the
 //!   findings' lifecycle.
@@ -51,7 +51,7 @@ pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use reconcile::FindingChanges;
-pub use reports::SentReport;
+pub use reports::{CLAIM_TIMEOUT, Claim, SentReport};
 pub use show::DocumentView;
 pub use tokens::TokenVault;
 pub use windows::LedgerWindow;

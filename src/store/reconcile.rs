@@ -2,7 +2,7 @@
 //! [`ReconcileInput`], and saving the outcome — matches replaced, findings opened, updated,
 //! re-opened or resolved with their history — in one transaction.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::str::FromStr as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,10 +12,10 @@ use rust_decimal::Decimal;
 use super::{Store, StoreError};
 use crate::clock::timestamp;
 use crate::config::AccountMap;
-use crate::model::{
-    Account, DocType, Document, DocumentLine, LedgerEntry, LedgerLine, Organisation, System,
+use crate::model::{Account, DocType, Organisation, System};
+use crate::reconcile::{
+    DocumentFields, Documents, Entries, LineFields, Outcome, ProductAccounts, ReconcileInput,
 };
-use crate::reconcile::{Outcome, ProductAccounts, ReconcileInput};
 
 /// What saving an outcome changed in the findings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,37 +35,43 @@ fn corrupt(what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
-fn decimal(value: Option<String>) -> rusqlite::Result<Option<Decimal>> {
-    value.map(|v| Decimal::from_str(&v).map_err(|_| corrupt("amount", &v))).transpose()
+/// A text column, borrowed from the row (no copy).
+fn text<'r>(row: &'r Row<'_>, index: usize) -> rusqlite::Result<Option<&'r str>> {
+    Ok(row.get_ref(index)?.as_str_or_null()?)
 }
 
-fn date(value: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+fn decimal(value: Option<&str>) -> rusqlite::Result<Option<Decimal>> {
+    value.map(|v| Decimal::from_str(v).map_err(|_| corrupt("amount", v))).transpose()
+}
+
+fn date(value: Option<&str>) -> rusqlite::Result<Option<NaiveDate>> {
     value
-        .map(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("date", &v)))
+        .map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| corrupt("date", v)))
         .transpose()
 }
 
-fn instant(value: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+fn instant(value: Option<&str>) -> rusqlite::Result<Option<DateTime<Utc>>> {
     value
         .map(|v| {
-            DateTime::parse_from_rfc3339(&v)
+            DateTime::parse_from_rfc3339(v)
                 .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| corrupt("timestamp", &v))
+                .map_err(|_| corrupt("timestamp", v))
         })
         .transpose()
 }
 
-/// The Cin7 ledger lines of the `transactions` feed: every posting once (SQL condition).
-pub(super) const CIN7_FEED: &str = "source_id LIKE 'transactions/%'";
+/// The Cin7 ledger lines of the `transactions` feed (Core), or derived from Omni's documents
+/// (`omni-ledger/…`, see `cin7::omni::ledger`): every posting once (SQL condition).
+pub(super) const CIN7_FEED: &str =
+    "(source_id LIKE 'transactions/%' OR source_id LIKE 'omni-ledger/%')";
 
 /// The same postings as stored with their sale or purchase detail (SQL condition).
 const CIN7_SALES_AND_PURCHASES: &str = "source_id LIKE 'sale/%' OR source_id LIKE 'purchase/%' \
      OR source_id LIKE 'advanced-purchase/%'";
 
-/// Which ledger lines to load.
+/// Which Cin7 ledger lines to load.
 #[derive(Clone, Copy)]
 enum Ledger {
-    Xero,
     /// Cin7's `transactions` feed: every posting once.
     Cin7Feed,
     /// The same postings as stored with their sale, purchase or task detail.
@@ -94,8 +100,8 @@ impl Store {
         input.cin7_postings = self
             .ledger(id, Ledger::Cin7Details)
             .map_err(StoreError::query("loading Cin7 postings by sale and purchase"))?;
-        input.xero_ledger =
-            self.ledger(id, Ledger::Xero).map_err(StoreError::query("loading Xero journals"))?;
+        input.xero_has_journals =
+            self.has_xero_journals(id).map_err(StoreError::query("looking for Xero journals"))?;
         input.xero_accounts =
             self.accounts(id).map_err(StoreError::query("loading Xero accounts"))?;
         input.product_accounts = self
@@ -105,87 +111,108 @@ impl Store {
         Ok(input)
     }
 
-    fn documents(&self, id: i64) -> rusqlite::Result<(Vec<Document>, Vec<Document>)> {
-        let mut lines: HashMap<i64, Vec<DocumentLine>> = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT l.document_id, l.item_code, l.description, l.quantity, l.unit_amount, l.line_amount,
-                    l.tax_amount, l.account_code, l.unit_cost
+    /// Both sides' documents, read straight into the lean tables: documents and their lines
+    /// are two scans in the same order (by document id), merged, so no document is held
+    /// whole and no string is allocated per field.
+    fn documents(&self, id: i64) -> rusqlite::Result<(Documents, Documents)> {
+        let mut lines = self.conn.prepare(
+            "SELECT l.document_id, l.item_code, l.quantity, l.line_amount, l.account_code, l.unit_cost
              FROM document_lines l JOIN documents d ON d.id = l.document_id
              WHERE d.connection_id = ?1 ORDER BY l.document_id, l.line_no",
         )?;
-        let mut rows = stmt.query([id])?;
-        while let Some(row) = rows.next()? {
-            lines.entry(row.get(0)?).or_default().push(DocumentLine {
-                item_code: row.get(1)?,
-                description: row.get(2)?,
-                quantity: decimal(row.get(3)?)?,
-                unit_amount: decimal(row.get(4)?)?,
-                line_amount: decimal(row.get(5)?)?,
-                tax_amount: decimal(row.get(6)?)?,
-                account_code: row.get(7)?,
-                unit_cost: decimal(row.get(8)?)?,
-            });
-        }
+        let mut lines = lines.query([id])?;
+        let mut line = lines.next()?;
         let mut stmt = self.conn.prepare(
-            "SELECT id, system, doc_type, external_id, number, reference, contact, status, date, due_date,
-                    currency, total, tax_total, amount_paid, amount_credited, updated_at, channel
+            "SELECT id, system, doc_type, external_id, number, reference, status, date, currency,
+                    total, amount_paid, amount_credited, updated_at, channel
              FROM documents WHERE connection_id = ?1 ORDER BY id",
         )?;
         let mut rows = stmt.query([id])?;
-        let (mut cin7, mut xero) = (Vec::new(), Vec::new());
+        let (mut cin7, mut xero) = (Documents::default(), Documents::default());
         while let Some(row) = rows.next()? {
-            let kind: String = row.get(2)?;
-            let Some(doc_type) = DocType::parse(&kind) else { continue };
-            let document = read_document(
-                row,
+            let document_id: i64 = row.get(0)?;
+            let Some(doc_type) = DocType::parse(text(row, 2)?.unwrap_or_default()) else {
+                continue;
+            };
+            let table = if text(row, 1)? == Some("cin7") { &mut cin7 } else { &mut xero };
+            table.push_document(&DocumentFields {
                 doc_type,
-                lines.remove(&row.get::<_, i64>(0)?).unwrap_or_default(),
-            )?;
-            match row.get::<_, String>(1)?.as_str() {
-                "cin7" => cin7.push(document),
-                _ => xero.push(document),
+                external_id: text(row, 3)?.unwrap_or_default(),
+                number: text(row, 4)?,
+                reference: text(row, 5)?,
+                status: text(row, 6)?.unwrap_or_default(),
+                date: date(text(row, 7)?)?,
+                currency: text(row, 8)?,
+                total: decimal(text(row, 9)?)?,
+                amount_paid: decimal(text(row, 10)?)?,
+                amount_credited: decimal(text(row, 11)?)?,
+                updated_at: instant(text(row, 12)?)?,
+                channel: text(row, 13)?,
+            });
+            // Lines of documents skipped above (an unknown type) are passed over.
+            while let Some(l) = line {
+                let of: i64 = l.get(0)?;
+                if of > document_id {
+                    break;
+                }
+                if of == document_id {
+                    table.push_line(&LineFields {
+                        item_code: text(l, 1)?,
+                        quantity: decimal(text(l, 2)?)?,
+                        line_amount: decimal(text(l, 3)?)?,
+                        account_code: text(l, 4)?,
+                        unit_cost: decimal(text(l, 5)?)?,
+                    });
+                }
+                line = lines.next()?;
             }
         }
+        cin7.shrink_to_fit();
+        xero.shrink_to_fit();
         Ok((cin7, xero))
     }
 
-    fn ledger(&self, id: i64, ledger: Ledger) -> rusqlite::Result<Vec<LedgerEntry>> {
+    /// Cin7 ledger lines, read straight into a lean table (grouped by source id).
+    fn ledger(&self, id: i64, ledger: Ledger) -> rusqlite::Result<Entries> {
         // Cin7 postings are stored twice (with their detail and in the transactions feed):
         // the feed's are reconciled and summed, the sale and purchase details' only group them
         // (stock task details are neither).
-        let (system, which) = match ledger {
-            Ledger::Xero => (System::Xero, "1"),
-            Ledger::Cin7Feed => (System::Cin7, CIN7_FEED),
-            Ledger::Cin7Details => (System::Cin7, CIN7_SALES_AND_PURCHASES),
+        let which = match ledger {
+            Ledger::Cin7Feed => CIN7_FEED,
+            Ledger::Cin7Details => CIN7_SALES_AND_PURCHASES,
         };
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT source_id, line_no, journal_number, date, account_code, amount, source_type, reference, description
+            "SELECT source_id, line_no, date, account_code, amount, source_type, reference
              FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND ({which})
              ORDER BY source_id, line_no"
         ))?;
-        let mut rows = stmt.query(params![id, system.as_str()])?;
-        let mut entries: Vec<LedgerEntry> = Vec::new();
+        let mut rows = stmt.query(params![id, System::Cin7.as_str()])?;
+        let mut entries = Entries::default();
+        let mut current = String::new();
         while let Some(row) = rows.next()? {
-            let source_id: String = row.get(0)?;
-            let line = LedgerLine {
-                line_no: row.get(1)?,
-                date: date(row.get(3)?)?.ok_or_else(|| corrupt("ledger date", ""))?,
-                account_code: row.get(4)?,
-                amount: decimal(row.get(5)?)?.ok_or_else(|| corrupt("ledger amount", ""))?,
-                description: row.get(8)?,
-            };
-            match entries.last_mut() {
-                Some(entry) if entry.source_id == source_id => entry.lines.push(line),
-                _ => entries.push(LedgerEntry {
-                    source_id,
-                    journal_number: row.get(2)?,
-                    source_type: row.get(6)?,
-                    reference: row.get(7)?,
-                    lines: vec![line],
-                }),
+            let source_id = text(row, 0)?.unwrap_or_default();
+            if entries.is_empty() || source_id != current {
+                entries.push_entry(source_id, text(row, 5)?, text(row, 6)?);
+                source_id.clone_into(&mut current);
             }
+            entries.push_line(
+                row.get(1)?,
+                date(text(row, 2)?)?.ok_or_else(|| corrupt("ledger date", ""))?,
+                text(row, 3)?.unwrap_or_default(),
+                decimal(text(row, 4)?)?.ok_or_else(|| corrupt("ledger amount", ""))?,
+            );
         }
+        entries.shrink_to_fit();
         Ok(entries)
+    }
+
+    /// Whether any Xero journal line is stored.
+    fn has_xero_journals(&self, id: i64) -> rusqlite::Result<bool> {
+        self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM ledger_lines WHERE connection_id = ?1 AND system = 'xero')",
+            [id],
+            |row| row.get(0),
+        )
     }
 
     /// Each active Cin7 product's mapped accounts, read from its stored `product` record.
@@ -221,7 +248,7 @@ impl Store {
                 name: row.get(2)?,
                 account_type: row.get(3)?,
                 status: row.get(4)?,
-                updated_at: instant(row.get(5)?)?,
+                updated_at: instant(text(row, 5)?)?,
             })
         })?;
         rows.collect()
@@ -239,8 +266,8 @@ impl Store {
                         name: row.get(0)?,
                         base_currency: row.get(1)?,
                         timezone: row.get(2)?,
-                        period_lock_date: date(row.get(3)?)?,
-                        end_of_year_lock_date: date(row.get(4)?)?,
+                        period_lock_date: date(text(row, 3)?)?,
+                        end_of_year_lock_date: date(text(row, 4)?)?,
                         financial_year_end_day: row.get(5)?,
                         financial_year_end_month: row.get(6)?,
                     })
@@ -267,31 +294,6 @@ impl Store {
         tx.commit().map_err(StoreError::query("committing reconciliation results"))?;
         Ok(changes)
     }
-}
-
-fn read_document(
-    row: &Row<'_>,
-    doc_type: DocType,
-    lines: Vec<DocumentLine>,
-) -> rusqlite::Result<Document> {
-    Ok(Document {
-        doc_type,
-        external_id: row.get(3)?,
-        number: row.get(4)?,
-        reference: row.get(5)?,
-        contact: row.get(6)?,
-        status: row.get(7)?,
-        date: date(row.get(8)?)?,
-        due_date: date(row.get(9)?)?,
-        currency: row.get(10)?,
-        total: decimal(row.get(11)?)?,
-        tax_total: decimal(row.get(12)?)?,
-        amount_paid: decimal(row.get(13)?)?,
-        amount_credited: decimal(row.get(14)?)?,
-        updated_at: instant(row.get(15)?)?,
-        channel: row.get(16)?,
-        lines,
-    })
 }
 
 fn save_in(
@@ -390,7 +392,7 @@ fn save_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Payload, Record};
+    use crate::model::{Document, DocumentLine, Payload, Record};
     use crate::reconcile::{Finding, FindingKind, Severity};
     use crate::store::PageWrite;
 
@@ -468,8 +470,85 @@ mod tests {
         };
         store.write_page(&page, at(0)).unwrap();
         let input = store.reconcile_input("acme", accounts()).unwrap();
-        assert_eq!(input.xero_documents, vec![document]);
+        // Read from the rows, the lean table is the one the model document makes.
+        assert_eq!(input.xero_documents, Documents::from(vec![document]));
         assert!(input.cin7_documents.is_empty());
+        let stored = input.xero_documents.get(0);
+        assert_eq!(
+            (stored.number, stored.reference, stored.currency),
+            (Some("INV-1"), Some("SO-1"), Some("AUD"))
+        );
+        assert_eq!(
+            stored.lines().map(|l| l.line_amount).collect::<Vec<_>>(),
+            [Some(Decimal::new(10000, 2))]
+        );
+    }
+
+    #[test]
+    fn each_document_gets_its_own_lines_past_documents_of_unknown_types_and_without_lines() {
+        let (_dir, mut store) = store();
+        // A document of a type this cxsync does not know, with a line, stored first.
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO documents (id, connection_id, system, doc_type, external_id, status)
+                 VALUES (1, 1, 'xero', 'tracking_category', 't-1', 'ACTIVE');
+                 INSERT INTO document_lines (document_id, line_no, account_code, line_amount)
+                 VALUES (1, 0, '999', '1.00');",
+            )
+            .unwrap();
+        let doc = |id: &str, lines: &[(&str, i64)]| Document {
+            doc_type: DocType::SalesInvoice,
+            external_id: id.into(),
+            number: Some(id.to_uppercase()),
+            reference: None,
+            contact: None,
+            status: "AUTHORISED".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 2),
+            due_date: None,
+            currency: None,
+            total: None,
+            tax_total: None,
+            amount_paid: None,
+            amount_credited: None,
+            updated_at: None,
+            channel: None,
+            lines: lines
+                .iter()
+                .map(|(account, cents)| DocumentLine {
+                    account_code: Some((*account).into()),
+                    line_amount: Some(Decimal::new(*cents, 2)),
+                    ..DocumentLine::default()
+                })
+                .collect(),
+        };
+        let documents = [
+            doc("x-1", &[("200", 100), ("201", 200)]),
+            doc("x-2", &[]),
+            doc("x-3", &[("202", 300)]),
+        ];
+        let records = documents
+            .iter()
+            .map(|d| {
+                let record = Record {
+                    external_id: d.external_id.clone(),
+                    updated_at: None,
+                    payload: Payload::Document(d.clone()),
+                };
+                (record, "{}".to_string())
+            })
+            .collect();
+        let page = PageWrite {
+            connection: "acme",
+            system: System::Xero,
+            endpoint: "Invoices",
+            records,
+            quarantined: vec![],
+            cursor: None,
+        };
+        store.write_page(&page, at(0)).unwrap();
+        let input = store.reconcile_input("acme", accounts()).unwrap();
+        assert_eq!(input.xero_documents, Documents::from(documents.to_vec()));
     }
 
     #[test]
@@ -506,7 +585,7 @@ mod tests {
 mod feed_tests {
     use super::*;
     use crate::config::Cin7Kind;
-    use crate::model::{Payload, Record};
+    use crate::model::{LedgerEntry, LedgerLine, Payload, Record};
     use crate::store::PageWrite;
 
     fn inventory_only() -> AccountMap {
@@ -561,9 +640,9 @@ mod feed_tests {
         }
         let accounts = inventory_only();
         let input = store.reconcile_input("acme", accounts.clone()).unwrap();
-        let sources: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id.as_str()).collect();
+        let sources: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id).collect();
         assert_eq!(sources, ["transactions/t-1/2026-11-02/h.0"]);
-        let grouped: Vec<&str> = input.cin7_postings.iter().map(|e| e.source_id.as_str()).collect();
+        let grouped: Vec<&str> = input.cin7_postings.iter().map(|e| e.source_id).collect();
         assert_eq!(grouped, ["sale/s-1"], "the detail's copy only groups the postings");
         let report = store
             .report_input("acme", &accounts, None, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap())

@@ -39,13 +39,22 @@ fn instant(value: &str) -> rusqlite::Result<DateTime<Utc>> {
 }
 
 impl Store {
+    /// Whether the connection's Cin7 is Omni.
+    fn is_omni(&self, id: i64) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT cin7_kind = 'omni' FROM connections WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .map_err(StoreError::query("reading the connection's Cin7 kind"))
+    }
+
     /// What `connection`'s report for `date` is computed from:
     /// - Profit-and-loss accounts (COGS, revenue, inventory discrepancy) count lines from the
     ///   start of the financial year containing `date` (Xero organisation's year end), when it
     ///   is synced; balance-sheet accounts count every line.
     /// - Cin7: the sum of its ledger lines dated on or before `date`, per account (every mapped
     ///   account gets a figure, zero included, once any Cin7 ledger line is stored; none
-    ///   before).
+    ///   before). For Cin7 Omni only the COGS account, the one its derived ledger covers.
     /// - Xero: while the Journals endpoint is available and has been synced (or has lines),
     ///   the sum of journal lines dated on or before `date` (zero for a mapped account without
     ///   any); when Journals are marked unavailable, the trial-balance rows stored as at
@@ -92,11 +101,17 @@ impl Store {
             sums
         };
 
-        let cin7_balances = if self.has_ledger(id, System::Cin7)? {
+        let mut cin7_balances = if self.has_ledger(id, System::Cin7)? {
             sums(self.ledger_days(id, System::Cin7, date)?)
         } else {
             BTreeMap::new()
         };
+        if self.is_omni(id)? {
+            // Omni's derived ledger is whole for COGS only (see `cin7::omni::ledger`): the
+            // other accounts' Cin7 side is unknown, not zero.
+            let cogs = accounts.cogs.as_deref().map(str::trim);
+            cin7_balances.retain(|code, _| Some(code.as_str()) == cogs);
+        }
 
         let (xero_source, xero_balances) = match self.xero_path(connection, id)? {
             XeroSource::Journals => {

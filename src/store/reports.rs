@@ -1,6 +1,8 @@
 //! The `reports` table: one row per connection and report date, written when a report is
 //! generated (its JSON body) and marked when it has been delivered. A row with `sent_at` is
-//! never sent again by the schedule; that is what makes delivery happen once.
+//! never sent again by the schedule; that is what makes delivery happen once. Between the
+//! two, the process delivering it holds a claim (`sending_since`), so the daemon and a
+//! `cxsync report --send` run at the same moment do not both send it.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension as _, params};
@@ -17,7 +19,94 @@ pub struct SentReport {
     pub delivered_to: String,
 }
 
+/// How long a claim on a report holds. A delivery takes at most a few minutes (SMTP retries
+/// included); a claim older than this is a process that died mid-delivery, and is taken over.
+pub const CLAIM_TIMEOUT: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
+
+/// What [`Store::claim_report`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This process may deliver it.
+    Claimed,
+    /// It was sent already (and `resend` was not asked for).
+    Sent(SentReport),
+    /// Another process claimed it at this time (RFC 3339 UTC) and has not finished.
+    Busy { since: String },
+}
+
 impl Store {
+    /// Claims the stored report of `date` for delivery at `now`: it must not be claimed by
+    /// another process within [`CLAIM_TIMEOUT`], and unless `resend`, not sent yet. One
+    /// statement decides, so two processes never both get [`Claim::Claimed`].
+    pub fn claim_report(
+        &self,
+        connection: &str,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+        resend: bool,
+    ) -> Result<Claim, StoreError> {
+        let id = self.connection_id(connection)?;
+        let context = "claiming a report for delivery";
+        let claimed = self
+            .conn
+            .execute(
+                "UPDATE reports SET sending_since = ?3
+                 WHERE connection_id = ?1 AND report_date = ?2
+                   AND (sending_since IS NULL OR sending_since <= ?4)
+                   AND (sent_at IS NULL OR ?5)",
+                params![
+                    id,
+                    date.to_string(),
+                    timestamp(now),
+                    timestamp(now - CLAIM_TIMEOUT),
+                    resend
+                ],
+            )
+            .map_err(StoreError::query(context))?;
+        if claimed == 1 {
+            return Ok(Claim::Claimed);
+        }
+        let (since, sent) = self
+            .conn
+            .query_row(
+                "SELECT sending_since, sent_at, delivered_to FROM reports
+                 WHERE connection_id = ?1 AND report_date = ?2",
+                params![id, date.to_string()],
+                |row| {
+                    let sent = row.get::<_, Option<String>>(1)?.map(|sent_at| SentReport {
+                        sent_at,
+                        delivered_to: row
+                            .get::<_, Option<String>>(2)
+                            .ok()
+                            .flatten()
+                            .unwrap_or_default(),
+                    });
+                    Ok((row.get::<_, Option<String>>(0)?, sent))
+                },
+            )
+            .map_err(StoreError::query(context))?;
+        match (since, sent) {
+            (Some(since), _) => Ok(Claim::Busy { since }),
+            (None, Some(sent)) => Ok(Claim::Sent(sent)),
+            (None, None) => {
+                Err(StoreError::Query { context, source: rusqlite::Error::QueryReturnedNoRows })
+            }
+        }
+    }
+
+    /// Gives up a claim after a failed delivery, so the next attempt need not wait for it to
+    /// time out.
+    pub fn release_report(&self, connection: &str, date: NaiveDate) -> Result<(), StoreError> {
+        let id = self.connection_id(connection)?;
+        self.conn
+            .execute(
+                "UPDATE reports SET sending_since = NULL WHERE connection_id = ?1 AND report_date = ?2",
+                params![id, date.to_string()],
+            )
+            .map_err(StoreError::query("releasing a report's claim"))?;
+        Ok(())
+    }
+
     /// Stores a generated report (its JSON body), replacing the body of an earlier generation
     /// of the same date. Whether it was sent is left as it was.
     pub fn save_report(
@@ -40,7 +129,8 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a stored report delivered. `delivered_to` names the destinations, never a secret.
+    /// Marks a stored report delivered (and its claim released). `delivered_to` names the
+    /// destinations, never a secret.
     pub fn mark_report_sent(
         &self,
         connection: &str,
@@ -52,7 +142,7 @@ impl Store {
         let changed = self
             .conn
             .execute(
-                "UPDATE reports SET sent_at = ?3, delivered_to = ?4
+                "UPDATE reports SET sent_at = ?3, delivered_to = ?4, sending_since = NULL
                  WHERE connection_id = ?1 AND report_date = ?2",
                 params![id, date.to_string(), timestamp(sent_at), delivered_to],
             )
@@ -162,6 +252,31 @@ mod tests {
         store.mark_report_sent("acme", day("2026-11-20"), now, "log").unwrap();
         store.mark_report_sent("acme", day("2026-11-22"), now, "log").unwrap();
         assert_eq!(store.last_sent_report("acme").unwrap(), Some(day("2026-11-22")));
+    }
+
+    #[test]
+    fn one_process_at_a_time_claims_a_report_and_a_dead_claim_is_taken_over() {
+        let (dir, daemon) = test_store();
+        let cli = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        let date = day("2026-11-24");
+        let now = at("2026-11-25T07:00:00Z");
+        daemon.save_report("acme", date, "{}", now).unwrap();
+        assert_eq!(daemon.claim_report("acme", date, now, false).unwrap(), Claim::Claimed);
+        let busy = Claim::Busy { since: "2026-11-25T07:00:00.000Z".into() };
+        assert_eq!(cli.claim_report("acme", date, now, false).unwrap(), busy);
+        assert_eq!(cli.claim_report("acme", date, now, true).unwrap(), busy, "even to resend");
+        // The claimant died: half an hour on, its claim is taken over.
+        let later = now + CLAIM_TIMEOUT;
+        assert_eq!(cli.claim_report("acme", date, later, false).unwrap(), Claim::Claimed);
+        cli.release_report("acme", date).unwrap();
+        assert_eq!(daemon.claim_report("acme", date, later, false).unwrap(), Claim::Claimed);
+        daemon.mark_report_sent("acme", date, later, "log").unwrap();
+        let Claim::Sent(sent) = cli.claim_report("acme", date, later, false).unwrap() else {
+            panic!("a sent report is not claimed again")
+        };
+        assert_eq!(sent.delivered_to, "log");
+        assert_eq!(cli.claim_report("acme", date, later, true).unwrap(), Claim::Claimed, "resend");
+        assert!(cli.claim_report("acme", day("2026-11-23"), now, false).is_err(), "never saved");
     }
 
     #[test]

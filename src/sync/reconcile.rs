@@ -14,7 +14,8 @@ pub struct ReconcileSummary {
     pub changes: FindingChanges,
 }
 
-/// Loads the connection's records, reconciles them as at `now`, and saves matches and
+/// Loads the connection's records (for Cin7 Omni, first deriving its ledger from the stored
+/// documents: [`super::omni::refresh_ledger`]), reconciles them as at `now`, and saves matches and
 /// findings (one transaction). `None` when one side has nothing synced yet: comparing against
 /// an empty side would report every record of the other as missing.
 pub fn reconcile_connection(
@@ -23,13 +24,14 @@ pub fn reconcile_connection(
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Result<Option<ReconcileSummary>, StoreError> {
+    if connection.cin7.kind() == crate::config::Cin7Kind::Omni {
+        super::omni::refresh_ledger(store, &connection.name, &connection.accounts, now)?;
+    }
     let mut input = store.reconcile_input(&connection.name, connection.accounts.clone())?;
     if connection.cin7.kind() == crate::config::Cin7Kind::Omni {
         input.omni_documents = super::omni::omni_documents(store, &connection.name)?;
     }
-    let cin7_empty = input.cin7_documents.is_empty() && input.cin7_ledger.is_empty();
-    let xero_empty = input.xero_documents.is_empty() && input.xero_ledger.is_empty();
-    if cin7_empty || xero_empty {
+    if !input.has_cin7_records() || !input.has_xero_records() {
         return Ok(None);
     }
     let outcome = reconcile::reconcile(&input, settings, now);

@@ -89,6 +89,9 @@ async fn a_full_cycle_lands_every_endpoint_in_the_store() {
         docs,
         [
             ("assembly", "1"),
+            // The sale's refund, the simple purchase's 2 payments and refund, the advanced
+            // purchase's payment and 2 refunds.
+            ("payment", "7"),
             ("purchase_credit_note", "3"),
             ("purchase_invoice", "2"),
             ("sales_credit_note", "1"),

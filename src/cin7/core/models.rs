@@ -140,6 +140,20 @@ pub struct CreditNote {
     pub additional_charges: Vec<Line>,
 }
 
+/// A payment of an invoice, or a refund of a credit note (`Payments[]`, `Refunds[]` of either).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Payment {
+    #[serde(rename = "ID")]
+    pub id: Option<String>,
+    pub reference: Option<String>,
+    #[serde(default, deserialize_with = "field::amount")]
+    pub amount: Option<Decimal>,
+    pub date_paid: Option<String>,
+    /// The bank or payment account: `"090"` or `"090: Business Bank Account"`.
+    pub account: Option<String>,
+}
+
 /// One ledger posting inside a task's detail (`Transactions[]` of a sale or stock task).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]

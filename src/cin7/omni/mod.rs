@@ -16,9 +16,11 @@
 //! - [`models`]: the one transaction shape every endpoint shares.
 //! - [`normalise`]: [`Endpoint`], records → [`crate::model::Record`]s and
 //!   [`crate::model::OmniDocument`]s (what Omni says about its own posting).
+//! - [`ledger`]: the Cin7-side ledger Omni's documents imply (its monthly COGS journals).
 
 pub mod client;
 mod fields;
+pub mod ledger;
 pub mod models;
 pub mod normalise;
 #[cfg(test)]

@@ -126,3 +126,73 @@ fn an_unreadable_value_names_its_field_and_a_record_without_id_is_refused() {
     let err = record(Endpoint::CreditNotes, &json!({"total": 1})).unwrap_err().to_string();
     assert!(err.contains("has no id"), "{err}");
 }
+
+/// The kinds reconciliation reports about one Omni record, read from its raw JSON, a month
+/// after its last change.
+fn omni_findings(endpoint: Endpoint, raw: &Value) -> Vec<crate::reconcile::FindingKind> {
+    use crate::reconcile::{ReconcileInput, Settings, reconcile};
+    let accounts = crate::config::AccountMap {
+        inventory: "630".into(),
+        cogs: None,
+        revenue: None,
+        grni: None,
+        stock_in_transit: None,
+        wip: None,
+        inventory_discrepancy: None,
+        supplier_deposits: None,
+    };
+    let mut input = ReconcileInput::empty(accounts);
+    input.omni_documents = omni_document(endpoint, raw).unwrap().into_iter().collect();
+    let now = "2026-04-01T00:00:00Z".parse().unwrap();
+    reconcile(&input, &Settings::default(), now).findings.into_iter().map(|f| f.kind).collect()
+}
+
+/// The checks of Omni's "Sales Orders and Credit Notes" and "Purchase Orders and Supplier
+/// Credit Notes" reports that Omni's API supports, from the raw record: a sales order's
+/// invoice and dispatch dates (Omni's `SalesOrder` has no completed date: the report's
+/// "Completed Date" is the credit note's), a customer credit note's credit-note and completed
+/// dates, a purchase order's received and invoice dates and supplier invoice number. Supplier
+/// credit notes have no endpoint in Omni's API, so they cannot be checked.
+#[rstest::rstest]
+#[case::order_invoiced_and_dispatched(Endpoint::SalesOrders, json!({}), false)]
+#[case::order_invoiced_not_dispatched(Endpoint::SalesOrders, json!({ "dispatchedDate": null }), true)]
+#[case::order_dispatched_not_invoiced(Endpoint::SalesOrders, json!({ "invoiceDate": null }), true)]
+#[case::order_with_neither_has_not_started(Endpoint::SalesOrders, json!({ "invoiceDate": null, "dispatchedDate": null }), false)]
+#[case::credit_note_dated_and_completed(Endpoint::CreditNotes, json!({}), false)]
+#[case::credit_note_dated_not_completed(Endpoint::CreditNotes, json!({ "completedDate": null }), true)]
+#[case::credit_note_completed_without_its_date(Endpoint::CreditNotes, json!({ "creditNoteDate": null }), true)]
+#[case::credit_note_with_neither_has_not_started(Endpoint::CreditNotes, json!({ "creditNoteDate": null, "completedDate": null }), false)]
+#[case::purchase_received_invoiced_and_numbered(Endpoint::PurchaseOrders, json!({}), false)]
+#[case::purchase_invoiced_without_supplier_number(Endpoint::PurchaseOrders, json!({ "supplierInvoiceReference": null }), true)]
+#[case::purchase_received_not_invoiced(Endpoint::PurchaseOrders, json!({ "invoiceDate": null, "supplierInvoiceReference": null }), true)]
+#[case::purchase_invoiced_not_received(Endpoint::PurchaseOrders, json!({ "fullyReceivedDate": null }), true)]
+#[case::purchase_not_started(Endpoint::PurchaseOrders, json!({ "fullyReceivedDate": null, "invoiceDate": null, "supplierInvoiceReference": null }), false)]
+fn a_missing_posting_date_is_found_from_the_raw_record_and_not_on_its_clean_twin(
+    #[case] endpoint: Endpoint,
+    #[case] changes: Value,
+    #[case] reported: bool,
+) {
+    let mut raw = match endpoint {
+        Endpoint::SalesOrders => json!({
+            "id": 1, "invoiceNumber": 10045, "invoiceDate": "2026-03-01T00:00:00Z",
+            "dispatchedDate": "2026-03-01T00:00:00Z"
+        }),
+        Endpoint::CreditNotes => json!({
+            "id": 2, "creditNoteNumber": 2007, "creditNoteDate": "2026-03-01T00:00:00Z",
+            "completedDate": "2026-03-01T00:00:00Z"
+        }),
+        _ => json!({
+            "id": 3, "reference": "PO-3", "fullyReceivedDate": "2026-02-28T00:00:00Z",
+            "invoiceDate": "2026-03-01T00:00:00Z", "supplierInvoiceReference": "SUP-1"
+        }),
+    };
+    raw["modifiedDate"] = json!("2026-03-01T10:00:00Z");
+    raw["accountingAttributes"] = json!({ "accountingImportStatus": "Imported" });
+    for (key, value) in changes.as_object().unwrap() {
+        raw[key] = value.clone();
+    }
+    let kinds = omni_findings(endpoint, &raw);
+    let expected =
+        if reported { vec![crate::reconcile::FindingKind::MissingDocumentDate] } else { vec![] };
+    assert_eq!(kinds, expected);
+}

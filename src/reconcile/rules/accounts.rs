@@ -20,7 +20,7 @@ use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::keys::account_code;
 use crate::reconcile::matching::LedgerRole;
-use crate::reconcile::status::{Lifecycle, lifecycle};
+use crate::reconcile::status::Lifecycle;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     archived_accounts(ctx, out);
@@ -70,19 +70,19 @@ fn archived_accounts(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     };
     for (i, doc) in ctx.input.cin7_documents.iter().enumerate() {
-        if lifecycle(&doc.status) == Lifecycle::Voided {
+        if doc.life() == Lifecycle::Voided {
             continue;
         }
         let unsynced = !ctx.matching.cin7_document_matched[i];
-        for code in doc.lines.iter().filter_map(|l| l.account_code.as_deref()) {
-            note(code, label(doc), &doc.external_id, unsynced);
+        for code in doc.lines().filter_map(|l| l.account_code) {
+            note(code, label(&doc), doc.external_id, unsynced);
         }
     }
     for (i, entry) in ctx.input.cin7_ledger.iter().enumerate() {
         let unsynced = ctx.matching.ledger[i] == LedgerRole::Missing;
-        let name = entry.reference.clone().unwrap_or_else(|| entry.source_id.clone());
-        for line in &entry.lines {
-            note(&line.account_code, name.clone(), &entry.source_id, unsynced);
+        let name = entry.reference.unwrap_or(entry.source_id);
+        for line in entry.lines() {
+            note(line.account_code, name.to_owned(), entry.source_id, unsynced);
         }
     }
     for product in &ctx.input.product_accounts {
@@ -149,18 +149,18 @@ fn self_adjustments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
              discrepancy (or another P&L) account in Cin7 and redo the adjustment"
         )
     };
-    for doc in &ctx.input.cin7_documents {
-        let mut codes = doc.lines.iter().filter_map(|l| l.account_code.as_deref()).peekable();
+    for doc in ctx.input.cin7_documents.iter() {
+        let mut codes = doc.lines().filter_map(|l| l.account_code).peekable();
         let only_inventory = codes.peek().is_some() && codes.all(is_inventory);
         if doc.doc_type != DocType::StockAdjustment
-            || lifecycle(&doc.status) == Lifecycle::Voided
+            || doc.life() == Lifecycle::Voided
             || !only_inventory
         {
             continue;
         }
-        let c = label(doc);
+        let c = label(&doc);
         let draft = Draft {
-            cin7_id: Some(&doc.external_id),
+            cin7_id: Some(doc.external_id),
             cin7_ref: Some(c.clone()),
             account_code: Some(inventory.to_owned()),
             amount: doc.total,
@@ -171,21 +171,19 @@ fn self_adjustments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         out.push(draft.finish(FindingKind::InventorySelfAdjustment, Severity::Warning, text));
     }
     for (i, entry) in ctx.input.cin7_ledger.iter().enumerate() {
-        let within = entry.lines.len() >= 2
-            && entry.lines.iter().all(|l| is_inventory(&l.account_code))
-            && entry.lines.iter().any(|l| !l.amount.is_zero());
+        let within = entry.lines().len() >= 2
+            && entry.lines().all(|l| is_inventory(l.account_code))
+            && entry.lines().any(|l| !l.amount.is_zero());
         if !within || ctx.matching.ledger[i] == LedgerRole::Represented {
             continue;
         }
-        let c = entry.reference.clone().unwrap_or_else(|| entry.source_id.clone());
+        let c = entry.reference.unwrap_or(entry.source_id).to_owned();
         let draft = Draft {
-            cin7_id: Some(&entry.source_id),
+            cin7_id: Some(entry.source_id),
             cin7_ref: Some(c.clone()),
             account_code: Some(inventory.to_owned()),
-            amount: Some(
-                entry.lines.iter().map(|l| l.amount).filter(Decimal::is_sign_positive).sum(),
-            ),
-            date: entry.lines.iter().map(|l| l.date).min(),
+            amount: Some(entry.lines().map(|l| l.amount).filter(Decimal::is_sign_positive).sum()),
+            date: entry.lines().map(|l| l.date).min(),
             ..Draft::default()
         };
         let text = message("ledger transaction", &c);
@@ -194,23 +192,16 @@ fn self_adjustments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn blank_cogs(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for doc in &ctx.input.cin7_documents {
-        if doc.doc_type != DocType::SalesInvoice || lifecycle(&doc.status) != Lifecycle::Posted {
+    for doc in ctx.input.cin7_documents.iter() {
+        if doc.doc_type != DocType::SalesInvoice || doc.life() != Lifecycle::Posted {
             continue;
         }
-        let skus: Vec<&str> = doc
-            .lines
-            .iter()
-            .filter(|l| {
-                l.quantity.is_some_and(|q| q > Decimal::ZERO)
-                    && l.unit_cost.is_some_and(|c| c.is_zero())
-            })
-            .filter_map(|l| l.item_code.as_deref())
-            .collect();
+        let skus: Vec<&str> =
+            doc.lines().filter(|l| l.ships && l.zero_cost).filter_map(|l| l.shipped_item).collect();
         if skus.is_empty() {
             continue;
         }
-        let c = label(doc);
+        let c = label(&doc);
         let message = format!(
             "Cin7 sale invoice {c} ships {} with zero cost, so no COGS reaches Xero: enter the \
              product cost in Cin7 (receive the purchase or fix the opening cost), then re-cost \
@@ -218,7 +209,7 @@ fn blank_cogs(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             skus.join(", ")
         );
         let draft = Draft {
-            cin7_id: Some(&doc.external_id),
+            cin7_id: Some(doc.external_id),
             cin7_ref: Some(c),
             date: doc.date,
             ..Draft::default()

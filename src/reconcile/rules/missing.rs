@@ -2,7 +2,11 @@
 //! - `missing_in_xero`: a posted Cin7 invoice, credit note or stock document, or a Cin7 stock
 //!   journal, with no Xero copy once the grace period has passed (drafts are not expected,
 //!   nor documents of a sales channel excluded from the export; dated on or before a Xero
-//!   lock date it is a `lock_date_violation` instead).
+//!   lock date it is a `lock_date_violation` instead). It carries the control account the
+//!   record posts to and its amount there ([`control_posting`]), so the daily report can say
+//!   which variance it explains; a stock document's come from its task's Cin7 ledger entries.
+//!   A Cin7 payment or refund is expected likewise, but only once the document it pays is in
+//!   Xero: until then Cin7 cannot push it, and the missing document is the finding.
 //! - `missing_in_cin7`: a live Xero document that looks Cin7-made (its number has the shape of
 //!   Cin7's numbers of that type; a journal narration naming Cin7, a Cin7-shaped number or a
 //!   `TaskID`) with no Cin7 source.
@@ -18,12 +22,13 @@ use rust_decimal::Decimal;
 use super::{
     Cin7View, Context, cin7_view, control_posting, document_amount, go_live, kind_name, label,
 };
-use crate::model::{DocType, Document};
+use crate::model::DocType;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::keys::{account_code, tokens};
+use crate::reconcile::keys::{account_code, key, tokens};
 use crate::reconcile::matching::{Cin7Item, LedgerRole, is_invoice_type, is_stock_type};
-use crate::reconcile::status::{Lifecycle, lifecycle};
+use crate::reconcile::records::{Doc, Documents};
+use crate::reconcile::status::Lifecycle;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     missing_in_xero(ctx, out);
@@ -31,18 +36,27 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let docs = ctx.input.cin7_documents.iter().enumerate().filter(|(i, doc)| {
-        !ctx.matching.cin7_document_matched[*i]
-            && (is_invoice_type(doc.doc_type) || is_stock_type(doc.doc_type))
-            && !ctx.settings.excluded(doc.channel.as_deref())
-    });
+    let matched = &ctx.matching.cin7_document_matched;
+    let docs = &ctx.input.cin7_documents;
+    let in_xero: HashSet<String> = (docs.iter().enumerate())
+        .filter(|(i, doc)| matched[*i] && is_invoice_type(doc.doc_type))
+        .filter_map(|(_, doc)| doc.number.and_then(key))
+        .collect();
+    let expected = |doc: &Doc<'_>| match doc.doc_type {
+        DocType::Payment => doc.reference.and_then(key).is_some_and(|k| in_xero.contains(&k)),
+        other => is_invoice_type(other) || is_stock_type(other),
+    };
+    let docs = docs
+        .iter()
+        .enumerate()
+        .filter(|(i, doc)| !matched[*i] && expected(doc) && !ctx.settings.excluded(doc.channel));
     let ledger = (0..ctx.input.cin7_ledger.len())
         .filter(|&i| ctx.matching.ledger[i] == LedgerRole::Missing)
         .map(Cin7Item::Ledger);
     for item in docs.map(|(i, _)| Cin7Item::Document(i)).chain(ledger) {
         let view = cin7_view(ctx.input, item);
         if view.life == Lifecycle::Posted && ctx.settled(view.changed) {
-            out.push(missing(ctx, &view, control_posting(ctx.input, item)));
+            out.push(missing(ctx, &view, control_posting(ctx.input, ctx.matching, item)));
         }
     }
 }
@@ -70,10 +84,10 @@ fn missing(ctx: &Context<'_>, view: &Cin7View<'_>, posting: Option<(String, Deci
         );
         draft.finish(FindingKind::LockDateViolation, Severity::Error, message)
     } else {
-        let target = if view.doc_type.is_some_and(is_invoice_type) {
-            "the Xero invoice, bill or credit note"
-        } else {
-            "the Xero manual journal"
+        let target = match view.doc_type {
+            Some(DocType::Payment) => "Xero payment",
+            Some(t) if is_invoice_type(t) => "Xero invoice, bill or credit note",
+            _ => "Xero manual journal",
         };
         let message = format!(
             "Cin7 {what} {c} has no {target} after the grace period: open Cin7's Xero \
@@ -109,10 +123,10 @@ struct Cin7Shapes {
 }
 
 impl Cin7Shapes {
-    fn new(docs: &[Document]) -> Self {
+    fn new(docs: &Documents) -> Self {
         let mut shapes = Self { documents: HashSet::new(), journals: HashSet::new() };
-        for doc in docs {
-            let Some((prefix, digits)) = doc.number.as_deref().and_then(shape) else { continue };
+        for doc in docs.iter() {
+            let Some((prefix, digits)) = doc.number.and_then(shape) else { continue };
             if is_stock_type(doc.doc_type) {
                 shapes.journals.insert((prefix, digits));
             } else if is_invoice_type(doc.doc_type) {
@@ -122,15 +136,15 @@ impl Cin7Shapes {
         shapes
     }
 
-    fn looks_cin7_made(&self, doc: &Document) -> bool {
+    fn looks_cin7_made(&self, doc: &Doc<'_>) -> bool {
         if is_invoice_type(doc.doc_type) {
-            let shape = doc.number.as_deref().and_then(shape);
+            let shape = doc.number.and_then(shape);
             return shape.is_some_and(|(p, d)| self.documents.contains(&(doc.doc_type, p, d)));
         }
         if doc.doc_type != DocType::ManualJournal {
             return false;
         }
-        tokens(doc.reference.as_deref().unwrap_or_default()).any(|word| {
+        tokens(doc.reference.unwrap_or_default()).any(|word| {
             matches!(word.as_str(), "CIN7" | "DEAR")
                 || is_guid(&word)
                 || shape(&word).is_some_and(|s| self.journals.contains(&s))
@@ -154,21 +168,21 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     .collect();
     for (i, doc) in ctx.input.xero_documents.iter().enumerate() {
         if ctx.matching.xero_matched[i]
-            || lifecycle(&doc.status) != Lifecycle::Posted
+            || doc.life() != Lifecycle::Posted
             || doc.doc_type == DocType::Payment
             || start.is_none_or(|start| doc.date.is_some_and(|d| d < start))
         {
             continue;
         }
-        let x = label(doc);
+        let x = label(&doc);
         let mut draft = Draft {
-            xero_id: Some(&doc.external_id),
+            xero_id: Some(doc.external_id),
             xero_ref: Some(x.clone()),
             date: doc.date,
             ..Draft::default()
         };
-        if shapes.looks_cin7_made(doc) {
-            draft.amount = document_amount(doc);
+        if shapes.looks_cin7_made(&doc) {
+            draft.amount = document_amount(&doc);
             let message = format!(
                 "Xero's {} {x} looks Cin7-made but no Cin7 record matches it: if Cin7 deleted or \
                  renumbered its source, void {x} in Xero; if it was pushed twice, void the \
@@ -178,8 +192,8 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(draft.finish(FindingKind::MissingInCin7, Severity::Warning, message));
             continue;
         }
-        let mut hits = doc.lines.iter().filter_map(|line| {
-            let code = line.account_code.as_deref().and_then(account_code)?;
+        let mut hits = doc.lines().filter_map(|line| {
+            let code = line.account_code.and_then(account_code)?;
             control.iter().any(|c| c.eq_ignore_ascii_case(code)).then_some((code, line))
         });
         let Some((first, line)) = hits.next() else { continue };

@@ -28,8 +28,9 @@ use super::Settings;
 use super::input::ReconcileInput;
 use super::keys::account_code;
 use super::matching::{Cin7Item, Matching, is_stock_type};
-use super::status::{Lifecycle, lifecycle};
-use crate::model::{DocType, Document};
+use super::records::Doc;
+use super::status::Lifecycle;
+use crate::model::DocType;
 
 /// What every rule may read.
 pub(crate) struct Context<'a> {
@@ -77,15 +78,15 @@ pub(crate) struct Cin7View<'a> {
 }
 
 /// A journal's amount: its debits where it has signed lines, else its total.
-pub(crate) fn journal_amount(doc: &Document) -> Option<Decimal> {
-    let mut lines = doc.lines.iter().filter_map(|l| l.line_amount).peekable();
+pub(crate) fn journal_amount(doc: &Doc<'_>) -> Option<Decimal> {
+    let mut lines = doc.lines().filter_map(|l| l.line_amount).peekable();
     if lines.peek().is_none() {
         return doc.total;
     }
     Some(lines.filter(Decimal::is_sign_positive).sum())
 }
 
-pub(crate) fn document_amount(doc: &Document) -> Option<Decimal> {
+pub(crate) fn document_amount(doc: &Doc<'_>) -> Option<Decimal> {
     if is_stock_type(doc.doc_type) || doc.doc_type == DocType::ManualJournal {
         journal_amount(doc)
     } else {
@@ -93,39 +94,44 @@ pub(crate) fn document_amount(doc: &Document) -> Option<Decimal> {
     }
 }
 
-pub(crate) fn label(doc: &Document) -> String {
+pub(crate) fn label(doc: &Doc<'_>) -> String {
     let reference = match doc.doc_type {
         DocType::ManualJournal => None,
-        _ => doc.reference.as_deref(),
+        // A payment is known by what it pays and when: "INV-0042 (paid 2026-03-04)".
+        DocType::Payment => {
+            let paid = doc.reference.unwrap_or(doc.external_id);
+            return doc.date.map_or_else(|| paid.to_owned(), |d| format!("{paid} (paid {d})"));
+        }
+        _ => doc.reference,
     };
-    doc.number.as_deref().or(reference).unwrap_or(&doc.external_id).to_owned()
+    doc.number.or(reference).unwrap_or(doc.external_id).to_owned()
 }
 
 pub(crate) fn cin7_view(input: &ReconcileInput, item: Cin7Item) -> Cin7View<'_> {
     match item {
         Cin7Item::Document(i) => {
-            let doc = &input.cin7_documents[i];
+            let doc = input.cin7_documents.get(i);
             Cin7View {
-                id: &doc.external_id,
-                label: label(doc),
+                id: doc.external_id,
+                label: label(&doc),
                 doc_type: Some(doc.doc_type),
-                life: lifecycle(&doc.status),
+                life: doc.life(),
                 date: doc.date,
-                amount: document_amount(doc),
+                amount: document_amount(&doc),
                 changed: doc.updated_at,
             }
         }
         Cin7Item::Ledger(i) => {
-            let entry = &input.cin7_ledger[i];
-            let last = entry.lines.iter().map(|l| l.date).max();
+            let entry = input.cin7_ledger.get(i);
+            let last = entry.lines().map(|l| l.date).max();
             Cin7View {
-                id: &entry.source_id,
-                label: entry.reference.clone().unwrap_or_else(|| entry.source_id.clone()),
+                id: entry.source_id,
+                label: entry.reference.unwrap_or(entry.source_id).to_owned(),
                 doc_type: None,
                 life: Lifecycle::Posted,
-                date: entry.lines.iter().map(|l| l.date).min(),
+                date: entry.lines().map(|l| l.date).min(),
                 amount: Some(
-                    entry.lines.iter().map(|l| l.amount).filter(Decimal::is_sign_positive).sum(),
+                    entry.lines().map(|l| l.amount).filter(Decimal::is_sign_positive).sum(),
                 ),
                 // A ledger entry has no change time: the day after its last line stands in.
                 changed: last
@@ -146,32 +152,52 @@ pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
         Some(DocType::StockAdjustment) => "stock adjustment",
         Some(DocType::StockTransfer) => "stock transfer",
         Some(DocType::Assembly) => "assembly",
+        Some(DocType::Payment) => "payment",
         Some(_) => "document",
         None => "ledger transaction",
     }
 }
 
 /// What a Cin7 record that Xero lacks does to the variance: the first mapped control account
-/// it posts to (in [`crate::config::AccountMap::roles`] order) and its debit-positive amount
-/// there. Ledger entries carry signed lines; invoices and credit notes post their lines'
-/// amounts (credits on sales invoices and purchase credit notes). Stock documents are left
-/// to their ledger entries.
-pub(crate) fn control_posting(input: &ReconcileInput, item: Cin7Item) -> Option<(String, Decimal)> {
+/// it posts to (in [`crate::config::AccountMap::roles`] order, inventory first) and its
+/// debit-positive amount there. Ledger entries carry signed lines; invoices and credit notes
+/// post their lines' amounts (credits on sales invoices and purchase credit notes). A stock
+/// document (adjustment, transfer, assembly) posts what the Cin7 ledger entries it stands for
+/// post (its task's transactions); without any, its own lines where they are a balanced
+/// journal (signed, summing to zero); else nothing is known.
+pub(crate) fn control_posting(
+    input: &ReconcileInput,
+    matching: &Matching,
+    item: Cin7Item,
+) -> Option<(String, Decimal)> {
     let postings: Vec<(&str, Decimal)> = match item {
         Cin7Item::Ledger(i) => {
-            input.cin7_ledger[i].lines.iter().map(|l| (l.account_code.as_str(), l.amount)).collect()
+            input.cin7_ledger.get(i).lines().map(|l| (l.account_code, l.amount)).collect()
+        }
+        Cin7Item::Document(i) if is_stock_type(input.cin7_documents.get(i).doc_type) => {
+            let ledger: Vec<(&str, Decimal)> = matching
+                .postings_of(i)
+                .flat_map(|e| input.cin7_ledger.get(e).lines())
+                .map(|l| (l.account_code, l.amount))
+                .collect();
+            if ledger.is_empty() {
+                let doc = input.cin7_documents.get(i);
+                let own: Vec<(&str, Decimal)> =
+                    doc.lines().filter_map(|l| Some((l.account_code?, l.line_amount?))).collect();
+                let balanced = own.iter().map(|(_, amount)| amount).sum::<Decimal>().is_zero();
+                if balanced { own } else { Vec::new() }
+            } else {
+                ledger
+            }
         }
         Cin7Item::Document(i) => {
-            let doc = &input.cin7_documents[i];
+            let doc = input.cin7_documents.get(i);
             let sign = match doc.doc_type {
                 DocType::SalesInvoice | DocType::PurchaseCreditNote => -Decimal::ONE,
                 DocType::SalesCreditNote | DocType::PurchaseInvoice => Decimal::ONE,
                 _ => return None,
             };
-            doc.lines
-                .iter()
-                .filter_map(|l| Some((l.account_code.as_deref()?, sign * l.line_amount?)))
-                .collect()
+            doc.lines().filter_map(|l| Some((l.account_code?, sign * l.line_amount?))).collect()
         }
     };
     input.accounts.roles().into_iter().find_map(|(_, code)| {
@@ -188,6 +214,6 @@ pub(crate) fn control_posting(input: &ReconcileInput, item: Cin7Item) -> Option<
 /// The earliest date Cin7 has anything for: Xero records before it predate the integration.
 pub(crate) fn go_live(input: &ReconcileInput) -> Option<NaiveDate> {
     let docs = input.cin7_documents.iter().filter_map(|d| d.date);
-    let ledger = input.cin7_ledger.iter().flat_map(|e| e.lines.iter().map(|l| l.date));
+    let ledger = input.cin7_ledger.iter().flat_map(|e| e.lines().map(|l| l.date));
     docs.chain(ledger).min()
 }

@@ -9,7 +9,9 @@
 //!   without its date, a purchase order missing its fully-received date, invoice date or
 //!   supplier invoice number once it has one of them. A document with none of them has not
 //!   started and is not reported; one marked `DoNotImport` is never posted and is skipped.
-//!   Reported once the grace period after its last change has passed.
+//!   Reported once the grace period after its last change has passed. Not checked, because
+//!   Omni's API does not carry them: a sales order's or purchase order's completed date (their
+//!   models have none) and supplier credit notes (no endpoint).
 //! - `blank_cogs`: a sales order with dispatched lines that have no cost (null or zero
 //!   `unitCost`). Omni computes COGS once a day, so only once the dispatch is older than
 //!   [`Settings::cogs_lag`](crate::reconcile::Settings::cogs_lag).

@@ -12,18 +12,28 @@ use rust_decimal::Decimal;
 
 use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
 use crate::amount::money;
-use crate::model::Document;
+use crate::model::MONTHLY_JOURNAL;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::matching::Consolidation;
-use crate::reconcile::status::{Lifecycle, lifecycle};
+use crate::reconcile::keys::account_code;
+use crate::reconcile::matching::{Cin7Item, Consolidation};
+use crate::reconcile::records::Doc;
+use crate::reconcile::status::Lifecycle;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for pair in &ctx.matching.pairs {
         let cin7 = cin7_view(ctx.input, pair.cin7);
-        let xero = &ctx.input.xero_documents[pair.xero];
+        let xero = ctx.input.xero_documents.get(pair.xero);
         if ctx.settled(cin7.changed) {
-            check_pair(ctx, &cin7, xero, out);
+            let start = out.len();
+            check_pair(ctx, &cin7, &xero, out);
+            if let Some(code) = monthly_debit_account(ctx, pair.cin7) {
+                for finding in &mut out[start..] {
+                    if finding.kind == FindingKind::AmountMismatch {
+                        finding.account_code = Some(code.to_owned());
+                    }
+                }
+            }
         }
     }
     for group in &ctx.matching.groups {
@@ -31,13 +41,26 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The account a monthly journal entry (Cin7 Omni's COGS) debits, if the item is one: its
+/// amount difference (debits, Cin7 − Xero) is that account's variance, so the finding carries
+/// it for the report (outside the fingerprint, like `missing_in_xero`'s account).
+fn monthly_debit_account<'a>(ctx: &Context<'a>, item: Cin7Item) -> Option<&'a str> {
+    let Cin7Item::Ledger(i) = item else { return None };
+    let entry = ctx.input.cin7_ledger.get(i);
+    if entry.source_type != Some(MONTHLY_JOURNAL) {
+        return None;
+    }
+    let mut debited = entry.lines().filter(|l| l.amount.is_sign_positive() && !l.amount.is_zero());
+    debited.next().and_then(|l| account_code(l.account_code))
+}
+
 fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>) {
-    let cin7: Vec<&Document> = group.cin7.iter().map(|&i| &ctx.input.cin7_documents[i]).collect();
-    let xero: Vec<&Document> = group.xero.iter().map(|&i| &ctx.input.xero_documents[i]).collect();
+    let cin7: Vec<Doc<'_>> = group.cin7.iter().map(|&i| ctx.input.cin7_documents.get(i)).collect();
+    let xero: Vec<Doc<'_>> = group.xero.iter().map(|&i| ctx.input.xero_documents.get(i)).collect();
     if !ctx.settled(cin7.iter().filter_map(|d| d.updated_at).max()) {
         return;
     }
-    let sum = |docs: &[&Document]| docs.iter().filter_map(|d| document_amount(d)).sum::<Decimal>();
+    let sum = |docs: &[Doc<'_>]| docs.iter().filter_map(document_amount).sum::<Decimal>();
     let (cin7_sum, xero_sum) = (sum(&cin7), sum(&xero));
     let diff = cin7_sum - xero_sum;
     let count = Decimal::from(cin7.len());
@@ -47,7 +70,7 @@ fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>)
     let (doc_type, date) = (group.doc_type, group.date);
     let currency = group.currency.as_deref().unwrap_or("");
     let id = format!("consolidated/{doc_type}/{date}/{currency}");
-    let mut xero_labels: Vec<String> = xero.iter().map(|d| label(d)).collect();
+    let mut xero_labels: Vec<String> = xero.iter().map(label).collect();
     xero_labels.sort();
     let what = doc_type.as_str().replace('_', " ");
     let message = format!(
@@ -73,26 +96,22 @@ fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>)
     out.push(draft.finish(FindingKind::AmountMismatch, Severity::Error, message));
 }
 
-fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &'a Document) -> Draft<'a> {
+fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &Doc<'a>) -> Draft<'a> {
     Draft {
         cin7_id: Some(cin7.id),
         cin7_ref: Some(cin7.label.clone()),
-        xero_id: Some(&xero.external_id),
+        xero_id: Some(xero.external_id),
         xero_ref: Some(label(xero)),
         date: cin7.date,
         ..Draft::default()
     }
 }
 
-fn is_paid(xero: &Document) -> bool {
-    [xero.amount_paid, xero.amount_credited].into_iter().flatten().any(|a| a > Decimal::ZERO)
-}
-
-fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Document, out: &mut Vec<Finding>) {
+fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut Vec<Finding>) {
     let what = kind_name(cin7);
     let (c, x) = (&cin7.label, label(xero));
-    let xero_life = lifecycle(&xero.status);
-    if let Some(message) = void_message(cin7.life, xero_life, is_paid(xero), what, c, &x) {
+    let xero_life = xero.life();
+    if let Some(message) = void_message(cin7.life, xero_life, xero.paid, what, c, &x) {
         let mut d = draft(cin7, xero);
         d.amount = document_amount(xero);
         out.push(d.finish(FindingKind::VoidMismatch, Severity::Error, message));
@@ -146,7 +165,7 @@ fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Document, out: &mut
 
 fn amount_finding(
     cin7: &Cin7View<'_>,
-    xero: &Document,
+    xero: &Doc<'_>,
     diff: Decimal,
     x: &str,
     what: &str,
@@ -158,7 +177,7 @@ fn amount_finding(
     };
     let mut d = draft(cin7, xero);
     d.amount = Some(diff);
-    if is_paid(xero) && edited_after {
+    if xero.paid && edited_after {
         let message = format!(
             "Cin7 {what} {c} was changed after Xero's {x} had a payment or credit applied, and \
              Xero refuses updates to paid documents (Cin7 − Xero = {diff}): remove the payment \

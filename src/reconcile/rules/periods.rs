@@ -24,11 +24,12 @@ use rust_decimal::Decimal;
 
 use super::Context;
 use crate::amount::money;
-use crate::model::{DocType, LedgerEntry, LedgerLine};
+use crate::model::DocType;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::keys::account_code;
-use crate::reconcile::status::{Lifecycle, lifecycle};
+use crate::reconcile::records::{Entry, Posting};
+use crate::reconcile::status::Lifecycle;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let accounts = &ctx.input.accounts;
@@ -37,7 +38,7 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let cogs = code(accounts.cogs.as_ref());
     let today = ctx.today;
     let returned = product_returns(ctx);
-    for entry in &ctx.input.cin7_postings {
+    for entry in ctx.input.cin7_postings.iter() {
         let group = Group::new(entry);
         if let (Some(revenue), Some(cogs)) = (&revenue, &cogs) {
             timing(&group, revenue, cogs, last_period_end(today), out);
@@ -60,16 +61,11 @@ fn product_returns(ctx: &Context<'_>) -> HashSet<String> {
     ctx.input
         .cin7_documents
         .iter()
+        .filter(|d| d.doc_type == DocType::SalesCreditNote && d.life() == Lifecycle::Posted)
         .filter(|d| {
-            d.doc_type == DocType::SalesCreditNote && lifecycle(&d.status) == Lifecycle::Posted
+            d.lines().any(|l| l.ships && l.shipped_item.is_some_and(|c| !c.trim().is_empty()))
         })
-        .filter(|d| {
-            d.lines.iter().any(|l| {
-                l.item_code.as_deref().is_some_and(|c| !c.trim().is_empty())
-                    && l.quantity.is_some_and(|q| q > Decimal::ZERO)
-            })
-        })
-        .filter_map(|d| Some(d.reference.as_deref()?.trim().to_ascii_uppercase()))
+        .filter_map(|d| Some(d.reference?.trim().to_ascii_uppercase()))
         .collect()
 }
 
@@ -84,30 +80,30 @@ fn month(date: NaiveDate) -> String {
 
 /// One sale's or purchase's postings.
 struct Group<'a> {
-    entry: &'a LedgerEntry,
+    entry: Entry<'a>,
     label: String,
 }
 
 impl<'a> Group<'a> {
-    fn new(entry: &'a LedgerEntry) -> Self {
-        let label = entry.reference.clone().unwrap_or_else(|| entry.source_id.clone());
+    fn new(entry: Entry<'a>) -> Self {
+        let label = entry.reference.unwrap_or(entry.source_id).to_owned();
         Self { entry, label }
     }
 
     /// Lines on `account` whose amount has the sign `debit` asks for.
-    fn lines<'s>(&self, account: &'s str, debit: bool) -> impl Iterator<Item = &'a LedgerLine> + 's
+    fn lines<'s>(&self, account: &'s str, debit: bool) -> impl Iterator<Item = Posting<'a>> + 's
     where
         'a: 's,
     {
-        self.entry.lines.iter().filter(move |l| {
-            account_code(&l.account_code).is_some_and(|c| c.eq_ignore_ascii_case(account))
+        self.entry.lines().filter(move |l| {
+            account_code(l.account_code).is_some_and(|c| c.eq_ignore_ascii_case(account))
                 && !l.amount.is_zero()
                 && l.amount.is_sign_positive() == debit
         })
     }
 
     fn what(&self) -> String {
-        match self.entry.source_type.as_deref() {
+        match self.entry.source_type {
             Some(kind) => format!("{} {}", kind.to_ascii_lowercase(), self.label),
             None => self.label.clone(),
         }
@@ -125,13 +121,13 @@ impl<'a> Group<'a> {
     }
 }
 
-fn sum<'a>(lines: impl Iterator<Item = &'a LedgerLine>) -> Decimal {
+fn sum<'a>(lines: impl Iterator<Item = Posting<'a>>) -> Decimal {
     lines.map(|l| l.amount).sum()
 }
 
 fn timing(group: &Group<'_>, revenue: &str, cogs: &str, end: NaiveDate, out: &mut Vec<Finding>) {
     let booked_by = |account: &str, debit: bool| {
-        let lines: Vec<&LedgerLine> = group.lines(account, debit).collect();
+        let lines: Vec<Posting<'_>> = group.lines(account, debit).collect();
         let by_end = sum(lines.iter().copied().filter(|l| l.date <= end));
         let after = lines.iter().filter(|l| l.date > end).map(|l| l.date).min();
         (by_end, after)
@@ -179,11 +175,11 @@ fn returns(
     products_back: bool,
     out: &mut Vec<Finding>,
 ) {
-    let credits: Vec<&LedgerLine> = group.lines(revenue, true).collect();
-    let restocks: Vec<&LedgerLine> = group.lines(cogs, false).collect();
+    let credits: Vec<Posting<'_>> = group.lines(revenue, true).collect();
+    let restocks: Vec<Posting<'_>> = group.lines(cogs, false).collect();
     let shipped = group.lines(cogs, true).next().is_some();
     let what = group.what();
-    let first = |lines: &[&LedgerLine]| lines.iter().map(|l| l.date).min();
+    let first = |lines: &[Posting<'_>]| lines.iter().map(|l| l.date).min();
     let (account, amount, date, message, severity) = match (first(&credits), first(&restocks)) {
         (Some(credited), Some(restocked))
             if (credited.year(), credited.month()) != (restocked.year(), restocked.month()) =>
@@ -223,7 +219,7 @@ fn returns(
         }
         _ => return,
     };
-    let draft = group.draft(&group.entry.source_id, account, amount, date);
+    let draft = group.draft(group.entry.source_id, account, amount, date);
     out.push(draft.finish(FindingKind::ReturnMisalignment, severity, message));
 }
 
@@ -236,7 +232,7 @@ fn settled_after(ctx: &Context<'_>, date: NaiveDate) -> bool {
 
 /// The balance left on `account` and the day it last became non-zero.
 fn open_balance(group: &Group<'_>, account: &str) -> Option<(Decimal, NaiveDate)> {
-    let mut lines: Vec<&LedgerLine> =
+    let mut lines: Vec<Posting<'_>> =
         group.lines(account, true).chain(group.lines(account, false)).collect();
     lines.sort_by_key(|l| (l.date, l.line_no));
     let mut balance = Decimal::ZERO;
@@ -283,6 +279,6 @@ fn accrual(
             money(balance.abs()),
         )
     };
-    let draft = group.draft(&group.entry.source_id, account, balance, since);
+    let draft = group.draft(group.entry.source_id, account, balance, since);
     out.push(draft.finish(FindingKind::UnclosedAccrual, Severity::Warning, message));
 }

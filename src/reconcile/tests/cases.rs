@@ -8,16 +8,39 @@ use super::{
     account, at, cin7, cin7_adjustment, day, dec, input, ledger_entry, now, organisation, postings,
     xero, xero_journal,
 };
-use crate::model::DocType;
+use crate::model::{DocType, Document};
 use crate::reconcile::{
-    FindingKind, ProductAccounts, ReconcileInput, Settings, Severity, reconcile,
+    Documents, FindingKind, ProductAccounts, ReconcileInput, Settings, Severity, reconcile,
 };
 
 const SALE: DocType = DocType::SalesInvoice;
 const BILL: DocType = DocType::PurchaseInvoice;
 
 fn pair(total_cin7: &str, total_xero: &str) -> ReconcileInput {
-    input(vec![cin7(SALE, "INV-00001", total_cin7)], vec![xero(SALE, "INV-00001", total_xero)])
+    pair_with(total_cin7, total_xero, |_, _| {})
+}
+
+/// The synced sale invoice, each side changed by `change` first.
+fn pair_with(
+    total_cin7: &str,
+    total_xero: &str,
+    change: impl FnOnce(&mut Document, &mut Document),
+) -> ReconcileInput {
+    let (mut source, mut copy) =
+        (cin7(SALE, "INV-00001", total_cin7), xero(SALE, "INV-00001", total_xero));
+    change(&mut source, &mut copy);
+    input(vec![source], vec![copy])
+}
+
+fn synced_invoice_with(change: impl FnOnce(&mut Document, &mut Document)) -> ReconcileInput {
+    pair_with("100.00", "100.00", change)
+}
+
+/// The unsynced sale invoice, changed by `change` first.
+fn unsynced_invoice_with(change: impl FnOnce(&mut Document)) -> ReconcileInput {
+    let mut source = cin7(SALE, "INV-00001", "100.00");
+    change(&mut source);
+    input(vec![source], vec![])
 }
 
 fn synced_invoice() -> ReconcileInput {
@@ -25,30 +48,70 @@ fn synced_invoice() -> ReconcileInput {
 }
 
 fn unsynced_invoice() -> ReconcileInput {
-    input(vec![cin7(SALE, "INV-00001", "100.00")], vec![])
+    unsynced_invoice_with(|_| {})
 }
 
 fn invoice_changed_an_hour_ago() -> ReconcileInput {
-    let mut data = unsynced_invoice();
-    data.cin7_documents[0].updated_at = Some(at("2026-02-28T23:00:00Z"));
-    data
+    unsynced_invoice_with(|d| d.updated_at = Some(at("2026-02-28T23:00:00Z")))
 }
 
 fn draft_invoice() -> ReconcileInput {
-    let mut data = unsynced_invoice();
-    data.cin7_documents[0].status = "DRAFT".into();
-    data
+    unsynced_invoice_with(|d| d.status = "DRAFT".into())
 }
 
 fn xero_invoice_numbered_like_cin7() -> ReconcileInput {
     let mut data = synced_invoice();
-    data.xero_documents.push(xero(SALE, "INV-00002", "40.00"));
+    data.xero_documents.push(&xero(SALE, "INV-00002", "40.00"));
     data
 }
 
 fn xero_invoice_numbered_like_xero() -> ReconcileInput {
     let mut data = synced_invoice();
-    data.xero_documents.push(xero(SALE, "X-12", "40.00"));
+    data.xero_documents.push(&xero(SALE, "X-12", "40.00"));
+    data
+}
+
+/// A payment of `paid` on 12 February, on one side.
+fn payment(
+    side: fn(DocType, &str, &str) -> crate::model::Document,
+    paid: &str,
+    total: &str,
+) -> crate::model::Document {
+    let mut doc = side(DocType::Payment, "-", total);
+    doc.external_id = format!("{}-pay", doc.external_id);
+    doc.number = None;
+    doc.reference = Some(paid.into());
+    doc.date = Some(day(2026, 2, 12));
+    doc
+}
+
+/// The synced invoice, paid 100.00 in Cin7, and the payment in Xero for `xero_total`
+/// (`None`: not in Xero), with Xero's `status`.
+fn paid_invoice(xero_total: Option<&str>, status: &str) -> ReconcileInput {
+    let mut data = synced_invoice();
+    data.cin7_documents.push(&payment(cin7, "INV-00001", "100.00"));
+    if let Some(total) = xero_total {
+        let mut theirs = payment(xero, "INV-00001", total);
+        theirs.status = status.into();
+        data.xero_documents.push(&theirs);
+    }
+    data
+}
+
+/// A payment of an invoice Xero does not have.
+fn payment_of_an_unsynced_invoice() -> ReconcileInput {
+    let mut data = unsynced_invoice();
+    data.cin7_documents.push(&payment(cin7, "INV-00001", "100.00"));
+    data
+}
+
+/// Cin7 bill `B-7` matched to Xero bill `X-77` by its reference; Xero's payment names `X-77`.
+fn paid_bill_known_by_reference() -> ReconcileInput {
+    let mut bill = xero(BILL, "X-77", "50.00");
+    bill.reference = Some("B-7".into());
+    let mut data = input(vec![cin7(BILL, "B-7", "50.00")], vec![bill]);
+    data.cin7_documents.push(&payment(cin7, "B-7", "50.00"));
+    data.xero_documents.push(&payment(xero, "X-77", "50.00"));
     data
 }
 
@@ -61,30 +124,29 @@ fn totals_within_tolerance() -> ReconcileInput {
 }
 
 fn dated(cin7_date: (i32, u32, u32), xero_date: (i32, u32, u32)) -> ReconcileInput {
-    let mut data = synced_invoice();
-    data.cin7_documents[0].date = Some(day(cin7_date.0, cin7_date.1, cin7_date.2));
-    data.xero_documents[0].date = Some(day(xero_date.0, xero_date.1, xero_date.2));
-    data
+    synced_invoice_with(|c, x| {
+        c.date = Some(day(cin7_date.0, cin7_date.1, cin7_date.2));
+        x.date = Some(day(xero_date.0, xero_date.1, xero_date.2));
+    })
 }
 
 fn statuses(cin7_status: &str, xero_status: &str) -> ReconcileInput {
-    let mut data = synced_invoice();
-    data.cin7_documents[0].status = cin7_status.into();
-    data.xero_documents[0].status = xero_status.into();
-    data
+    synced_invoice_with(|c, x| {
+        c.status = cin7_status.into();
+        x.status = xero_status.into();
+    })
 }
 
 fn paid(total_cin7: &str) -> ReconcileInput {
-    let mut data = pair(total_cin7, "100.00");
-    data.cin7_documents[0].updated_at = Some(at("2026-02-12T09:00:00Z"));
-    data.xero_documents[0].amount_paid = Some(dec("100.00"));
-    data.xero_documents[0].status = "PAID".into();
-    data
+    pair_with(total_cin7, "100.00", |c, x| {
+        c.updated_at = Some(at("2026-02-12T09:00:00Z"));
+        x.amount_paid = Some(dec("100.00"));
+        x.status = "PAID".into();
+    })
 }
 
 fn with_account_status(code: &str, status: Option<&str>) -> ReconcileInput {
-    let mut data = synced_invoice();
-    data.cin7_documents[0].lines[0].account_code = Some(code.into());
+    let mut data = synced_invoice_with(|c, _| c.lines[0].account_code = Some(code.into()));
     data.xero_accounts.retain(|a| a.code.as_deref() != Some(code));
     data.xero_accounts.extend(status.map(|s| account(code, s)));
     data
@@ -117,7 +179,7 @@ fn xero_journal_into(account: &str) -> ReconcileInput {
     let mut journal = xero_journal("mj-1", "Stocktake correction", "50.00");
     journal.lines[0].account_code = Some(account.into());
     let mut data = synced_invoice();
-    data.xero_documents.push(journal);
+    data.xero_documents.push(&journal);
     data
 }
 
@@ -130,19 +192,59 @@ fn adjustment_against(account: &str) -> ReconcileInput {
 }
 
 fn shipped_at_cost(cost: &str) -> ReconcileInput {
-    let mut data = synced_invoice();
-    let line = &mut data.cin7_documents[0].lines[0];
-    line.item_code = Some("SKU-1".into());
-    line.quantity = Some(dec("2"));
-    line.unit_cost = Some(dec(cost));
-    data
+    synced_invoice_with(|c, _| {
+        let line = &mut c.lines[0];
+        line.item_code = Some("SKU-1".into());
+        line.quantity = Some(dec("2"));
+        line.unit_cost = Some(dec(cost));
+    })
 }
 
 fn unsynced_receipt_journal() -> ReconcileInput {
     let mut data = input(vec![], vec![]);
     data.cin7_ledger =
-        vec![ledger_entry("5d1c9e77-task-receipt", &[("630", "80"), ("640", "-80")])];
+        vec![ledger_entry("5d1c9e77-task-receipt", &[("630", "80"), ("640", "-80")])].into();
     data
+}
+
+/// Cin7 stock adjustment SA-00001 (stock up 25.00 against the discrepancy account) with its
+/// task's posting in Cin7's transactions feed (inventory 630 debited, 650 credited, the
+/// feed's reference its number); Xero has the manual journal when `synced`.
+fn stock_adjustment_with_its_postings(synced: bool) -> ReconcileInput {
+    let adjustment = cin7_adjustment("SA-00001", "25.00");
+    let feed_id = format!("transactions/{}/2026-02-10/0a1b2c3d4e5f.0", adjustment.external_id);
+    let mut posting = ledger_entry(&feed_id, &[("630", "25.00"), ("650", "-25.00")]);
+    posting.reference = Some("SA-00001".into());
+    let journals = if synced {
+        vec![xero_journal("mj-1", "Stock adjustment SA-00001", "25.00")]
+    } else {
+        vec![]
+    };
+    let mut data = input(vec![adjustment], journals);
+    data.cin7_ledger = vec![posting].into();
+    data
+}
+
+/// Cin7 stock transfer TR-00001 sent into transit (641 debited, inventory 630 credited 40.00),
+/// with its feed posting, not in Xero.
+fn unsynced_stock_transfer_with_its_postings() -> ReconcileInput {
+    let mut transfer = cin7(DocType::StockTransfer, "TR-00001", "40.00");
+    transfer.lines = vec![super::line("641", "40.00")];
+    let mut posting = ledger_entry(
+        &format!("transactions/{}/2026-02-10/0a1b2c3d4e5f.0", transfer.external_id),
+        &[("641", "40.00"), ("630", "-40.00")],
+    );
+    posting.reference = Some("TR-00001".into());
+    let mut data = input(vec![transfer], vec![]);
+    data.cin7_ledger = vec![posting].into();
+    data
+}
+
+/// An unsynced Cin7 stock adjustment with `lines` as its own lines and no feed posting.
+fn unsynced_adjustment_with_lines(lines: &[(&str, &str)]) -> ReconcileInput {
+    let mut adjustment = cin7_adjustment("SA-00001", "25.00");
+    adjustment.lines = lines.iter().map(|(account, amount)| super::line(account, amount)).collect();
+    input(vec![adjustment], vec![])
 }
 
 /// A sale invoiced (revenue 200) and shipped (COGS 310 / inventory 630) on the given days;
@@ -156,13 +258,22 @@ fn sale_booked(invoiced: Option<NaiveDate>, shipped: Option<NaiveDate>) -> Recon
         rows.push((day, "310", "630", "60.00"));
     }
     let mut data = input(vec![], vec![]);
-    data.cin7_postings = vec![postings("Sale", "INV-00001", &rows)];
+    data.cin7_postings = vec![postings("Sale", "INV-00001", &rows)].into();
     data
 }
 
 /// A shipped sale credited (revenue debited) and restocked (inventory debited, COGS
 /// credited) on the given days; the Cin7 credit note returns a product.
 fn sale_returned(credited: Option<NaiveDate>, restocked: Option<NaiveDate>) -> ReconcileInput {
+    sale_returned_with(credited, restocked, |_| {})
+}
+
+/// The same, with the Cin7 credit note changed by `change`.
+fn sale_returned_with(
+    credited: Option<NaiveDate>,
+    restocked: Option<NaiveDate>,
+    change: impl FnOnce(&mut Document),
+) -> ReconcileInput {
     let mut rows =
         vec![(day(2026, 1, 5), "610", "200", "100.00"), (day(2026, 1, 5), "310", "630", "60.00")];
     let mut data = input(vec![], vec![]);
@@ -172,21 +283,20 @@ fn sale_returned(credited: Option<NaiveDate>, restocked: Option<NaiveDate>) -> R
         note.reference = Some("INV-00001".into());
         note.lines[0].item_code = Some("WIDGET-1".into());
         note.lines[0].quantity = Some(dec("1"));
-        data.cin7_documents.push(note.clone());
-        data.xero_documents.push(xero(DocType::SalesCreditNote, "CR-00001", "100.00"));
+        change(&mut note);
+        data.cin7_documents.push(&note);
+        data.xero_documents.push(&xero(DocType::SalesCreditNote, "CR-00001", "100.00"));
     }
     if let Some(day) = restocked {
         rows.push((day, "630", "310", "60.00"));
     }
-    data.cin7_postings = vec![postings("Sale", "INV-00001", &rows)];
+    data.cin7_postings = vec![postings("Sale", "INV-00001", &rows)].into();
     data
 }
 
 /// The same credit note with no product on it: a price adjustment, nothing to restock.
 fn sale_price_adjusted() -> ReconcileInput {
-    let mut data = sale_returned(Some(day(2026, 2, 2)), None);
-    data.cin7_documents[0].lines[0].item_code = None;
-    data
+    sale_returned_with(Some(day(2026, 2, 2)), None, |note| note.lines[0].item_code = None)
 }
 
 /// A purchase received (inventory 630 / GRNI 640) and invoiced (GRNI / payables 800).
@@ -196,15 +306,14 @@ fn purchase_accrued(received: NaiveDate, invoiced: Option<NaiveDate>) -> Reconci
         rows.push((day, "640", "800", "500.00"));
     }
     let mut data = input(vec![], vec![]);
-    data.cin7_postings = vec![postings("Purchase", "PO-00001", &rows)];
+    data.cin7_postings = vec![postings("Purchase", "PO-00001", &rows)].into();
     data
 }
 
 /// `per_day` Xero sales invoices on each day of February 2026 (`now()` is 1 March, in Q1:
 /// January empty, February full, March projected from none).
 fn invoices_per_day(per_day: usize) -> ReconcileInput {
-    let mut data = input(vec![], vec![]);
-    data.xero_documents = (1..=28)
+    let invoices = (1..=28)
         .flat_map(|d| (0..per_day).map(move |n| (d, n)))
         .map(|(d, n)| {
             let mut doc = xero(SALE, &format!("INV-{d:02}-{n:04}"), "10.00");
@@ -212,7 +321,7 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
             doc
         })
         .collect();
-    data
+    input(vec![], invoices)
 }
 
 #[rstest]
@@ -221,6 +330,8 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::invoice_changed_within_grace(invoice_changed_an_hour_ago(), &[])]
 #[case::draft_invoice_not_expected(draft_invoice(), &[])]
 #[case::unsynced_receipt_journal(unsynced_receipt_journal(), &[FindingKind::MissingInXero])]
+#[case::unsynced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(false), &[FindingKind::MissingInXero])]
+#[case::synced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(true), &[])]
 #[case::xero_invoice_numbered_like_cin7(xero_invoice_numbered_like_cin7(), &[FindingKind::MissingInCin7])]
 #[case::xero_invoice_numbered_like_xero(xero_invoice_numbered_like_xero(), &[])]
 #[case::totals_apart(totals_apart(), &[FindingKind::AmountMismatch])]
@@ -236,6 +347,12 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::voided_on_both_sides(statuses("VOIDED", "VOIDED"), &[])]
 #[case::paid_invoice_edited(paid("120.00"), &[FindingKind::PaidDocumentEdit])]
 #[case::paid_invoice_unchanged(paid("100.00"), &[])]
+#[case::payment_synced(paid_invoice(Some("100.00"), "AUTHORISED"), &[])]
+#[case::payment_not_in_xero(paid_invoice(None, "AUTHORISED"), &[FindingKind::MissingInXero])]
+#[case::payment_of_an_unsynced_invoice(payment_of_an_unsynced_invoice(), &[FindingKind::MissingInXero])]
+#[case::payment_amount_differs(paid_invoice(Some("90.00"), "AUTHORISED"), &[FindingKind::AmountMismatch])]
+#[case::payment_deleted_in_xero(paid_invoice(Some("100.00"), "DELETED"), &[FindingKind::VoidMismatch])]
+#[case::payment_of_a_bill_known_by_reference(paid_bill_known_by_reference(), &[])]
 #[case::archived_account(with_account_status("201", Some("ARCHIVED")), &[FindingKind::ArchivedAccount])]
 #[case::deleted_account(with_account_status("201", Some("DELETED")), &[FindingKind::ArchivedAccount])]
 #[case::account_absent_from_xero(with_account_status("201", None), &[FindingKind::ArchivedAccount])]
@@ -298,7 +415,7 @@ fn an_archived_account_only_used_by_synced_history_is_a_warning_and_blocks_sync_
         reconcile(&with_account_status("201", Some("ARCHIVED")), &Settings::default(), now());
     assert_eq!(synced.findings[0].severity, Severity::Warning);
     let mut data = with_account_status("201", Some("ARCHIVED"));
-    data.xero_documents.clear();
+    data.xero_documents = Documents::default();
     let unsynced = reconcile(&data, &Settings::default(), now());
     let archived: Vec<_> =
         unsynced.findings.iter().filter(|f| f.kind == FindingKind::ArchivedAccount).collect();
@@ -323,8 +440,10 @@ fn a_wider_tolerance_accepts_a_larger_rounding_difference() {
 
 #[test]
 fn xero_postings_from_before_cin7_went_live_are_not_reported() {
-    let mut data = xero_journal_into("630");
-    data.xero_documents[1].date = Some(day(2025, 6, 30));
+    let mut journal = xero_journal("mj-1", "Stocktake correction", "50.00");
+    journal.date = Some(day(2025, 6, 30));
+    let mut data = synced_invoice();
+    data.xero_documents.push(&journal);
     assert!(reconcile(&data, &Settings::default(), now()).findings.is_empty());
 }
 
@@ -431,8 +550,7 @@ fn a_consolidated_group_tolerates_one_rounding_per_cin7_document() {
 
 #[test]
 fn documents_of_an_excluded_channel_are_not_expected_in_xero() {
-    let mut data = unsynced_invoice();
-    data.cin7_documents[0].channel = Some("Shopify".into());
+    let data = unsynced_invoice_with(|d| d.channel = Some("Shopify".into()));
     let excluding = Settings { excluded_channels: vec![" shopify ".into()], ..Settings::default() };
     assert!(reconcile(&data, &excluding, now()).findings.is_empty());
     let kinds: Vec<_> =
@@ -469,11 +587,34 @@ fn a_record_missing_in_xero_names_the_control_account_it_posts_to_and_its_amount
     assert_eq!(invoice.fingerprint, unchanged, "the account is not part of its identity");
 
     let mut data = input(vec![], vec![]);
-    data.cin7_ledger = vec![ledger_entry("task-1", &[("310", "25.00"), ("630", "-25.00")])];
+    data.cin7_ledger = vec![ledger_entry("task-1", &[("310", "25.00"), ("630", "-25.00")])].into();
     let journal = &reconcile(&data, &Settings::default(), now()).findings[0];
     assert_eq!(journal.kind, FindingKind::MissingInXero);
     assert_eq!(journal.account_code.as_deref(), Some("630"), "inventory comes first");
     assert_eq!(journal.amount, Some(dec("-25.00")));
+}
+
+/// What the daily report attributes a `missing_in_xero` finding by: the first control
+/// account (inventory first) the record posts to and its debit-positive amount there. A stock
+/// document posts what its task's Cin7 ledger entries post, else its own lines where they are
+/// a balanced journal; otherwise nothing is known and no account is given.
+#[rstest]
+#[case::unsynced_invoice(unsynced_invoice(), Some(("200", "-100.00")))]
+#[case::unsynced_receipt_journal(unsynced_receipt_journal(), Some(("630", "80")))]
+#[case::unsynced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(false), Some(("630", "25.00")))]
+#[case::unsynced_stock_transfer_with_its_postings(unsynced_stock_transfer_with_its_postings(), Some(("630", "-40.00")))]
+#[case::unsynced_stock_adjustment_posted_on_its_own_lines(unsynced_adjustment_with_lines(&[("650", "-25.00"), ("630: Inventory", "25.00")]), Some(("630", "25.00")))]
+#[case::unsynced_stock_adjustment_with_one_sided_lines(unsynced_adjustment_with_lines(&[("650", "25.00")]), None)]
+fn a_record_missing_in_xero_carries_the_control_account_it_posts_to(
+    #[case] data: ReconcileInput,
+    #[case] expected: Option<(&str, &str)>,
+) {
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let missing: Vec<_> =
+        outcome.findings.iter().filter(|f| f.kind == FindingKind::MissingInXero).collect();
+    assert_eq!(missing.len(), 1, "{:#?}", outcome.findings);
+    let posting = missing[0].account_code.as_deref().zip(missing[0].amount);
+    assert_eq!(posting, expected.map(|(account, amount)| (account, dec(amount))));
 }
 
 /// A Cin7 Omni sales order, invoiced and dispatched on 10 Feb 2026, imported into Xero, with
@@ -586,4 +727,46 @@ fn months_end_in_the_connections_time_zone() {
     let kinds: Vec<_> = reconcile(&data, &sydney, now).findings.iter().map(|f| f.kind).collect();
     assert_eq!(kinds, [FindingKind::TimingDifference], "February has ended in Sydney");
     assert!(reconcile(&data, &Settings::default(), now).findings.is_empty(), "not yet in UTC");
+}
+
+#[test]
+fn consolidated_payments_match_the_days_xero_payment_by_sum() {
+    let paid = |xero_total: &str| {
+        let mut data = consolidated_day("100.00");
+        for (n, total) in [("INV-00001", "30.00"), ("INV-00002", "40.00"), ("INV-00003", "30.00")] {
+            let mut ours = payment(cin7, n, total);
+            ours.external_id = format!("pay-{n}");
+            data.cin7_documents.push(&ours);
+        }
+        data.xero_documents.push(&payment(xero, "CONS-0210", xero_total));
+        data
+    };
+    let both = consolidating(&[SALE, DocType::Payment]);
+    let outcome = reconcile(&paid("100.00"), &both, now());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    assert_eq!(outcome.matches.len(), 6, "three invoices and three payments, each in its group");
+    let changed = reconcile(&paid("95.00"), &both, now());
+    let kinds: Vec<_> = changed.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::AmountMismatch]);
+    assert_eq!(changed.findings[0].amount, Some(dec("5.00")));
+    // Payments not consolidated: each is expected on its own, and the day's one Xero payment
+    // pairs with the first of them.
+    let apart = reconcile(&paid("100.00"), &consolidating(&[SALE]), now());
+    let kinds: Vec<_> = apart.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [FindingKind::MissingInXero, FindingKind::MissingInXero, FindingKind::AmountMismatch]
+    );
+}
+
+#[test]
+fn a_payment_of_a_consolidated_invoice_names_the_days_xero_invoice() {
+    let mut data = consolidated_day("100.00");
+    data.cin7_documents.push(&payment(cin7, "INV-00002", "40.00"));
+    data.xero_documents.push(&payment(xero, "CONS-0210", "40.00"));
+    let outcome = reconcile(&data, &consolidating(&[SALE]), now());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    let by_payment = outcome.matches.iter().find(|m| m.cin7_id == "cin7---pay").unwrap();
+    assert_eq!(by_payment.method, crate::reconcile::MatchMethod::PaidDocument);
+    assert_eq!(by_payment.xero_id, "xero---pay");
 }

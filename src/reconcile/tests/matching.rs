@@ -49,13 +49,14 @@ fn adjustment_by_lines() -> ReconcileInput {
 
 fn ledger_entry_by_lines() -> ReconcileInput {
     let mut data = input(vec![], vec![xero_journal("mj-1", "Goods received", "25")]);
-    data.cin7_ledger = vec![ledger_entry("task-77:1", &[("650", "-25"), ("630", "25")])];
+    data.cin7_ledger = vec![ledger_entry("task-77:1", &[("650", "-25"), ("630", "25")])].into();
     data
 }
 
 fn ledger_entry_by_task_id() -> ReconcileInput {
     let mut data = input(vec![], vec![xero_journal("mj-1", "Receipt 5d1c9e77-aaaa-bbbb", "99")]);
-    data.cin7_ledger = vec![ledger_entry("5d1c9e77-aaaa-bbbb:1", &[("630", "25"), ("640", "-25")])];
+    data.cin7_ledger =
+        vec![ledger_entry("5d1c9e77-aaaa-bbbb:1", &[("630", "25"), ("640", "-25")])].into();
     data
 }
 

@@ -5,6 +5,7 @@
 mod cases;
 mod matching;
 mod mirror;
+mod monthly;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -192,8 +193,8 @@ pub(super) fn organisation(period_lock: Option<NaiveDate>) -> Organisation {
 /// One connection with an active chart of accounts and no lock dates.
 pub(super) fn input(cin7: Vec<Document>, xero: Vec<Document>) -> ReconcileInput {
     ReconcileInput {
-        cin7_documents: cin7,
-        xero_documents: xero,
+        cin7_documents: cin7.into(),
+        xero_documents: xero.into(),
         xero_accounts: chart(),
         organisation: Some(organisation(None)),
         ..ReconcileInput::empty(account_map())

@@ -9,8 +9,14 @@
 //!   note's reference is the invoice it credits (`CreditNoteInvoiceNumber`).
 //! - Lines are `Lines` then `AdditionalCharges`, each with its account code, `Price` as the
 //!   unit amount, `Total` as the line amount, `Tax`, and `AverageCost` as the unit cost.
-//! - `amount_paid` is an invoice's `Paid`. Fulfilments, ship dates, inventory movements,
-//!   payments and stock received are kept in the detail's raw JSON only.
+//! - `amount_paid` is an invoice's `Paid`. Fulfilments, ship dates, inventory movements and
+//!   stock received are kept in the detail's raw JSON only.
+//! - Each payment of an invoice (`Payments[]`) and refund of a credit note (`Refunds[]`) is a
+//!   `Payment` document of its own, as Xero holds them: its id is the payment's `ID`, its
+//!   reference the number of the document it pays (what Xero's payment names), its date
+//!   `DatePaid`, its total `Amount` (in the document's currency) and its one line the bank
+//!   account. It takes the paid document's status: a payment of a draft or voided document is
+//!   not expected in Xero.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -19,7 +25,7 @@ use super::{
     Detail, Endpoint, NormaliseError, RecordRef, element_id, elements, id_of, ledger, parse, slice,
     text,
 };
-use crate::cin7::core::models::{CreditNote, Invoice, Line, Purchase, Sale};
+use crate::cin7::core::models::{CreditNote, Invoice, Line, Payment, Purchase, Sale};
 use crate::model::{DocType, Document, DocumentLine, Payload, Record};
 
 /// The context a sale or purchase gives its documents.
@@ -97,13 +103,21 @@ impl Parent {
             let id = element_id(&self.id, invoices, index, element);
             let cut = slice(raw, invoices, vec![element.clone()]);
             let result = self.invoice(&id, element);
-            detail.push(&cut, id, result);
+            detail.push(&cut, id.clone(), result);
+            self.payments(
+                &mut detail,
+                &id,
+                element,
+                "Payments",
+                &["InvoiceNumber", "InvocieNumber"],
+            );
         }
         for (index, element) in elements(raw, credits).into_iter().enumerate() {
             let id = element_id(&self.id, credits, index, element);
             let cut = slice(raw, credits, vec![element.clone()]);
             let result = self.credit_note(&id, element);
-            detail.push(&cut, id, result);
+            detail.push(&cut, id.clone(), result);
+            self.payments(&mut detail, &id, element, "Refunds", &["CreditNoteNumber"]);
         }
         let (cut, source_id, result) = ledger::task_ledger(
             self.endpoint,
@@ -176,6 +190,67 @@ impl Parent {
             updated_at: self.updated_at,
             channel: self.channel.clone(),
             lines: lines(note.lines, note.additional_charges),
+        };
+        Ok(self.record(document))
+    }
+
+    /// One record per element of `key` (`Payments` or `Refunds`) of the invoice or credit
+    /// note `element` (stored as `paid_id`, numbered in the first of `number_fields` it has),
+    /// each kept as a slice of that document.
+    fn payments(
+        &self,
+        detail: &mut Detail,
+        paid_id: &str,
+        element: &Value,
+        key: &str,
+        number_fields: &[&str],
+    ) {
+        let word = |field: &str| element.get(field).and_then(Value::as_str).map(str::to_owned);
+        let paid_number = number_fields.iter().find_map(|field| text(word(field)));
+        let status = word("Status");
+        for (index, payment) in elements(element, key).into_iter().enumerate() {
+            let id = match payment.get("ID").and_then(Value::as_str).map(str::trim) {
+                Some(id) if !id.is_empty() => id.to_owned(),
+                _ => format!("{paid_id}/{key}/{index}"),
+            };
+            let cut = slice(element, key, vec![payment.clone()]);
+            let result = self.payment(&id, payment, paid_number.clone(), status.clone());
+            detail.push(&cut, id, result);
+        }
+    }
+
+    fn payment(
+        &self,
+        id: &str,
+        element: &Value,
+        paid_number: Option<String>,
+        status: Option<String>,
+    ) -> Result<Record, NormaliseError> {
+        let record = RecordRef::new(self.endpoint, id);
+        let payment: Payment = parse(&record, element)?;
+        let line = DocumentLine {
+            description: text(payment.reference),
+            line_amount: payment.amount,
+            account_code: payment.account.as_deref().and_then(super::account_code),
+            ..DocumentLine::default()
+        };
+        let document = Document {
+            doc_type: DocType::Payment,
+            external_id: id.to_string(),
+            number: None,
+            reference: paid_number,
+            contact: self.contact.clone(),
+            status: status.unwrap_or_default(),
+            date: record.date("DatePaid", payment.date_paid)?,
+            due_date: None,
+            currency: self.currency.clone(),
+            total: payment.amount,
+            tax_total: None,
+            amount_paid: None,
+            amount_credited: None,
+            updated_at: self.updated_at,
+            channel: self.channel.clone(),
+            lines: vec![line],
         };
         Ok(self.record(document))
     }

@@ -20,7 +20,7 @@ fn a_sale_gives_its_raw_record_invoices_credit_notes_and_ledger() {
     assert_eq!(whole.payload, Payload::RawOnly);
     assert_eq!(raw_of(&sale, SALE), fixture("sale.json").to_string(), "kept whole, as sent");
     let docs = documents(&sale);
-    let [invoice, credit] = docs.as_slice() else { panic!("{docs:?}") };
+    let [invoice, credit, refund] = docs.as_slice() else { panic!("{docs:?}") };
     assert_eq!(invoice.doc_type, DocType::SalesInvoice);
     assert_eq!(invoice.external_id, "b039f19e-66f8-4309-a4b1-abf928303c88");
     assert_eq!(invoice.number.as_deref(), Some("INV-00001"));
@@ -42,6 +42,15 @@ fn a_sale_gives_its_raw_record_invoices_credit_notes_and_ledger() {
     assert_eq!(credit.number.as_deref(), Some("CR-00001"));
     assert_eq!(credit.reference.as_deref(), Some("INV-00001"), "the invoice it credits");
     assert_eq!(credit.status, "DRAFT");
+    assert_eq!(refund.doc_type, DocType::Payment);
+    assert_eq!(refund.external_id, "20d5ff25-afa2-cd74-96d7-c7f0dd1fa1c1");
+    assert_eq!(refund.reference.as_deref(), Some("CR-00001"), "the credit note it refunds");
+    assert_eq!(refund.status, "DRAFT", "the refunded credit note's status");
+    assert_eq!(
+        (refund.date, refund.total),
+        (NaiveDate::from_ymd_opt(2017, 11, 23), Some(dec("358")))
+    );
+    assert_eq!(refund.lines[0].account_code.as_deref(), Some("718"));
     let entry = ledger(&sale);
     assert_eq!(entry.source_id, format!("sale/{SALE}"));
     assert_eq!(
@@ -63,7 +72,7 @@ fn amounts_are_exact_account_fields_give_their_code_and_unknown_statuses_are_kep
     let sale =
         super::super::detail(Endpoint::Sale, &fixture("sale_handmade.json"), Some(updated()));
     assert!(sale.rejected.is_empty(), "{:?}", sale.rejected);
-    let docs = documents(&sale);
+    let docs = without_payments(&sale);
     let [invoice, credit] = docs.as_slice() else { panic!("{docs:?}") };
     assert_eq!(invoice.total, Some(dec("1234500.33")));
     assert_eq!(invoice.total.unwrap().to_string(), "1234500.33");
@@ -112,7 +121,7 @@ fn an_invoice_is_stored_as_a_slice_that_normalises_to_the_same_document() {
 fn a_simple_purchase_has_one_invoice_and_one_credit_note_without_task_ids() {
     let purchase = detail(Endpoint::Purchase, "purchase.json");
     let id = "02b08cd2-51d2-41e6-ab97-85bcd13e7136";
-    let docs = documents(&purchase);
+    let docs = without_payments(&purchase);
     let [invoice, credit] = docs.as_slice() else { panic!("{docs:?}") };
     assert_eq!(invoice.external_id, format!("{id}/Invoice/0"));
     assert_eq!(invoice.doc_type, DocType::PurchaseInvoice);
@@ -132,7 +141,7 @@ fn a_simple_purchase_has_one_invoice_and_one_credit_note_without_task_ids() {
 #[test]
 fn an_advanced_purchase_has_lists_of_invoices_and_credit_notes() {
     let purchase = detail(Endpoint::AdvancedPurchase, "advanced-purchase.json");
-    let docs = documents(&purchase);
+    let docs = without_payments(&purchase);
     let numbers: Vec<_> = docs.iter().map(|d| (d.doc_type, d.number.as_deref().unwrap())).collect();
     assert_eq!(
         numbers,
@@ -147,6 +156,51 @@ fn an_advanced_purchase_has_lists_of_invoices_and_credit_notes() {
     assert_eq!(docs[0].currency.as_deref(), Some("USD"));
 }
 
+fn without_payments(detail: &super::Detail) -> Vec<&crate::model::Document> {
+    documents(detail).into_iter().filter(|d| d.doc_type != DocType::Payment).collect()
+}
+
+#[test]
+fn payments_and_refunds_are_documents_naming_what_they_pay() {
+    let sale = detail(Endpoint::Sale, "sale_handmade.json");
+    let id = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+    let payment = documents(&sale).into_iter().find(|d| d.external_id == id).unwrap();
+    assert_eq!(payment.doc_type, DocType::Payment);
+    assert_eq!(payment.reference.as_deref(), Some("INV-01001"), "the invoice it pays");
+    assert_eq!(payment.status, "AUTHORISED");
+    assert_eq!(
+        (payment.date, payment.total),
+        (NaiveDate::from_ymd_opt(2026, 3, 4), Some(dec("1000")))
+    );
+    assert_eq!(payment.lines[0].account_code.as_deref(), Some("090"), "the bank account's code");
+    assert_eq!(payment.lines[0].description.as_deref(), Some("EFT"));
+    let slice: Value = serde_json::from_str(raw_of(&sale, id)).unwrap();
+    assert_eq!(slice["InvoiceNumber"], "INV-01001", "kept as a slice of its invoice");
+    assert_eq!(slice["Payments"].as_array().unwrap().len(), 1);
+    // A purchase's payments have no TaskID of their own in the simple shape; ids stay unique.
+    let purchase = detail(Endpoint::Purchase, "purchase.json");
+    let paid: Vec<_> = documents(&purchase)
+        .into_iter()
+        .filter(|d| d.doc_type == DocType::Payment)
+        .map(|d| (d.reference.as_deref().unwrap(), d.total.unwrap()))
+        .collect();
+    assert_eq!(paid, [("1", dec("1")), ("1", dec("1")), ("tr12", dec("9"))]);
+}
+
+#[test]
+fn a_payment_without_an_id_is_known_by_its_position() {
+    let mut raw = fixture("sale_handmade.json");
+    raw["Invoices"][0]["Payments"][0]["ID"] = json!(null);
+    raw["Invoices"][0]["Payments"][0]["DatePaid"] = json!("04/03/2026");
+    let sale = super::super::detail(Endpoint::Sale, &raw, None);
+    let [rejected] = sale.rejected.as_slice() else { panic!("{:?}", sale.rejected) };
+    assert_eq!(
+        rejected.external_id.as_deref(),
+        Some("f3e2d1c0-b9a8-4776-8554-433221100fed/Payments/0")
+    );
+    assert!(rejected.error.to_string().contains("DatePaid"), "{}", rejected.error);
+}
+
 #[test]
 fn an_unreadable_invoice_is_rejected_alone() {
     let mut raw = fixture("sale_handmade.json");
@@ -157,7 +211,8 @@ fn an_unreadable_invoice_is_rejected_alone() {
     let message = rejected.error.to_string();
     assert!(message.contains("Total") && message.contains("12,50"), "{message}");
     assert!(rejected.raw.contains("12,50"), "the bad element is kept");
-    assert_eq!(documents(&sale).len(), 1, "the credit note still lands");
+    let docs: Vec<_> = documents(&sale).iter().map(|d| d.doc_type).collect();
+    assert_eq!(docs, [DocType::Payment, DocType::SalesCreditNote], "its payment and the note land");
     assert_eq!(ledger(&sale).lines.len(), 8, "and so do the postings");
     assert!(sale.records.iter().any(|(r, _)| r.external_id == HANDMADE), "and the whole sale");
 }
@@ -170,7 +225,7 @@ fn a_posting_without_an_account_rejects_the_ledger_entry_and_not_the_documents()
     let [rejected] = sale.rejected.as_slice() else { panic!("{:?}", sale.rejected) };
     assert_eq!(rejected.external_id.as_deref(), Some(format!("sale/{HANDMADE}").as_str()));
     assert!(rejected.error.to_string().contains("Transactions[2].Debit"), "{}", rejected.error);
-    assert_eq!(documents(&sale).len(), 2);
+    assert_eq!(documents(&sale).len(), 3, "the invoice, its payment and the credit note");
 }
 
 #[test]
