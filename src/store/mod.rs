@@ -350,6 +350,42 @@ mod tests {
     }
 
     #[test]
+    fn document_lines_keep_their_rows_when_their_table_loses_its_rowid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
+        let before_0006 =
+            Migrations::new(MIGRATIONS[..5].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0006.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO documents (id, connection_id, system, doc_type, external_id, status)
+                 VALUES (7, 1, 'xero', 'sales_invoice', 'inv-1', 'AUTHORISED');
+             INSERT INTO document_lines (document_id, line_no, item_code, line_amount)
+                 VALUES (7, 0, 'SKU-1', '10.00'), (7, 1, NULL, '-2.50');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let lines: Vec<(i64, i64, Option<String>, String)> = conn
+            .prepare("SELECT document_id, line_no, item_code, line_amount FROM document_lines")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            lines,
+            [(7, 0, Some("SKU-1".into()), "10.00".into()), (7, 1, None, "-2.50".into())]
+        );
+        let without_rowid = conn.prepare("SELECT rowid FROM document_lines").is_err();
+        assert!(without_rowid, "document_lines is a WITHOUT ROWID table");
+        conn.execute_batch("PRAGMA foreign_keys = ON; DELETE FROM documents WHERE id = 7;")
+            .unwrap();
+        let left: i64 =
+            conn.query_row("SELECT count(*) FROM document_lines", [], |row| row.get(0)).unwrap();
+        assert_eq!(left, 0, "lines still go with their document");
+    }
+
+    #[test]
     fn reopening_is_idempotent_and_keeps_data() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cxsync.db");

@@ -382,7 +382,12 @@ fn write_document(
         .execute(params_from_iter(head.iter().chain(values)))?;
         tx.last_insert_rowid()
     };
-    tx.prepare_cached("DELETE FROM document_lines WHERE document_id = ?1")?.execute([doc_id])?;
+    // A document just inserted has no lines yet (lines go with their document: ON DELETE
+    // CASCADE), so only a stored one has lines to replace.
+    if existing.is_some() {
+        tx.prepare_cached("DELETE FROM document_lines WHERE document_id = ?1")?
+            .execute([doc_id])?;
+    }
     let mut insert = tx.prepare_cached(
         "INSERT INTO document_lines (document_id, line_no, item_code, description, quantity, unit_amount,
              line_amount, tax_amount, account_code, unit_cost)
@@ -411,10 +416,20 @@ fn write_ledger(
     system: &str,
     entry: &LedgerEntry,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "DELETE FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3",
-    )?
-    .execute(params![id, system, entry.source_id])?;
+    // Looked up first: a DELETE collects the keys it removes in a temporary B-tree, a cost
+    // worth paying only for an entry that has lines to replace.
+    let stored: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM ledger_lines
+             WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3)",
+        )?
+        .query_row(params![id, system, entry.source_id], |row| row.get(0))?;
+    if stored {
+        tx.prepare_cached(
+            "DELETE FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3",
+        )?
+        .execute(params![id, system, entry.source_id])?;
+    }
     let mut insert = tx.prepare_cached(
         "INSERT INTO ledger_lines (connection_id, system, source_id, line_no, journal_number, date,
              account_code, amount, source_type, reference, description)
