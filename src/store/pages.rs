@@ -2,14 +2,16 @@
 //! cursor that follows them, in one transaction; and the per-endpoint sync state.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{
-    OptionalExtension, ToSql, Transaction, TransactionBehavior, params, params_from_iter,
-};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sha2::{Digest as _, Sha256};
+
+mod rows;
+
+use rows::{PageRows, Stored};
 
 use super::{Store, StoreError};
 use crate::clock::timestamp;
-use crate::model::{Document, LedgerEntry, Payload, Record, System, TrialBalanceRow};
+use crate::model::{Payload, Record, System, TrialBalanceRow};
 
 /// One page as the sync hands it to the store.
 #[derive(Debug)]
@@ -189,58 +191,30 @@ pub(super) fn write_page_in(
     let id = connection_id(tx, page.connection)?;
     let system = page.system.as_str();
     let mut outcome = PageOutcome::default();
+    let mut rows = PageRows::prepare(tx, id, system, page.endpoint, now)?;
     for (record, raw) in &page.records {
         let hash = hex_sha256(raw);
-        // The stored version, if any: its id, and whether it is this very text.
-        let previous: Option<(i64, bool)> = tx
-            .prepare_cached(
-                "SELECT id, content_hash FROM raw_documents
-                 WHERE connection_id = ?1 AND system = ?2 AND endpoint = ?3 AND external_id = ?4",
-            )?
-            .query_row(params![id, system, page.endpoint, record.external_id], |row| {
-                Ok((row.get(0)?, row.get_ref(1)?.as_str()? == hash))
-            })
-            .optional()?;
-        // A plain INSERT or an UPDATE by id: cheaper than an upsert with RETURNING, and the
-        // same result since the lookup above ran in this transaction.
-        let raw_id =
-            match previous {
-                Some((_, true)) => {
-                    outcome.unchanged += 1;
-                    continue;
-                }
-                Some((raw_id, false)) => {
-                    outcome.changed += 1;
-                    tx.prepare_cached(
-                    "UPDATE raw_documents SET updated_at = ?2, raw_json = ?3, content_hash = ?4,
-                         fetched_at = ?5
-                     WHERE id = ?1",
-                )?
-                .execute(params![raw_id, record.updated_at.map(timestamp), raw, hash, now])?;
-                    raw_id
-                }
-                None => {
-                    outcome.new += 1;
-                    tx.prepare_cached(
-                        "INSERT INTO raw_documents (connection_id, system, endpoint, external_id,
-                         updated_at, raw_json, content_hash, fetched_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )?
-                    .execute(params![
-                        id,
-                        system,
-                        page.endpoint,
-                        record.external_id,
-                        record.updated_at.map(timestamp),
-                        raw,
-                        hash,
-                        now
-                    ])?;
-                    tx.last_insert_rowid()
-                }
-            };
-        write_payload(tx, id, page.system, raw_id, record, now)?;
+        let raw_id = match rows.raw(&record.external_id, record.updated_at, raw, &hash)? {
+            Stored::Unchanged => {
+                outcome.unchanged += 1;
+                continue;
+            }
+            Stored::Changed(raw_id) => {
+                outcome.changed += 1;
+                raw_id
+            }
+            Stored::New(raw_id) => {
+                outcome.new += 1;
+                raw_id
+            }
+        };
+        match &record.payload {
+            Payload::Document(doc) => rows.document(raw_id, &record.external_id, doc)?,
+            Payload::Ledger(entry) => rows.ledger(entry)?,
+            _ => write_settings(tx, id, page.system, record, now)?,
+        }
     }
+    drop(rows);
     for rejected in &page.quarantined {
         // A record read again unchanged (an overlap, a re-read window) is quarantined once.
         tx.execute(
@@ -274,18 +248,17 @@ pub(super) fn write_cursor(
     Ok(())
 }
 
-fn write_payload(
+/// The settings records (an account, the organisation), written as they come; other records
+/// write nothing beyond their raw row.
+fn write_settings(
     tx: &Transaction<'_>,
     id: i64,
     system: System,
-    raw_id: i64,
     record: &Record,
     now: &str,
 ) -> rusqlite::Result<()> {
     let system_str = system.as_str();
     match &record.payload {
-        Payload::Document(doc) => write_document(tx, id, system_str, raw_id, &record.external_id, doc),
-        Payload::Ledger(entry) => write_ledger(tx, id, system_str, entry),
         Payload::Account(account) => tx
             .execute(
                 "INSERT INTO accounts (connection_id, system, external_id, code, name, type, status, updated_at)
@@ -321,136 +294,8 @@ fn write_payload(
                 ],
             )
             .map(drop),
-        Payload::RawOnly => Ok(()),
+        Payload::Document(_) | Payload::Ledger(_) | Payload::RawOnly => Ok(()),
     }
-}
-
-fn write_document(
-    tx: &Transaction<'_>,
-    id: i64,
-    system: &str,
-    raw_id: i64,
-    external_id: &str,
-    doc: &Document,
-) -> rusqlite::Result<()> {
-    let money = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string());
-    // Looked up, then updated by id or inserted: the same as an upsert with RETURNING, cheaper.
-    let existing: Option<i64> = tx
-        .prepare_cached(
-            "SELECT id FROM documents
-             WHERE connection_id = ?1 AND system = ?2 AND doc_type = ?3 AND external_id = ?4",
-        )?
-        .query_row(params![id, system, doc.doc_type.as_str(), external_id], |row| row.get(0))
-        .optional()?;
-    let doc_type = doc.doc_type.as_str();
-    let values = params![
-        doc.number,
-        doc.reference,
-        doc.contact,
-        doc.status,
-        doc.date.map(|d| d.to_string()),
-        doc.due_date.map(|d| d.to_string()),
-        doc.currency,
-        money(doc.total),
-        money(doc.tax_total),
-        money(doc.amount_paid),
-        money(doc.amount_credited),
-        doc.updated_at.map(timestamp),
-        raw_id,
-        doc.channel
-    ];
-    let doc_id = if let Some(doc_id) = existing {
-        let head: [&dyn ToSql; 1] = [&doc_id];
-        tx.prepare_cached(
-            "UPDATE documents SET number = ?2, reference = ?3, contact = ?4, status = ?5,
-                     date = ?6, due_date = ?7, currency = ?8, total = ?9, tax_total = ?10,
-                     amount_paid = ?11, amount_credited = ?12, updated_at = ?13,
-                     raw_document_id = ?14, channel = ?15
-                 WHERE id = ?1",
-        )?
-        .execute(params_from_iter(head.iter().chain(values)))?;
-        doc_id
-    } else {
-        let head: [&dyn ToSql; 4] = [&id, &system, &doc_type, &external_id];
-        tx.prepare_cached(
-            "INSERT INTO documents (connection_id, system, doc_type, external_id, number,
-                     reference, contact, status, date, due_date, currency, total, tax_total,
-                     amount_paid, amount_credited, updated_at, raw_document_id, channel)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17, ?18)",
-        )?
-        .execute(params_from_iter(head.iter().chain(values)))?;
-        tx.last_insert_rowid()
-    };
-    // A document just inserted has no lines yet (lines go with their document: ON DELETE
-    // CASCADE), so only a stored one has lines to replace.
-    if existing.is_some() {
-        tx.prepare_cached("DELETE FROM document_lines WHERE document_id = ?1")?
-            .execute([doc_id])?;
-    }
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO document_lines (document_id, line_no, item_code, description, quantity, unit_amount,
-             line_amount, tax_amount, account_code, unit_cost)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    for (line_no, line) in (0_i64..).zip(&doc.lines) {
-        insert.execute(params![
-            doc_id,
-            line_no,
-            line.item_code,
-            line.description,
-            money(line.quantity),
-            money(line.unit_amount),
-            money(line.line_amount),
-            money(line.tax_amount),
-            line.account_code,
-            money(line.unit_cost)
-        ])?;
-    }
-    Ok(())
-}
-
-fn write_ledger(
-    tx: &Transaction<'_>,
-    id: i64,
-    system: &str,
-    entry: &LedgerEntry,
-) -> rusqlite::Result<()> {
-    // Looked up first: a DELETE collects the keys it removes in a temporary B-tree, a cost
-    // worth paying only for an entry that has lines to replace.
-    let stored: bool = tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM ledger_lines
-             WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3)",
-        )?
-        .query_row(params![id, system, entry.source_id], |row| row.get(0))?;
-    if stored {
-        tx.prepare_cached(
-            "DELETE FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3",
-        )?
-        .execute(params![id, system, entry.source_id])?;
-    }
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO ledger_lines (connection_id, system, source_id, line_no, journal_number, date,
-             account_code, amount, source_type, reference, description)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
-    for line in &entry.lines {
-        insert.execute(params![
-            id,
-            system,
-            entry.source_id,
-            line.line_no,
-            entry.journal_number,
-            line.date.to_string(),
-            line.account_code,
-            line.amount.to_string(),
-            entry.source_type,
-            entry.reference,
-            line.description
-        ])?;
-    }
-    Ok(())
 }
 
 fn hex_sha256(text: &str) -> String {
@@ -466,7 +311,7 @@ fn hex_sha256(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DocType, DocumentLine, LedgerLine};
+    use crate::model::{DocType, Document, DocumentLine, LedgerEntry, LedgerLine};
     use crate::table::Value;
     use rust_decimal::Decimal;
 
