@@ -9,10 +9,13 @@
 //! Shared by [`crate::xero`] and [`crate::cin7`] (neither client depends on the other); pure.
 //! [`money`] prints an amount the way findings and reports show it.
 
+use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, de::Error as _};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Number, Value};
 
 /// Longest part of a bad value quoted back in an error.
@@ -58,8 +61,9 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
 
 /// Reads a JSON number exactly as `serde_json` prints it (see the module documentation).
 pub fn number_to_decimal(number: &Number) -> Result<Decimal, AmountError> {
-    let text = number.to_string();
-    parse_amount(&text).map_err(|_| AmountError::new(&text))
+    // With `arbitrary_precision` a number is the literal it was read from, as printed.
+    let text = number.as_str();
+    parse_amount(text).map_err(|_| AmountError::new(text))
 }
 
 /// Reads an amount from JSON: a number, a decimal string, or null / `""` (absent).
@@ -102,8 +106,63 @@ pub(crate) fn deserialize_named<'de, D>(
 where
     D: Deserializer<'de>,
 {
-    let value = Value::deserialize(deserializer)?;
-    value_to_decimal(&value).map_err(|error| D::Error::custom(format!("{field}: {error}")))
+    deserializer
+        .deserialize_any(AmountVisitor)?
+        .map_err(|error| D::Error::custom(format!("{field}: {error}")))
+}
+
+/// Reads an amount as [`value_to_decimal`] reads its `Value`, with the same results and
+/// errors, without building a `Value` for the usual shapes: a string or null is read as it
+/// comes, a number (`serde_json` hands it over as a one-entry map) and anything else is read
+/// into a `Value` first.
+struct AmountVisitor;
+
+impl<'de> Visitor<'de> for AmountVisitor {
+    type Value = Result<Option<Decimal>, AmountError>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(if text.trim().is_empty() { Ok(None) } else { parse_amount(text).map(Some) })
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(value_to_decimal(&Value::Bool(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(value_to_decimal(&Value::from(value)))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(value_to_decimal(&Value::from(value)))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(value_to_decimal(&Value::from(value)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(|value| value_to_decimal(&value))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(|value| value_to_decimal(&value))
+    }
 }
 
 /// Declares one deserializer per amount field, so an unreadable amount's error says which
@@ -256,6 +315,43 @@ mod tests {
     #[case::blank_string(json!("  "))]
     fn null_and_empty_amounts_are_absent(#[case] value: Value) {
         assert_eq!(value_to_decimal(&value), Ok(None));
+    }
+
+    #[rstest]
+    #[case::number("40.00")]
+    #[case::negative_number("-28750.0")]
+    #[case::exponent_number("1e20")]
+    #[case::string(r#""50.00""#)]
+    #[case::padded_string(r#"" 12.5 ""#)]
+    #[case::empty_string(r#""""#)]
+    #[case::null("null")]
+    #[case::comma_decimal(r#""12,50""#)]
+    #[case::boolean("true")]
+    #[case::object(r#"{"Amount": 1}"#)]
+    #[case::array("[1, 2]")]
+    #[case::escaped_string(r#""1\u0030""#)]
+    fn an_amount_read_from_text_is_read_as_from_its_value(#[case] json: &str) {
+        #[derive(Debug, Deserialize)]
+        struct Line {
+            #[serde(default, rename = "Total", deserialize_with = "field::total")]
+            total: Option<Decimal>,
+        }
+        let text = format!(r#"{{"Total": {json}}}"#);
+        let from_text = serde_json::from_str::<Line>(&text).map(|l| l.total);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let from_value = serde_json::from_value::<Line>(value.clone()).map(|l| l.total);
+        let expected = value_to_decimal(&value["Total"]);
+        match expected {
+            Ok(amount) => {
+                assert_eq!(from_text.unwrap(), amount);
+                assert_eq!(from_value.unwrap(), amount);
+            }
+            Err(error) => {
+                let message = format!("Total: {error}");
+                assert!(from_text.unwrap_err().to_string().starts_with(&message));
+                assert_eq!(from_value.unwrap_err().to_string(), message);
+            }
+        }
     }
 
     #[test]
