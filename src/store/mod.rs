@@ -58,6 +58,11 @@ pub use windows::LedgerWindow;
 
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
+/// The page size of a new database: SQLite's default is 4 KiB, which holds only a few raw
+/// records of 600–1,000 bytes each. With 8 KiB pages a backfill writes half as many pages (and
+/// WAL frames, two system calls each) for the same rows; issue 8 measured about 8 % less CPU.
+const PAGE_SIZE: i64 = 8192;
+
 /// How long a statement waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -145,6 +150,8 @@ impl Store {
         let sqlite = |source| StoreError::Sqlite { path: path.into(), source };
         let mut conn = Connection::open(path).map_err(sqlite)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        // Only a new, empty database takes it; an existing one keeps the size it was made with.
+        conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(sqlite)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sqlite)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sqlite)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sqlite)?;
@@ -347,6 +354,23 @@ mod tests {
         let fk: i64 =
             store.conn.pragma_query_value(None, "foreign_keys", |row| row.get(0)).unwrap();
         assert_eq!(fk, 1);
+        let page_size: i64 =
+            store.conn.pragma_query_value(None, "page_size", |row| row.get(0)).unwrap();
+        assert_eq!(page_size, PAGE_SIZE);
+    }
+
+    #[test]
+    fn an_existing_store_keeps_its_page_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cxsync.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x INTEGER);").unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let page_size: i64 =
+            store.conn.pragma_query_value(None, "page_size", |row| row.get(0)).unwrap();
+        assert_eq!(page_size, 4096);
+        assert_eq!(store.schema_version().unwrap(), schema_version_known());
     }
 
     #[test]
