@@ -310,6 +310,10 @@ fn pools(xero: &Documents) -> Pools {
 }
 
 /// The words of a ledger entry's source id long enough to be a task id (not a discriminator).
+/// A stored feed row's id is one token (`transactions/{TaskID}/{date}/{hash}.{n}`) on purpose:
+/// a task has several feed rows (a purchase's receipt, invoice and accrual postings), so its
+/// `TaskID` would pair the first of them with whichever journal names the task; they pair by
+/// their reference or their lines instead.
 fn ledger_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
     let id = entry.source_id;
     key(id).into_iter().chain(tokens(id).filter(|w| w.len() >= 8))

@@ -10,7 +10,10 @@
 use chrono::Datelike as _;
 use rust_decimal::Decimal;
 
-use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
+use super::{
+    Cin7View, Context, Posting, cin7_postings, cin7_view, control_difference, document_amount,
+    document_postings, kind_name, label,
+};
 use crate::amount::money;
 use crate::model::MONTHLY_JOURNAL;
 use crate::reconcile::FindingKind;
@@ -27,11 +30,14 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if ctx.settled(cin7.changed) {
             let start = out.len();
             check_pair(ctx, &cin7, &xero, out);
-            if let Some(code) = monthly_debit_account(ctx, pair.cin7) {
-                for finding in &mut out[start..] {
-                    if finding.kind == FindingKind::AmountMismatch {
-                        finding.account_code = Some(code.to_owned());
-                    }
+            if out.len() > start {
+                let ours = cin7_postings(ctx.input, ctx.matching, pair.cin7);
+                let theirs = document_postings(&xero);
+                let prefer = monthly_debit_account(ctx, pair.cin7);
+                if let (Some(ours), Some(theirs)) =
+                    (known(&ours, cin7.life), known(&theirs, xero.life()))
+                {
+                    attribute(ctx, &mut out[start..], ours, theirs, prefer);
                 }
             }
         }
@@ -41,9 +47,48 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The account a monthly journal entry (Cin7 Omni's COGS) debits, if the item is one: its
-/// amount difference (debits, Cin7 − Xero) is that account's variance, so the finding carries
-/// it for the report (outside the fingerprint, like `missing_in_xero`'s account).
+/// What one side posts to the ledger: nothing when it is voided or a draft; its postings when
+/// it is live and has any; else unknown (`None`: a stock document without its ledger entries
+/// or balanced lines).
+fn known<'p, 'a>(postings: &'p [Posting<'a>], life: Lifecycle) -> Option<&'p [Posting<'a>]> {
+    match life {
+        Lifecycle::Voided | Lifecycle::Draft => Some(&[]),
+        _ => (!postings.is_empty()).then_some(postings),
+    }
+}
+
+/// Gives the findings of one pair (or group) that are a difference between what the two sides
+/// post — `void_mismatch`, `lock_date_violation`, `paid_document_edit`, `amount_mismatch` —
+/// the control account the difference lands on and its amount there (Cin7 − Xero,
+/// debit-positive: [`control_difference`]), so the daily report counts them as explaining
+/// that account's variance. A side that is voided or a draft posts nothing. Outside the
+/// fingerprint, like `missing_in_xero`'s account; without a control account the finding keeps
+/// its document amount and explains no account.
+fn attribute(
+    ctx: &Context<'_>,
+    findings: &mut [Finding],
+    cin7: &[Posting<'_>],
+    xero: &[Posting<'_>],
+    prefer: Option<&str>,
+) {
+    use FindingKind::{AmountMismatch, LockDateViolation, PaidDocumentEdit, VoidMismatch};
+    let tolerance = ctx.settings.amount_tolerance;
+    let Some((code, diff)) = control_difference(ctx.input, cin7, xero, prefer, tolerance) else {
+        return;
+    };
+    for finding in findings {
+        if matches!(
+            finding.kind,
+            AmountMismatch | LockDateViolation | PaidDocumentEdit | VoidMismatch
+        ) {
+            finding.account_code = Some(code.clone());
+            finding.amount = Some(diff);
+        }
+    }
+}
+
+/// The account a monthly journal entry (Cin7 Omni's COGS) debits, if the item is one: the
+/// report shows Omni's COGS, not the inventory it credits, so a difference is told there.
 fn monthly_debit_account<'a>(ctx: &Context<'a>, item: Cin7Item) -> Option<&'a str> {
     let Cin7Item::Ledger(i) = item else { return None };
     let entry = ctx.input.cin7_ledger.get(i);
@@ -54,7 +99,7 @@ fn monthly_debit_account<'a>(ctx: &Context<'a>, item: Cin7Item) -> Option<&'a st
     debited.next().and_then(|l| account_code(l.account_code))
 }
 
-fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>) {
+fn check_group<'a>(ctx: &Context<'a>, group: &Consolidation, out: &mut Vec<Finding>) {
     let cin7: Vec<Doc<'_>> = group.cin7.iter().map(|&i| ctx.input.cin7_documents.get(i)).collect();
     let xero: Vec<Doc<'_>> = group.xero.iter().map(|&i| ctx.input.xero_documents.get(i)).collect();
     if !ctx.settled(cin7.iter().filter_map(|d| d.updated_at).max()) {
@@ -93,7 +138,10 @@ fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>)
         date: Some(date),
         ..Draft::default()
     };
+    let start = out.len();
     out.push(draft.finish(FindingKind::AmountMismatch, Severity::Error, message));
+    let postings = |docs: &[Doc<'a>]| docs.iter().flat_map(document_postings).collect::<Vec<_>>();
+    attribute(ctx, &mut out[start..], &postings(&cin7), &postings(&xero), None);
 }
 
 fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &Doc<'a>) -> Draft<'a> {

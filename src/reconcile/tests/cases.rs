@@ -398,12 +398,51 @@ fn each_finding_kind_shows_on_its_smallest_data_and_not_on_its_clean_twin(
     }
 }
 
+/// A sale invoice that Cin7 voided and Xero still holds.
+fn voided_in_cin7_only() -> ReconcileInput {
+    synced_invoice_with(|c, _| c.status = "VOIDED".into())
+}
+
+/// A bill (its line on inventory, 630) of 120.00 in Cin7 and 100.00 in Xero.
+fn bill_pair(cin7_total: &str) -> ReconcileInput {
+    let bill = DocType::PurchaseInvoice;
+    input(vec![cin7(bill, "B-1", cin7_total)], vec![xero(bill, "B-1", "100.00")])
+}
+
+/// Totals 10.00 apart with the same lines: the tax differs, no account does.
+fn tax_only() -> ReconcileInput {
+    pair_with("110.00", "100.00", |c, _| c.lines[0].line_amount = Some(dec("100.00")))
+}
+
+/// Each finding that is a difference between the two sides' postings names the control
+/// account it lands on and Cin7 − Xero there (debit positive), which the report counts.
+#[rstest]
+#[case::sale_total(pair("120.00", "100.00"), FindingKind::AmountMismatch, Some("200"), "-20.00")]
+#[case::bill_total(bill_pair("120.00"), FindingKind::AmountMismatch, Some("630"), "20.00")]
+#[case::void_in_cin7(voided_in_cin7_only(), FindingKind::VoidMismatch, Some("200"), "100.00")]
+#[case::tax_only(tax_only(), FindingKind::AmountMismatch, None, "10.00")]
+fn a_difference_names_the_control_account_it_lands_on(
+    #[case] data: ReconcileInput,
+    #[case] kind: FindingKind,
+    #[case] account: Option<&str>,
+    #[case] amount: &str,
+) {
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, kind);
+    assert_eq!((finding.account_code.as_deref(), finding.amount), (account, Some(dec(amount))));
+}
+
 #[test]
 fn a_paid_document_edit_says_how_to_get_the_change_into_xero() {
     let outcome = reconcile(&paid("120.00"), &Settings::default(), now());
     let finding = &outcome.findings[0];
     assert_eq!(finding.severity, Severity::Error);
-    assert_eq!(finding.amount, Some(dec("20.00")));
+    // 20.00 more revenue credited in Cin7 than in Xero, on the revenue account.
+    assert_eq!(
+        (finding.account_code.as_deref(), finding.amount),
+        (Some("200"), Some(dec("-20.00")))
+    );
     for step in ["remove the payment", "re-sync", "re-apply the payment", "credit note"] {
         assert!(finding.message.contains(step), "{step}: {}", finding.message);
     }
@@ -531,7 +570,11 @@ fn consolidated_documents_match_their_xero_entry_by_sum() {
     let changed = reconcile(&consolidated_day("90.00"), &consolidating(&[SALE]), now());
     let kinds: Vec<_> = changed.findings.iter().map(|f| f.kind).collect();
     assert_eq!(kinds, [FindingKind::AmountMismatch]);
-    assert_eq!(changed.findings[0].amount, Some(dec("10.00")));
+    let finding = &changed.findings[0];
+    assert_eq!(
+        (finding.account_code.as_deref(), finding.amount),
+        (Some("200"), Some(dec("-10.00")))
+    );
     assert!(changed.findings[0].message.contains("Consolidation Report"));
 
     // Without the setting each Cin7 invoice is missing from Xero.
