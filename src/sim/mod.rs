@@ -16,7 +16,9 @@
 //!
 //! The generator plants errors between the two sides and lists them (`Simulator::truth`):
 //! `amount_mismatch`, `missing_in_xero`, `missing_in_cin7`, `void_mismatch`, `blank_cogs`,
-//! `archived_account`, `control_account_journal`; from the Cin7 Core ledger
+//! `archived_account`, `control_account_journal`; on Cin7 Core's invoice payments a payment
+//! never pushed (`missing_in_xero`) and one edited in Xero (`amount_mismatch`, both known as
+//! `INV-… (paid DATE)`); from the Cin7 Core ledger
 //! `timing_difference` and `return_misalignment`; on Core purchases and stock adjustments
 //! (`data::purchases`) a bill's `amount_mismatch`, bills and adjustment journals never pushed
 //! (`missing_in_xero`), `unclosed_accrual` (GRNI and stock in transit) and
