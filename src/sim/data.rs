@@ -539,6 +539,11 @@ impl Generator {
                 &[("610", "200", net), ("610", "820", tax)],
             );
         }
+        // Voiding an authorised invoice reverses its postings in Cin7's ledger.
+        if plant == Plant::VoidMismatch {
+            let reversal = [("200", "610", net), ("820", "610", tax)];
+            self.post(n, day_of(at), &invoice_task, &number, &reversal);
+        }
         self.post(n, day_of(at), &cogs_task, &order, &[("310", "630", cost)]);
         if n == 21 {
             self.world.truth.push(("archived_account", number.clone()));

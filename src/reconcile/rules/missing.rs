@@ -20,7 +20,8 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::{
-    Cin7View, Context, cin7_view, control_posting, document_amount, go_live, kind_name, label,
+    Cin7View, Context, cin7_view, control_posting, document_amount, document_postings, go_live,
+    kind_name, label, on_control,
 };
 use crate::model::DocType;
 use crate::reconcile::FindingKind;
@@ -152,6 +153,11 @@ impl Cin7Shapes {
     }
 }
 
+/// The account code of `field` if it is one of the Cin7-owned `control` accounts.
+fn owned<'s>(field: &'s str, control: &[&str]) -> Option<&'s str> {
+    account_code(field).filter(|code| control.iter().any(|c| c.eq_ignore_ascii_case(code)))
+}
+
 fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let shapes = Cin7Shapes::new(&ctx.input.cin7_documents);
     let start = go_live(ctx.input);
@@ -181,8 +187,14 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             date: doc.date,
             ..Draft::default()
         };
+        let postings = document_postings(&doc);
         if shapes.looks_cin7_made(&doc) {
-            draft.amount = document_amount(&doc);
+            // What it posts to a control account, which the report counts; else its amount.
+            if let Some((code, amount)) = on_control(ctx.input, &postings) {
+                (draft.account_code, draft.amount) = (Some(code), Some(amount));
+            } else {
+                draft.amount = document_amount(&doc);
+            }
             let message = format!(
                 "Xero's {} {x} looks Cin7-made but no Cin7 record matches it: if Cin7 deleted or \
                  renumbered its source, void {x} in Xero; if it was pushed twice, void the \
@@ -192,13 +204,15 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(draft.finish(FindingKind::MissingInCin7, Severity::Warning, message));
             continue;
         }
-        let mut hits = doc.lines().filter_map(|line| {
-            let code = line.account_code.and_then(account_code)?;
-            control.iter().any(|c| c.eq_ignore_ascii_case(code)).then_some((code, line))
-        });
-        let Some((first, line)) = hits.next() else { continue };
-        let total: Decimal = line.line_amount.unwrap_or_default()
-            + hits.map(|(_, l)| l.line_amount.unwrap_or_default()).sum::<Decimal>();
+        let Some(first) = postings.iter().find_map(|(field, _)| owned(field, &control)) else {
+            continue;
+        };
+        let total: Decimal = (postings.iter())
+            .filter(|(field, _)| {
+                owned(field, &control).is_some_and(|c| c.eq_ignore_ascii_case(first))
+            })
+            .map(|(_, amount)| *amount)
+            .sum();
         draft.account_code = Some(first.to_owned());
         draft.amount = Some(total);
         let message = format!(

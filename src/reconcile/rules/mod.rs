@@ -170,7 +170,15 @@ pub(crate) fn control_posting(
     matching: &Matching,
     item: Cin7Item,
 ) -> Option<(String, Decimal)> {
-    let postings = cin7_postings(input, matching, item);
+    on_control(input, &cin7_postings(input, matching, item))
+}
+
+/// The first mapped control account (in [`crate::config::AccountMap::roles`] order) that
+/// `postings` post to, and their amount there.
+pub(crate) fn on_control(
+    input: &ReconcileInput,
+    postings: &[Posting<'_>],
+) -> Option<(String, Decimal)> {
     control_codes(input).find_map(|code| {
         let mut on = postings.iter().filter(|(a, _)| same_account(a, code)).peekable();
         on.peek()?;

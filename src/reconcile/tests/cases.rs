@@ -433,6 +433,50 @@ fn a_difference_names_the_control_account_it_lands_on(
     assert_eq!((finding.account_code.as_deref(), finding.amount), (account, Some(dec(amount))));
 }
 
+/// A journal moving 50.00 from GRNI (640) into inventory (630), both Cin7's.
+fn xero_journal_grni_to_inventory() -> ReconcileInput {
+    let mut data = xero_journal_into("630");
+    data.xero_documents = {
+        let mut journal = xero_journal("mj-1", "Stocktake correction", "50.00");
+        journal.lines[1].account_code = Some("640".into());
+        [xero(SALE, "INV-00001", "100.00"), journal].iter().collect()
+    };
+    data
+}
+
+/// A record only Xero holds names the control account it posts to and what it posts there
+/// (debit positive), which the report counts against that account.
+#[rstest]
+#[case::cin7_made_invoice(
+    xero_invoice_numbered_like_cin7(),
+    FindingKind::MissingInCin7,
+    Some("200"),
+    "-40.00"
+)]
+#[case::journal_into_inventory(
+    xero_journal_into("630"),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "50.00"
+)]
+#[case::journal_between_two_control_accounts(
+    xero_journal_grni_to_inventory(),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "50.00"
+)]
+fn a_xero_only_record_names_the_control_account_it_posts_to(
+    #[case] data: ReconcileInput,
+    #[case] kind: FindingKind,
+    #[case] account: Option<&str>,
+    #[case] amount: &str,
+) {
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, kind);
+    assert_eq!((finding.account_code.as_deref(), finding.amount), (account, Some(dec(amount))));
+}
+
 #[test]
 fn a_paid_document_edit_says_how_to_get_the_change_into_xero() {
     let outcome = reconcile(&paid("120.00"), &Settings::default(), now());
