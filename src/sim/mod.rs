@@ -22,7 +22,8 @@
 //! `timing_difference` and `return_misalignment`; on Core purchases and stock adjustments
 //! (`data::purchases`) a bill's `amount_mismatch`, bills and adjustment journals never pushed
 //! (`missing_in_xero`), `unclosed_accrual` (GRNI and stock in transit) and
-//! `inventory_self_adjustment`; against Cin7 Omni also `sync_error` and
+//! `inventory_self_adjustment`, and an adjustment journal edited in Xero (`amount_mismatch`,
+//! compared through the task's postings); against Cin7 Omni also `sync_error` and
 //! `missing_document_date` (see `omni`). Not yet simulated: stock transfers, assemblies, and
 //! the other finding kinds.
 

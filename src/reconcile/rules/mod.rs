@@ -21,6 +21,8 @@ pub(crate) mod pairs;
 pub(crate) mod periods;
 pub(crate) mod volume;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -189,6 +191,17 @@ pub(crate) fn on_control(
 /// A posting: an account field (`"630"` or Cin7's `"630: Inventory"`) and a debit-positive
 /// amount.
 pub(crate) type Posting<'a> = (&'a str, Decimal);
+
+/// The debits of `postings` once netted by account: the same for two records that post the
+/// same net amounts, however each splits them into lines.
+pub(crate) fn netted_debits(postings: &[Posting<'_>]) -> Decimal {
+    let mut nets: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (field, amount) in postings {
+        let code = account_code(field).unwrap_or(field).to_ascii_uppercase();
+        *nets.entry(code).or_default() += amount;
+    }
+    nets.into_values().filter(Decimal::is_sign_positive).sum()
+}
 
 /// What a Cin7 record posts (see [`control_posting`]).
 pub(crate) fn cin7_postings<'a>(

@@ -12,24 +12,38 @@ use rust_decimal::Decimal;
 
 use super::{
     Cin7View, Context, Posting, cin7_postings, cin7_view, control_difference, document_amount,
-    document_postings, kind_name, label,
+    document_postings, kind_name, label, netted_debits,
 };
 use crate::amount::money;
 use crate::model::MONTHLY_JOURNAL;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::keys::account_code;
-use crate::reconcile::matching::{Cin7Item, Consolidation};
+use crate::reconcile::matching::{Cin7Item, Consolidation, is_stock_type};
 use crate::reconcile::records::Doc;
 use crate::reconcile::status::Lifecycle;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for pair in &ctx.matching.pairs {
-        let cin7 = cin7_view(ctx.input, pair.cin7);
+        let mut cin7 = cin7_view(ctx.input, pair.cin7);
         let xero = ctx.input.xero_documents.get(pair.xero);
         if ctx.settled(cin7.changed) {
+            let mut xero_amount = document_amount(&xero);
+            // A Cin7 stock document has no total: its value is in its task's postings, compared
+            // with the journal's once each side is netted by account (Cin7 posts a row per
+            // line, the journal may net them).
+            if cin7.amount.is_none()
+                && let Cin7Item::Document(i) = pair.cin7
+                && is_stock_type(ctx.input.cin7_documents.get(i).doc_type)
+            {
+                let ours = cin7_postings(ctx.input, ctx.matching, pair.cin7);
+                if !ours.is_empty() {
+                    cin7.amount = Some(netted_debits(&ours));
+                    xero_amount = Some(netted_debits(&document_postings(&xero)));
+                }
+            }
             let start = out.len();
-            check_pair(ctx, &cin7, &xero, out);
+            check_pair(ctx, &cin7, &xero, xero_amount, out);
             if out.len() > start {
                 let ours = cin7_postings(ctx.input, ctx.matching, pair.cin7);
                 let theirs = document_postings(&xero);
@@ -155,7 +169,14 @@ fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &Doc<'a>) -> Draft<'a> {
     }
 }
 
-fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut Vec<Finding>) {
+/// The rules on one pair; `xero_amount` is what the Xero copy's amount is compared as.
+fn check_pair(
+    ctx: &Context<'_>,
+    cin7: &Cin7View<'_>,
+    xero: &Doc<'_>,
+    xero_amount: Option<Decimal>,
+    out: &mut Vec<Finding>,
+) {
     let what = kind_name(cin7);
     let (c, x) = (&cin7.label, label(xero));
     let xero_life = xero.life();
@@ -178,7 +199,7 @@ fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut 
         );
         out.push(draft(cin7, xero).finish(FindingKind::StatusMismatch, Severity::Warning, message));
     }
-    let diff = ctx.differ(cin7.amount, document_amount(xero));
+    let diff = ctx.differ(cin7.amount, xero_amount);
     let months_apart = match (cin7.date, xero.date) {
         (Some(a), Some(b)) => (a.year(), a.month()) != (b.year(), b.month()),
         _ => false,
@@ -197,7 +218,7 @@ fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut 
         return;
     }
     if let Some(diff) = diff {
-        out.push(amount_finding(cin7, xero, diff, &x, what));
+        out.push(amount_finding(cin7, xero, xero_amount, diff, &x, what));
     }
     if months_apart {
         let message = format!(
@@ -214,6 +235,7 @@ fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut 
 fn amount_finding(
     cin7: &Cin7View<'_>,
     xero: &Doc<'_>,
+    xero_amount: Option<Decimal>,
     diff: Decimal,
     x: &str,
     what: &str,
@@ -238,7 +260,7 @@ fn amount_finding(
         "Cin7 {what} {c} totals {} but Xero's {x} totals {} (Cin7 − Xero = {diff}): find the \
          edited line and re-sync from Cin7, or correct the Xero copy",
         show(cin7.amount),
-        show(document_amount(xero))
+        show(xero_amount)
     );
     d.finish(FindingKind::AmountMismatch, Severity::Error, message)
 }

@@ -444,6 +444,47 @@ fn xero_journal_grni_to_inventory() -> ReconcileInput {
     data
 }
 
+/// A Cin7 stock adjustment as Core's detail gives it (no total, lines without amounts), its
+/// task's posting of 25.00 (inventory up, against 650) and the Xero journal Cin7 pushed for
+/// it with `xero_lines`.
+fn adjustment_valued_by_its_postings(xero_lines: &[(&str, &str)]) -> ReconcileInput {
+    let mut adjustment = cin7_adjustment("SA-00001", "25.00");
+    adjustment.total = None;
+    adjustment.lines[0].line_amount = None;
+    let mut journal = xero_journal("mj-1", "Stock adjustment SA-00001", "25.00");
+    journal.lines =
+        xero_lines.iter().map(|(account, amount)| super::line(account, amount)).collect();
+    let mut data = input(vec![adjustment], vec![journal]);
+    let mut posting =
+        ledger_entry("transactions/t-1/2026-02-10/ab.0", &[("630", "25.00"), ("650", "-25.00")]);
+    posting.reference = Some("SA-00001".into());
+    data.cin7_ledger = vec![posting].into();
+    data
+}
+
+#[test]
+fn a_stock_adjustment_is_compared_by_its_postings() {
+    let same = adjustment_valued_by_its_postings(&[("630", "25.00"), ("650", "-25.00")]);
+    let outcome = reconcile(&same, &Settings::default(), now());
+    assert_eq!(outcome.matches.len(), 1);
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    // The journal splitting the same amounts over more lines is the same.
+    let split = [("630", "10.00"), ("630", "15.00"), ("650", "-25.00")];
+    let outcome =
+        reconcile(&adjustment_valued_by_its_postings(&split), &Settings::default(), now());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    // Edited in Xero to 30.00: 5.00 more inventory in Xero than in Cin7.
+    let edited = adjustment_valued_by_its_postings(&[("630", "30.00"), ("650", "-30.00")]);
+    let outcome = reconcile(&edited, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, FindingKind::AmountMismatch);
+    assert_eq!(
+        (finding.account_code.as_deref(), finding.amount),
+        (Some("630"), Some(dec("-5.00")))
+    );
+    assert!(finding.message.contains("totals 25.00 but Xero's"), "{}", finding.message);
+}
+
 /// A record only Xero holds names the control account it posts to and what it posts there
 /// (debit positive), which the report counts against that account.
 #[rstest]
