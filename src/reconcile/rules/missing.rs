@@ -20,8 +20,8 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::{
-    Cin7View, Context, cin7_view, control_posting, document_amount, document_postings, go_live,
-    kind_name, label, on_control,
+    Cin7View, Context, cin7_view, control_posting, document_amount, document_postings, foreign,
+    go_live, kind_name, label, on_control, posting_sign,
 };
 use crate::model::DocType;
 use crate::reconcile::FindingKind;
@@ -187,23 +187,32 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             date: doc.date,
             ..Draft::default()
         };
-        let postings = document_postings(&doc);
         if shapes.looks_cin7_made(&doc) {
-            // What it posts to a control account, which the report counts; else its amount.
-            if let Some((code, amount)) = on_control(ctx.input, &postings) {
-                (draft.account_code, draft.amount) = (Some(code), Some(amount));
-            } else {
-                draft.amount = document_amount(&doc);
-            }
+            draft.amount = document_amount(&doc);
             let message = format!(
                 "Xero's {} {x} looks Cin7-made but no Cin7 record matches it: if Cin7 deleted or \
                  renumbered its source, void {x} in Xero; if it was pushed twice, void the \
                  duplicate",
                 doc.doc_type
             );
-            out.push(draft.finish(FindingKind::MissingInCin7, Severity::Warning, message));
+            let mut finding = draft.finish(FindingKind::MissingInCin7, Severity::Warning, message);
+            // What it posts to a control account, which the report counts (outside the
+            // fingerprint); else its amount.
+            if !foreign(ctx.input, &doc)
+                && let Some((code, amount)) = on_control(ctx.input, &document_postings(&doc))
+            {
+                (finding.account_code, finding.amount) = (Some(code), Some(amount));
+            }
+            out.push(finding);
             continue;
         }
+        // Every line on an account, signed where the type says how (a bank transaction's as
+        // given), a line without an amount as zero.
+        let sign = posting_sign(doc.doc_type).unwrap_or(Decimal::ONE);
+        let postings: Vec<(&str, Decimal)> = doc
+            .lines()
+            .filter_map(|l| Some((l.account_code?, sign * l.line_amount.unwrap_or_default())))
+            .collect();
         let Some(first) = postings.iter().find_map(|(field, _)| owned(field, &control)) else {
             continue;
         };

@@ -21,8 +21,6 @@ pub(crate) mod pairs;
 pub(crate) mod periods;
 pub(crate) mod volume;
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -195,12 +193,22 @@ pub(crate) type Posting<'a> = (&'a str, Decimal);
 /// The debits of `postings` once netted by account: the same for two records that post the
 /// same net amounts, however each splits them into lines.
 pub(crate) fn netted_debits(postings: &[Posting<'_>]) -> Decimal {
-    let mut nets: BTreeMap<String, Decimal> = BTreeMap::new();
-    for (field, amount) in postings {
-        let code = account_code(field).unwrap_or(field).to_ascii_uppercase();
-        *nets.entry(code).or_default() += amount;
+    let mut lines: Vec<(&str, Decimal)> = postings
+        .iter()
+        .map(|(field, amount)| (account_code(field).unwrap_or(field), *amount))
+        .collect();
+    lines.sort_unstable_by(|(a, _), (b, _)| {
+        a.bytes().map(|c| c.to_ascii_uppercase()).cmp(b.bytes().map(|c| c.to_ascii_uppercase()))
+    });
+    let mut debits = Decimal::ZERO;
+    let mut lines = lines.into_iter().peekable();
+    while let Some((code, mut net)) = lines.next() {
+        while let Some((_, amount)) = lines.next_if(|(next, _)| next.eq_ignore_ascii_case(code)) {
+            net += amount;
+        }
+        debits += net.max(Decimal::ZERO);
     }
-    nets.into_values().filter(Decimal::is_sign_positive).sum()
+    debits
 }
 
 /// What a Cin7 record posts (see [`control_posting`]).
@@ -229,21 +237,37 @@ pub(crate) fn cin7_postings<'a>(
                 ledger
             }
         }
-        Cin7Item::Document(i) => document_postings(&input.cin7_documents.get(i)),
+        Cin7Item::Document(i) => {
+            let doc = input.cin7_documents.get(i);
+            if foreign(input, &doc) { Vec::new() } else { document_postings(&doc) }
+        }
     }
+}
+
+/// Whether a document is in another currency than the organisation's base currency (both
+/// known): its lines are in its own currency, and what they post in base currency is not
+/// known here, so it is told on no account.
+pub(crate) fn foreign(input: &ReconcileInput, doc: &Doc<'_>) -> bool {
+    let base = input.organisation().and_then(|org| org.base_currency.as_deref());
+    matches!((base, doc.currency), (Some(base), Some(own)) if !base.trim().eq_ignore_ascii_case(own.trim()))
 }
 
 /// What a document posts by its own lines: a journal's signed lines as they are; an invoice's
 /// or credit note's line amounts as credits (sales invoices, purchase credit notes) or debits
 /// (sales credit notes, bills); anything else nothing.
 pub(crate) fn document_postings<'a>(doc: &Doc<'a>) -> Vec<Posting<'a>> {
-    let sign = match doc.doc_type {
-        DocType::SalesInvoice | DocType::PurchaseCreditNote => -Decimal::ONE,
-        DocType::SalesCreditNote | DocType::PurchaseInvoice => Decimal::ONE,
-        t if t == DocType::ManualJournal || is_stock_type(t) => Decimal::ONE,
-        _ => return Vec::new(),
-    };
+    let Some(sign) = posting_sign(doc.doc_type) else { return Vec::new() };
     doc.lines().filter_map(|l| Some((l.account_code?, sign * l.line_amount?))).collect()
+}
+
+/// How a document type's line amounts post (see [`document_postings`]); `None`: not known.
+pub(crate) fn posting_sign(doc_type: DocType) -> Option<Decimal> {
+    match doc_type {
+        DocType::SalesInvoice | DocType::PurchaseCreditNote => Some(-Decimal::ONE),
+        DocType::SalesCreditNote | DocType::PurchaseInvoice => Some(Decimal::ONE),
+        t if t == DocType::ManualJournal || is_stock_type(t) => Some(Decimal::ONE),
+        _ => None,
+    }
 }
 
 /// The mapped control accounts' codes, in [`crate::config::AccountMap::roles`] order.

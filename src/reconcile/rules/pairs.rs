@@ -12,14 +12,15 @@ use rust_decimal::Decimal;
 
 use super::{
     Cin7View, Context, Posting, cin7_postings, cin7_view, control_difference, document_amount,
-    document_postings, kind_name, label, netted_debits,
+    document_postings, foreign, kind_name, label, netted_debits,
 };
 use crate::amount::money;
+use crate::model::DocType;
 use crate::model::MONTHLY_JOURNAL;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
 use crate::reconcile::keys::account_code;
-use crate::reconcile::matching::{Cin7Item, Consolidation, is_stock_type};
+use crate::reconcile::matching::{Cin7Item, Consolidation};
 use crate::reconcile::records::Doc;
 use crate::reconcile::status::Lifecycle;
 
@@ -27,32 +28,33 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for pair in &ctx.matching.pairs {
         let mut cin7 = cin7_view(ctx.input, pair.cin7);
         let xero = ctx.input.xero_documents.get(pair.xero);
-        if ctx.settled(cin7.changed) {
-            let mut xero_amount = document_amount(&xero);
-            // A Cin7 stock document has no total: its value is in its task's postings, compared
-            // with the journal's once each side is netted by account (Cin7 posts a row per
-            // line, the journal may net them).
-            if cin7.amount.is_none()
-                && let Cin7Item::Document(i) = pair.cin7
-                && is_stock_type(ctx.input.cin7_documents.get(i).doc_type)
+        if !ctx.settled(cin7.changed) {
+            continue;
+        }
+        let mut xero_amount = document_amount(&xero);
+        // A Cin7 stock adjustment has no total: its value is in its task's postings, compared
+        // with the journal's once each side is netted by account (Cin7 posts a row per line,
+        // the journal may net them). Transfers and assemblies, which Cin7 may push as several
+        // journals, are not compared this way.
+        let stock = cin7.amount.is_none()
+            && matches!(pair.cin7, Cin7Item::Document(i)
+                if ctx.input.cin7_documents.get(i).doc_type == DocType::StockAdjustment);
+        let ours = stock.then(|| cin7_postings(ctx.input, ctx.matching, pair.cin7));
+        if let Some(ours) = ours.as_deref().filter(|p| !p.is_empty()) {
+            cin7.amount = Some(netted_debits(ours));
+            xero_amount = Some(netted_debits(&document_postings(&xero)));
+        }
+        let start = out.len();
+        check_pair(ctx, &cin7, &xero, xero_amount, out);
+        if let Some(finding) = out[start..].iter_mut().find(|f| attributable(f.kind, &xero)) {
+            let ours = ours.unwrap_or_else(|| cin7_postings(ctx.input, ctx.matching, pair.cin7));
+            let theirs =
+                if foreign(ctx.input, &xero) { Vec::new() } else { document_postings(&xero) };
+            let prefer = monthly_debit_account(ctx, pair.cin7);
+            if let (Some(ours), Some(theirs)) =
+                (known(&ours, cin7.life), known(&theirs, xero.life()))
             {
-                let ours = cin7_postings(ctx.input, ctx.matching, pair.cin7);
-                if !ours.is_empty() {
-                    cin7.amount = Some(netted_debits(&ours));
-                    xero_amount = Some(netted_debits(&document_postings(&xero)));
-                }
-            }
-            let start = out.len();
-            check_pair(ctx, &cin7, &xero, xero_amount, out);
-            if out.len() > start {
-                let ours = cin7_postings(ctx.input, ctx.matching, pair.cin7);
-                let theirs = document_postings(&xero);
-                let prefer = monthly_debit_account(ctx, pair.cin7);
-                if let (Some(ours), Some(theirs)) =
-                    (known(&ours, cin7.life), known(&theirs, xero.life()))
-                {
-                    attribute(ctx, &mut out[start..], ours, theirs, prefer);
-                }
+                attribute(ctx, finding, ours, theirs, prefer);
             }
         }
     }
@@ -61,9 +63,22 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether a finding of `kind` on a pair is the difference between what the two sides post:
+/// `void_mismatch`, `lock_date_violation`, `paid_document_edit`, `amount_mismatch`, and the
+/// `status_mismatch` of a Xero draft (which posts nothing). Only a pair's first such finding
+/// is told on an account (a draft's amount difference is not), so nothing counts twice.
+fn attributable(kind: FindingKind, xero: &Doc<'_>) -> bool {
+    use FindingKind::{AmountMismatch, LockDateViolation, PaidDocumentEdit, VoidMismatch};
+    match kind {
+        AmountMismatch | LockDateViolation | PaidDocumentEdit | VoidMismatch => true,
+        FindingKind::StatusMismatch => xero.life() == Lifecycle::Draft,
+        _ => false,
+    }
+}
+
 /// What one side posts to the ledger: nothing when it is voided or a draft; its postings when
 /// it is live and has any; else unknown (`None`: a stock document without its ledger entries
-/// or balanced lines).
+/// or balanced lines, a document in another currency).
 fn known<'p, 'a>(postings: &'p [Posting<'a>], life: Lifecycle) -> Option<&'p [Posting<'a>]> {
     match life {
         Lifecycle::Voided | Lifecycle::Draft => Some(&[]),
@@ -71,33 +86,22 @@ fn known<'p, 'a>(postings: &'p [Posting<'a>], life: Lifecycle) -> Option<&'p [Po
     }
 }
 
-/// Gives the findings of one pair (or group) that are a difference between what the two sides
-/// post — `void_mismatch`, `lock_date_violation`, `paid_document_edit`, `amount_mismatch` —
-/// the control account the difference lands on and its amount there (Cin7 − Xero,
-/// debit-positive: [`control_difference`]), so the daily report counts them as explaining
-/// that account's variance. A side that is voided or a draft posts nothing. Outside the
-/// fingerprint, like `missing_in_xero`'s account; without a control account the finding keeps
-/// its document amount and explains no account.
+/// Tells a finding that is a difference between what the two sides of a pair (or group) post
+/// on the control account the difference lands on, with its amount there (Cin7 − Xero,
+/// debit-positive: [`control_difference`]), so the daily report counts it as explaining that
+/// account's variance. Set after the fingerprint is made, like `missing_in_xero`'s account;
+/// without a control account the finding keeps its amount and explains no account.
 fn attribute(
     ctx: &Context<'_>,
-    findings: &mut [Finding],
+    finding: &mut Finding,
     cin7: &[Posting<'_>],
     xero: &[Posting<'_>],
     prefer: Option<&str>,
 ) {
-    use FindingKind::{AmountMismatch, LockDateViolation, PaidDocumentEdit, VoidMismatch};
     let tolerance = ctx.settings.amount_tolerance;
-    let Some((code, diff)) = control_difference(ctx.input, cin7, xero, prefer, tolerance) else {
-        return;
-    };
-    for finding in findings {
-        if matches!(
-            finding.kind,
-            AmountMismatch | LockDateViolation | PaidDocumentEdit | VoidMismatch
-        ) {
-            finding.account_code = Some(code.clone());
-            finding.amount = Some(diff);
-        }
+    if let Some((code, diff)) = control_difference(ctx.input, cin7, xero, prefer, tolerance) {
+        finding.account_code = Some(code);
+        finding.amount = Some(diff);
     }
 }
 
@@ -152,10 +156,15 @@ fn check_group<'a>(ctx: &Context<'a>, group: &Consolidation, out: &mut Vec<Findi
         date: Some(date),
         ..Draft::default()
     };
-    let start = out.len();
-    out.push(draft.finish(FindingKind::AmountMismatch, Severity::Error, message));
-    let postings = |docs: &[Doc<'a>]| docs.iter().flat_map(document_postings).collect::<Vec<_>>();
-    attribute(ctx, &mut out[start..], &postings(&cin7), &postings(&xero), None);
+    let mut finding = draft.finish(FindingKind::AmountMismatch, Severity::Error, message);
+    // Only posted documents are grouped on Cin7's side; Xero's may hold a draft.
+    let posted = |doc: &Doc<'_>| doc.life() == Lifecycle::Posted && !foreign(ctx.input, doc);
+    if cin7.iter().chain(&xero).all(posted) {
+        let postings =
+            |docs: &[Doc<'a>]| docs.iter().flat_map(document_postings).collect::<Vec<_>>();
+        attribute(ctx, &mut finding, &postings(&cin7), &postings(&xero), None);
+    }
+    out.push(finding);
 }
 
 fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &Doc<'a>) -> Draft<'a> {

@@ -414,6 +414,15 @@ fn tax_only() -> ReconcileInput {
     pair_with("110.00", "100.00", |c, _| c.lines[0].line_amount = Some(dec("100.00")))
 }
 
+/// A sale invoice in US dollars (the organisation's base currency is NZD), 120.00 in Cin7 and
+/// 100.00 in Xero.
+fn usd_pair() -> ReconcileInput {
+    pair_with("120.00", "100.00", |c, x| {
+        c.currency = Some("USD".into());
+        x.currency = Some("USD".into());
+    })
+}
+
 /// Each finding that is a difference between the two sides' postings names the control
 /// account it lands on and Cin7 − Xero there (debit positive), which the report counts.
 #[rstest]
@@ -421,6 +430,8 @@ fn tax_only() -> ReconcileInput {
 #[case::bill_total(bill_pair("120.00"), FindingKind::AmountMismatch, Some("630"), "20.00")]
 #[case::void_in_cin7(voided_in_cin7_only(), FindingKind::VoidMismatch, Some("200"), "100.00")]
 #[case::tax_only(tax_only(), FindingKind::AmountMismatch, None, "10.00")]
+#[case::foreign_currency(usd_pair(), FindingKind::AmountMismatch, None, "20.00")]
+#[case::foreign_currency_missing(unsynced_invoice_with(|c| c.currency = Some("USD".into())), FindingKind::MissingInXero, None, "100.00")]
 fn a_difference_names_the_control_account_it_lands_on(
     #[case] data: ReconcileInput,
     #[case] kind: FindingKind,
@@ -433,6 +444,16 @@ fn a_difference_names_the_control_account_it_lands_on(
     assert_eq!((finding.account_code.as_deref(), finding.amount), (account, Some(dec(amount))));
 }
 
+/// A Spend Money transaction of 50.00 coded to `account`, by hand in Xero.
+fn xero_bank_transaction_into(account: &str) -> ReconcileInput {
+    let mut spend = xero(DocType::BankTransaction, "-", "50.00");
+    spend.number = None;
+    spend.lines = vec![super::line(account, "50.00")];
+    let mut data = synced_invoice();
+    data.xero_documents.push(&spend);
+    data
+}
+
 /// A journal moving 50.00 from GRNI (640) into inventory (630), both Cin7's.
 fn xero_journal_grni_to_inventory() -> ReconcileInput {
     let mut data = xero_journal_into("630");
@@ -442,6 +463,36 @@ fn xero_journal_grni_to_inventory() -> ReconcileInput {
         [xero(SALE, "INV-00001", "100.00"), journal].iter().collect()
     };
     data
+}
+
+/// Cin7's authorised invoice of 100.02 that Xero holds as a 100.00 draft: the draft posts
+/// nothing, so the whole posting is told on the status finding and the amount finding is not
+/// counted again.
+#[test]
+fn a_xero_draft_is_told_once_by_its_status() {
+    let data = pair_with("100.02", "100.00", |_, x| x.status = "DRAFT".into());
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let told: Vec<_> =
+        outcome.findings.iter().map(|f| (f.kind, f.account_code.as_deref(), f.amount)).collect();
+    assert_eq!(
+        told,
+        [
+            (FindingKind::AmountMismatch, None, Some(dec("0.02"))),
+            (FindingKind::StatusMismatch, Some("200"), Some(dec("-100.02"))),
+        ]
+    );
+}
+
+#[test]
+fn a_xero_only_records_account_is_outside_its_fingerprint() {
+    let data = || xero_invoice_numbered_like_cin7();
+    let mapped = reconcile(&data(), &Settings::default(), now());
+    let mut unmapped = data();
+    unmapped.accounts.revenue = None;
+    let unmapped = reconcile(&unmapped, &Settings::default(), now());
+    let (a, b) = (&mapped.findings[0], &unmapped.findings[0]);
+    assert_eq!((a.account_code.as_deref(), b.account_code.as_deref()), (Some("200"), None));
+    assert_eq!(a.fingerprint, b.fingerprint);
 }
 
 /// A Cin7 stock adjustment as Core's detail gives it (no total, lines without amounts), its
@@ -496,6 +547,12 @@ fn a_stock_adjustment_is_compared_by_its_postings() {
 )]
 #[case::journal_into_inventory(
     xero_journal_into("630"),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "50.00"
+)]
+#[case::bank_transaction_into_inventory(
+    xero_bank_transaction_into("630"),
     FindingKind::ControlAccountJournal,
     Some("630"),
     "50.00"
