@@ -12,7 +12,10 @@
 //! is reset after the store is written (`/proc/self/clear_refs`).
 //!
 //! Run: `cargo bench --bench reconcile -- 100000` and `-- 1000000`, each also with `--store`
-//! (figures in docs/benchmarks.md).
+//! (figures in docs/benchmarks.md). `--store --keep-store PATH` writes the store to `PATH`
+//! and keeps it; a later run with the same `PATH` and size reuses it instead of writing it
+//! again (its matches and findings are cleared first). Delete the file after a change to what
+//! the store holds.
 
 // Sizes and counts here are small and only printed or used as synthetic amounts.
 #![allow(clippy::cast_possible_wrap, clippy::too_many_lines)]
@@ -206,7 +209,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let size: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
     if args.iter().any(|a| a == "--store") {
-        store::run(size);
+        let keep = args.iter().position(|a| a == "--keep-store").map(|i| args[i + 1].as_str());
+        store::run(size, keep);
         return;
     }
     let started = Instant::now();
@@ -396,18 +400,50 @@ mod store {
         (planted, ledger_lines)
     }
 
-    pub(super) fn run(size: usize) {
+    /// How many sales invoices `fill` gives a different Xero total (as `mirrored` plants them).
+    fn planted(size: usize) -> usize {
+        (0..size).filter(|i| i % 1000 == 500 && i % 20 <= 11).count()
+    }
+
+    /// A store kept from an earlier run of the same size (`--keep-store PATH`) is reused:
+    /// its matches and findings are deleted, so the first timed run again stores every one.
+    /// Returns the number of Cin7 ledger lines, or `None` if `path` holds no such store.
+    fn reuse(path: &std::path::Path, size: usize) -> Option<usize> {
+        if !path.exists() {
+            return None;
+        }
+        let conn = rusqlite::Connection::open(path).expect("open the kept store");
+        let count = |sql: &str| -> usize {
+            conn.query_row(sql, [], |row| row.get::<_, i64>(0))
+                .map_or(0, |n| usize::try_from(n).unwrap_or(0))
+        };
+        let documents = count("SELECT count(*) FROM documents WHERE system = 'cin7'");
+        assert_eq!(documents, size, "{} holds another size: delete it", path.display());
+        conn.execute_batch(
+            "DELETE FROM matches; DELETE FROM finding_events; DELETE FROM findings;",
+        )
+        .expect("clear the kept store's results");
+        Some(count("SELECT count(*) FROM ledger_lines WHERE system = 'cin7'"))
+    }
+
+    pub(super) fn run(size: usize, keep: Option<&str>) {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("cxsync.db");
+        let path = keep.map_or_else(|| dir.path().join("cxsync.db"), std::path::PathBuf::from);
+        let kept = reuse(&path, size);
         let mut store = Store::open(&path).expect("open the store");
         let started = Instant::now();
-        let (planted, ledger_lines) = fill(&mut store, size);
+        let (planted, ledger_lines) = match kept {
+            Some(lines) => (planted(size), lines),
+            None => fill(&mut store, size),
+        };
         let filled = started.elapsed();
+        let wal = path.with_extension("db-wal");
         let bytes = std::fs::metadata(&path).map_or(0, |m| m.len())
-            + std::fs::metadata(dir.path().join("cxsync.db-wal")).map_or(0, |m| m.len());
+            + std::fs::metadata(wal).map_or(0, |m| m.len());
         println!("documents per side: {size}, Cin7 ledger lines: {ledger_lines}");
         println!(
-            "store written in {:.1} s ({} MiB), RSS peak so far {} MiB",
+            "store {} in {:.1} s ({} MiB), RSS peak so far {} MiB",
+            if kept.is_some() { "reused, opened" } else { "written" },
             filled.as_secs_f64(),
             bytes / (1 << 20),
             peak_rss_kib() / 1024
