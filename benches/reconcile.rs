@@ -20,7 +20,7 @@
 // Sizes and counts here are small and only printed or used as synthetic amounts.
 #![allow(clippy::cast_possible_wrap, clippy::too_many_lines)]
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate};
 use cxsync::config::AccountMap;
@@ -228,9 +228,9 @@ fn main() {
     let built = started.elapsed();
     let input_peak = peak_rss_kib();
     let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
-    let started = Instant::now();
+    let (started, cpu_started) = (Instant::now(), cpu_seconds());
     let outcome = reconcile(&input, &Settings::default(), now);
-    let elapsed = started.elapsed();
+    let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu_started);
     let mut kinds = std::collections::BTreeMap::new();
     for finding in &outcome.findings {
         *kinds.entry(finding.kind.as_str()).or_insert(0) += 1;
@@ -238,7 +238,11 @@ fn main() {
     let peak = peak_rss_kib();
     println!("documents per side: {size}");
     println!("input built in {:.2} s", built.as_secs_f64());
-    println!("reconcile: {:.2} s, {} matches", elapsed.as_secs_f64(), outcome.matches.len());
+    println!(
+        "reconcile: {:.2} s (CPU {cpu:.2} s), {} matches",
+        elapsed.as_secs_f64(),
+        outcome.matches.len()
+    );
     println!("findings: {kinds:?} (planted amount changes: {planted})");
     println!("peak RSS: {} MiB ({} MiB with the input alone)", peak / 1024, input_peak / 1024);
 }
@@ -253,6 +257,15 @@ fn peak_rss_kib() -> u64 {
                 .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0))
         })
         .unwrap_or(0)
+}
+
+/// The CPU time this (single-threaded) process has run so far, in seconds
+/// (`/proc/self/schedstat`): unlike wall time, it hardly moves with other processes' load.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<u64>().ok()))
+        .map_or(0.0, |ns| Duration::from_nanos(ns).as_secs_f64())
 }
 
 /// Resets the peak resident set to the current one (Linux `clear_refs` 5).
@@ -271,7 +284,7 @@ mod store {
     use cxsync::store::{PageWrite, Store};
     use rust_decimal::Decimal;
 
-    use super::{accounts, chart, mirrored, peak_rss_kib, reset_peak_rss};
+    use super::{accounts, chart, cpu_seconds, mirrored, peak_rss_kib, reset_peak_rss};
 
     const CONNECTION: &str = "bench";
     const PAGE: usize = 2_000;
@@ -451,14 +464,14 @@ mod store {
         let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
         reset_peak_rss();
         for run in ["first run", "re-run"] {
-            let started = Instant::now();
+            let (started, cpu_started) = (Instant::now(), cpu_seconds());
             let input = store.reconcile_input(CONNECTION, accounts()).expect("load");
-            let loaded = started.elapsed();
+            let (loaded, cpu_loaded) = (started.elapsed(), cpu_seconds());
             let input_peak = peak_rss_kib();
             let outcome = reconcile(&input, &Settings::default(), now);
-            let reconciled = started.elapsed();
+            let (reconciled, cpu_reconciled) = (started.elapsed(), cpu_seconds());
             let changes = store.save_outcome(CONNECTION, &outcome, now).expect("save");
-            let total = started.elapsed();
+            let (total, cpu_total) = (started.elapsed(), cpu_seconds());
             let mut kinds = std::collections::BTreeMap::new();
             for finding in &outcome.findings {
                 *kinds.entry(finding.kind.as_str()).or_insert(0) += 1;
@@ -471,6 +484,13 @@ mod store {
                 total.saturating_sub(reconciled).as_secs_f64(),
                 total.as_secs_f64(),
                 outcome.matches.len(),
+            );
+            println!(
+                "{run}: CPU load {:.2} s, reconcile {:.2} s, save {:.2} s, total {:.2} s",
+                cpu_loaded - cpu_started,
+                cpu_reconciled - cpu_loaded,
+                cpu_total - cpu_reconciled,
+                cpu_total - cpu_started,
             );
             println!(
                 "{run}: peak RSS {} MiB since the store was written ({} MiB once the input was loaded)",
