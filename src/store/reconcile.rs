@@ -3,13 +3,14 @@
 //! re-opened or resolved with their history — in one transaction.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 use std::str::FromStr as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension as _, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, Row, TransactionBehavior, params};
 use rust_decimal::Decimal;
 
-use super::{Store, StoreError};
+use super::{BUSY_TIMEOUT, Store, StoreError};
 use crate::clock::timestamp;
 use crate::config::AccountMap;
 use crate::model::{Account, DocType, Organisation, System};
@@ -134,15 +135,20 @@ impl Store {
             .query_row("SELECT id FROM connections WHERE name = ?1", [connection], |row| row.get(0))
             .map_err(StoreError::query("loading records to reconcile"))?;
         let mut input = ReconcileInput::empty(accounts);
-        let (cin7, xero) = self.documents(id).map_err(StoreError::query("loading documents"))?;
-        input.cin7_documents = cin7;
-        input.xero_documents = xero;
-        input.cin7_ledger = self
-            .ledger(id, Ledger::Cin7Feed)
-            .map_err(StoreError::query("loading Cin7 ledger lines"))?;
-        input.cin7_postings = self
-            .ledger(id, Ledger::Cin7Details)
-            .map_err(StoreError::query("loading Cin7 postings by sale and purchase"))?;
+        // The Cin7 ledger is read on a second, read-only connection while this one reads the
+        // documents: the two halves of a large load take about as long each. Each read is its
+        // own read transaction, as the reads one after the other were.
+        let path = self.path.as_path();
+        let (documents, ledgers) = std::thread::scope(|scope| {
+            let ledgers = scope.spawn(|| cin7_ledgers(path, id));
+            let documents = self.documents(id).map_err(StoreError::query("loading documents"));
+            let ledgers = ledgers.join().unwrap_or_else(|_| {
+                Err(StoreError::Interrupted("reading the Cin7 ledger panicked".into()))
+            });
+            (documents, ledgers)
+        });
+        (input.cin7_documents, input.xero_documents) = documents?;
+        (input.cin7_ledger, input.cin7_postings) = ledgers?;
         input.xero_has_journals =
             self.has_xero_journals(id).map_err(StoreError::query("looking for Xero journals"))?;
         input.xero_accounts =
@@ -206,40 +212,6 @@ impl Store {
         cin7.shrink_to_fit();
         xero.shrink_to_fit();
         Ok((cin7, xero))
-    }
-
-    /// Cin7 ledger lines, read straight into a lean table (grouped by source id): one index
-    /// range per source-id prefix, the prefixes in order, so the entries come in source id
-    /// order as one `ORDER BY source_id, line_no` would give them.
-    fn ledger(&self, id: i64, ledger: Ledger) -> rusqlite::Result<Entries> {
-        // Cin7 postings are stored twice (with their detail and in the transactions feed):
-        // the feed's are reconciled and summed, the sale and purchase details' only group them
-        // (stock task details are neither).
-        let prefixes = match ledger {
-            Ledger::Cin7Feed => CIN7_FEED_PREFIXES,
-            Ledger::Cin7Details => CIN7_SALES_AND_PURCHASES,
-        };
-        let mut stmt = self.conn.prepare_cached(LEDGER_RANGE)?;
-        let mut entries = Entries::default();
-        let mut current = String::new();
-        for prefix in prefixes {
-            let mut rows = stmt.query(params![id, System::Cin7.as_str(), prefix, past(prefix)])?;
-            while let Some(row) = rows.next()? {
-                let source_id = text(row, 0)?.unwrap_or_default();
-                if entries.is_empty() || source_id != current {
-                    entries.push_entry(source_id, text(row, 5)?, text(row, 6)?);
-                    source_id.clone_into(&mut current);
-                }
-                entries.push_line(
-                    row.get(1)?,
-                    date(text(row, 2)?)?.ok_or_else(|| corrupt("ledger date", ""))?,
-                    text(row, 3)?.unwrap_or_default(),
-                    decimal(text(row, 4)?)?.ok_or_else(|| corrupt("ledger amount", ""))?,
-                );
-            }
-        }
-        entries.shrink_to_fit();
-        Ok(entries)
     }
 
     /// Whether any Xero journal line is stored.
@@ -330,6 +302,54 @@ impl Store {
         tx.commit().map_err(StoreError::query("committing reconciliation results"))?;
         Ok(changes)
     }
+}
+
+/// The Cin7 feed's ledger entries and the sale and purchase details' postings of connection
+/// `id`, read on a connection of their own to the store at `path`.
+fn cin7_ledgers(path: &Path, id: i64) -> Result<(Entries, Entries), StoreError> {
+    let sqlite = |source| StoreError::Sqlite { path: path.into(), source };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    let feed = ledger(&conn, id, Ledger::Cin7Feed)
+        .map_err(StoreError::query("loading Cin7 ledger lines"))?;
+    let details = ledger(&conn, id, Ledger::Cin7Details)
+        .map_err(StoreError::query("loading Cin7 postings by sale and purchase"))?;
+    Ok((feed, details))
+}
+
+/// Cin7 ledger lines, read straight into a lean table (grouped by source id): one index
+/// range per source-id prefix, the prefixes in order, so the entries come in source id
+/// order as one `ORDER BY source_id, line_no` would give them.
+fn ledger(conn: &Connection, id: i64, ledger: Ledger) -> rusqlite::Result<Entries> {
+    // Cin7 postings are stored twice (with their detail and in the transactions feed):
+    // the feed's are reconciled and summed, the sale and purchase details' only group them
+    // (stock task details are neither).
+    let prefixes = match ledger {
+        Ledger::Cin7Feed => CIN7_FEED_PREFIXES,
+        Ledger::Cin7Details => CIN7_SALES_AND_PURCHASES,
+    };
+    let mut stmt = conn.prepare_cached(LEDGER_RANGE)?;
+    let mut entries = Entries::default();
+    let mut current = String::new();
+    for prefix in prefixes {
+        let mut rows = stmt.query(params![id, System::Cin7.as_str(), prefix, past(prefix)])?;
+        while let Some(row) = rows.next()? {
+            let source_id = text(row, 0)?.unwrap_or_default();
+            if entries.is_empty() || source_id != current {
+                entries.push_entry(source_id, text(row, 5)?, text(row, 6)?);
+                source_id.clone_into(&mut current);
+            }
+            entries.push_line(
+                row.get(1)?,
+                date(text(row, 2)?)?.ok_or_else(|| corrupt("ledger date", ""))?,
+                text(row, 3)?.unwrap_or_default(),
+                decimal(text(row, 4)?)?.ok_or_else(|| corrupt("ledger amount", ""))?,
+            );
+        }
+    }
+    entries.shrink_to_fit();
+    Ok(entries)
 }
 
 fn save_in(
