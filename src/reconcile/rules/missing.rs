@@ -15,8 +15,6 @@
 //!
 //! Xero records dated before Cin7's first record predate the integration and are skipped.
 
-use std::collections::HashSet;
-
 use rust_decimal::Decimal;
 
 use super::{
@@ -26,7 +24,7 @@ use super::{
 use crate::model::DocType;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::keys::{account_code, key, tokens};
+use crate::reconcile::keys::{KeySet, account_code, key, tokens};
 use crate::reconcile::matching::{Cin7Item, LedgerRole, is_invoice_type, is_stock_type};
 use crate::reconcile::records::{Doc, Documents};
 use crate::reconcile::status::Lifecycle;
@@ -39,7 +37,7 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let matched = &ctx.matching.cin7_document_matched;
     let docs = &ctx.input.cin7_documents;
-    let in_xero: HashSet<String> = (docs.iter().enumerate())
+    let in_xero: KeySet<String> = (docs.iter().enumerate())
         .filter(|(i, doc)| matched[*i] && is_invoice_type(doc.doc_type))
         .filter_map(|(_, doc)| doc.number.and_then(key))
         .collect();
@@ -119,13 +117,13 @@ fn is_guid(word: &str) -> bool {
 }
 
 struct Cin7Shapes {
-    documents: HashSet<(DocType, String, usize)>,
-    journals: HashSet<(String, usize)>,
+    documents: KeySet<(DocType, String, usize)>,
+    journals: KeySet<(String, usize)>,
 }
 
 impl Cin7Shapes {
     fn new(docs: &Documents) -> Self {
-        let mut shapes = Self { documents: HashSet::new(), journals: HashSet::new() };
+        let mut shapes = Self { documents: KeySet::default(), journals: KeySet::default() };
         for doc in docs.iter() {
             let Some((prefix, digits)) = doc.number.and_then(shape) else { continue };
             if is_stock_type(doc.doc_type) {
