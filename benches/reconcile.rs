@@ -12,12 +12,15 @@
 //! is reset after the store is written (`/proc/self/clear_refs`).
 //!
 //! Run: `cargo bench --bench reconcile -- 100000` and `-- 1000000`, each also with `--store`
-//! (figures in docs/benchmarks.md).
+//! (figures in docs/benchmarks.md). `--store --keep-store PATH` writes the store to `PATH`
+//! and keeps it; a later run with the same `PATH` and size reuses it instead of writing it
+//! again (its matches and findings are cleared first). Delete the file after a change to what
+//! the store holds.
 
 // Sizes and counts here are small and only printed or used as synthetic amounts.
 #![allow(clippy::cast_possible_wrap, clippy::too_many_lines)]
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate};
 use cxsync::config::AccountMap;
@@ -206,7 +209,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let size: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
     if args.iter().any(|a| a == "--store") {
-        store::run(size);
+        let keep = args.iter().position(|a| a == "--keep-store").map(|i| args[i + 1].as_str());
+        store::run(size, keep);
         return;
     }
     let started = Instant::now();
@@ -224,9 +228,9 @@ fn main() {
     let built = started.elapsed();
     let input_peak = peak_rss_kib();
     let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
-    let started = Instant::now();
+    let (started, cpu_started) = (Instant::now(), cpu_seconds());
     let outcome = reconcile(&input, &Settings::default(), now);
-    let elapsed = started.elapsed();
+    let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu_started);
     let mut kinds = std::collections::BTreeMap::new();
     for finding in &outcome.findings {
         *kinds.entry(finding.kind.as_str()).or_insert(0) += 1;
@@ -234,7 +238,11 @@ fn main() {
     let peak = peak_rss_kib();
     println!("documents per side: {size}");
     println!("input built in {:.2} s", built.as_secs_f64());
-    println!("reconcile: {:.2} s, {} matches", elapsed.as_secs_f64(), outcome.matches.len());
+    println!(
+        "reconcile: {:.2} s (CPU {cpu:.2} s), {} matches",
+        elapsed.as_secs_f64(),
+        outcome.matches.len()
+    );
     println!("findings: {kinds:?} (planted amount changes: {planted})");
     println!("peak RSS: {} MiB ({} MiB with the input alone)", peak / 1024, input_peak / 1024);
 }
@@ -249,6 +257,19 @@ fn peak_rss_kib() -> u64 {
                 .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0))
         })
         .unwrap_or(0)
+}
+
+/// The CPU time this process (all its threads) has used so far, in seconds: user and system
+/// time from `/proc/self/stat`, in Linux's 1/100 s ticks. Unlike wall time, it hardly moves
+/// with other processes' load.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces) in parentheses; user and
+    // system time are the 14th and 15th of the line.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 =
+        after.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<u64>().ok()).sum();
+    Duration::from_millis(ticks * 10).as_secs_f64()
 }
 
 /// Resets the peak resident set to the current one (Linux `clear_refs` 5).
@@ -267,7 +288,7 @@ mod store {
     use cxsync::store::{PageWrite, Store};
     use rust_decimal::Decimal;
 
-    use super::{accounts, chart, mirrored, peak_rss_kib, reset_peak_rss};
+    use super::{accounts, chart, cpu_seconds, mirrored, peak_rss_kib, reset_peak_rss};
 
     const CONNECTION: &str = "bench";
     const PAGE: usize = 2_000;
@@ -396,18 +417,50 @@ mod store {
         (planted, ledger_lines)
     }
 
-    pub(super) fn run(size: usize) {
+    /// How many sales invoices `fill` gives a different Xero total (as `mirrored` plants them).
+    fn planted(size: usize) -> usize {
+        (0..size).filter(|i| i % 1000 == 500 && i % 20 <= 11).count()
+    }
+
+    /// A store kept from an earlier run of the same size (`--keep-store PATH`) is reused:
+    /// its matches and findings are deleted, so the first timed run again stores every one.
+    /// Returns the number of Cin7 ledger lines, or `None` if `path` holds no such store.
+    fn reuse(path: &std::path::Path, size: usize) -> Option<usize> {
+        if !path.exists() {
+            return None;
+        }
+        let conn = rusqlite::Connection::open(path).expect("open the kept store");
+        let count = |sql: &str| -> usize {
+            conn.query_row(sql, [], |row| row.get::<_, i64>(0))
+                .map_or(0, |n| usize::try_from(n).unwrap_or(0))
+        };
+        let documents = count("SELECT count(*) FROM documents WHERE system = 'cin7'");
+        assert_eq!(documents, size, "{} holds another size: delete it", path.display());
+        conn.execute_batch(
+            "DELETE FROM matches; DELETE FROM finding_events; DELETE FROM findings;",
+        )
+        .expect("clear the kept store's results");
+        Some(count("SELECT count(*) FROM ledger_lines WHERE system = 'cin7'"))
+    }
+
+    pub(super) fn run(size: usize, keep: Option<&str>) {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("cxsync.db");
+        let path = keep.map_or_else(|| dir.path().join("cxsync.db"), std::path::PathBuf::from);
+        let kept = reuse(&path, size);
         let mut store = Store::open(&path).expect("open the store");
         let started = Instant::now();
-        let (planted, ledger_lines) = fill(&mut store, size);
+        let (planted, ledger_lines) = match kept {
+            Some(lines) => (planted(size), lines),
+            None => fill(&mut store, size),
+        };
         let filled = started.elapsed();
+        let wal = path.with_extension("db-wal");
         let bytes = std::fs::metadata(&path).map_or(0, |m| m.len())
-            + std::fs::metadata(dir.path().join("cxsync.db-wal")).map_or(0, |m| m.len());
+            + std::fs::metadata(wal).map_or(0, |m| m.len());
         println!("documents per side: {size}, Cin7 ledger lines: {ledger_lines}");
         println!(
-            "store written in {:.1} s ({} MiB), RSS peak so far {} MiB",
+            "store {} in {:.1} s ({} MiB), RSS peak so far {} MiB",
+            if kept.is_some() { "reused, opened" } else { "written" },
             filled.as_secs_f64(),
             bytes / (1 << 20),
             peak_rss_kib() / 1024
@@ -415,14 +468,14 @@ mod store {
         let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
         reset_peak_rss();
         for run in ["first run", "re-run"] {
-            let started = Instant::now();
+            let (started, cpu_started) = (Instant::now(), cpu_seconds());
             let input = store.reconcile_input(CONNECTION, accounts()).expect("load");
-            let loaded = started.elapsed();
+            let (loaded, cpu_loaded) = (started.elapsed(), cpu_seconds());
             let input_peak = peak_rss_kib();
             let outcome = reconcile(&input, &Settings::default(), now);
-            let reconciled = started.elapsed();
+            let (reconciled, cpu_reconciled) = (started.elapsed(), cpu_seconds());
             let changes = store.save_outcome(CONNECTION, &outcome, now).expect("save");
-            let total = started.elapsed();
+            let (total, cpu_total) = (started.elapsed(), cpu_seconds());
             let mut kinds = std::collections::BTreeMap::new();
             for finding in &outcome.findings {
                 *kinds.entry(finding.kind.as_str()).or_insert(0) += 1;
@@ -435,6 +488,13 @@ mod store {
                 total.saturating_sub(reconciled).as_secs_f64(),
                 total.as_secs_f64(),
                 outcome.matches.len(),
+            );
+            println!(
+                "{run}: CPU load {:.2} s, reconcile {:.2} s, save {:.2} s, total {:.2} s",
+                cpu_loaded - cpu_started,
+                cpu_reconciled - cpu_loaded,
+                cpu_total - cpu_reconciled,
+                cpu_total - cpu_started,
             );
             println!(
                 "{run}: peak RSS {} MiB since the store was written ({} MiB once the input was loaded)",

@@ -64,13 +64,16 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     assert_eq!(json["xero_source"], "journals", "{json}");
     assert_eq!(json["accounts"][0]["role"], "inventory", "{json}");
     assert!(json["accounts"][0]["xero_balance"].is_string(), "{json}");
-    // The inventory variance is the planted 250.00 manual journal into inventory plus the
-    // stock adjustments whose journals Cin7 never pushed (the simulator's own figures).
-    let unpushed = unpushed_adjustments_on_inventory();
+    // The inventory variance is the simulator's own (its Cin7 ledger minus its Xero journals):
+    // the planted 250.00 manual journal into inventory, the stock adjustments whose journals
+    // Cin7 never pushed, and those edited in Xero.
+    let world = cxsync::sim::data::generate(1, 800);
+    let unpushed = unpushed_adjustments_on_inventory(&world);
     assert!(unpushed > rust_decimal::Decimal::ZERO);
     let variance: rust_decimal::Decimal =
         json["accounts"][0]["variance"].as_str().unwrap().parse().unwrap();
-    assert_eq!(variance, rust_decimal::Decimal::new(25_000, 2) + unpushed, "{json}");
+    assert_eq!(variance, world.ledger_variance()["630"], "{json}");
+    assert_ne!(variance, rust_decimal::Decimal::new(25_000, 2) + unpushed, "edits planted too");
     // Their `missing_in_xero` findings carry the inventory side of each adjustment, so the
     // whole variance is explained.
     assert_eq!(json["accounts"][0]["unexplained"], "0.00", "{json}");
@@ -88,6 +91,11 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
         .parse()
         .unwrap();
     assert_eq!(missing, unpushed, "{json}");
+    // Every planted difference is told on the control account it lands on (bills' and
+    // receipts' amount mismatches on GRNI and stock in transit too): nothing unexplained.
+    for account in json["accounts"].as_array().unwrap() {
+        assert_eq!(account["unexplained"], "0.00", "{}: {json}", account["code"]);
+    }
     let again = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()
@@ -98,9 +106,10 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
 
 /// Inventory (630, debit positive) posted in Cin7 by the demo's stock adjustments planted as
 /// never pushed to Xero.
-fn unpushed_adjustments_on_inventory() -> rust_decimal::Decimal {
-    // The demo's simulator: the default seed and 800 sales.
-    let world = cxsync::sim::data::generate(1, 800);
+/// `world`: the demo's simulator, the default seed and 800 sales.
+fn unpushed_adjustments_on_inventory(
+    world: &cxsync::sim::data::XeroWorld,
+) -> rust_decimal::Decimal {
     let unpushed: Vec<&str> = world
         .truth
         .iter()

@@ -17,7 +17,6 @@ general-ledger journals.
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -28,17 +27,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def build():
+def build(name="sim_xero_sync"):
+    """Builds bench binary `name` (release) and returns its path."""
     out = subprocess.run(
-        ["cargo", "bench", "--bench", "sim_xero_sync", "--no-run", "--locked",
-         "--message-format=json"],
+        ["cargo", "bench", "--bench", name, "--no-run", "--locked", "--message-format=json"],
         cwd=ROOT, check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
         msg = json.loads(line)
         if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-                and msg["target"]["name"] == "sim_xero_sync":
+                and msg["target"]["name"] == name:
             return Path(msg["executable"])
-    sys.exit("cargo did not report the sim_xero_sync bench binary")
+    sys.exit(f"cargo did not report the {name} bench binary")
 
 
 def vm(pid, key):
@@ -50,6 +49,8 @@ def vm(pid, key):
 
 
 def run(bench, size, work):
+    """One backfill of a simulator of `size` by `bench` (`sim_xero_sync` or `sim_cin7_sync`)
+    in `work`: its timings, resources and the bench's own counts (its `result:` JSON)."""
     config = work / "cxsync.toml"
     started = time.monotonic()
     sim = subprocess.Popen(
@@ -77,10 +78,10 @@ def run(bench, size, work):
     if errors:
         sys.exit(f"endpoints failed: {errors}")
     db = sum(p.stat().st_size for p in work.glob("cxsync.db*"))
-    return dict(size=size, generated=generated, sim_rss=sim_rss, wall=wall,
+    counts = {k: v for k, v in result.items() if k != "endpoints"}
+    return dict(counts, size=size, generated=generated, sim_rss=sim_rss, wall=wall,
                 cpu=usage.ru_utime + usage.ru_stime, rss=usage.ru_maxrss / 1024,
                 calls=sum(r["calls"] for r in result["endpoints"].values()),
-                documents=result["documents"], journals=result["journals"],
                 lines=result["ledger_lines"], db_mib=db / 2**20)
 
 

@@ -150,8 +150,8 @@ pub struct ReportArgs {
     /// json or csv
     #[arg(long, value_name = "FORMAT", default_value = "text")]
     pub format: String,
-    /// Deliver it now to what [report] configures (log, files, email), as the schedule would,
-    /// and record it as sent, instead of printing it
+    /// Deliver it now to what the config's report section sets (log, files, email), as the
+    /// schedule would, and record it as sent, instead of printing it
     #[arg(long)]
     pub send: bool,
     /// With --send: send it even if the report for that date was already sent

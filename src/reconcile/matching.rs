@@ -33,12 +33,15 @@
 //! to a voided one (Xero keeps the voided copy when a document is voided and pushed again),
 //! then the earlier in the input.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::{Borrow, Cow};
+use std::collections::BTreeMap;
+use std::collections::hash_map::Entry as Slot;
+use std::hash::Hash;
 
 use chrono::{Datelike as _, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::keys::{account_code, key, signature, single_token, tokens};
+use super::keys::{KeyMap, KeySet, account_code, key, key_ref, signature, single_token, tokens};
 use super::records::{Doc, Documents, Entries, Entry};
 use super::status::Lifecycle;
 use super::{ReconcileInput, Settings};
@@ -169,26 +172,61 @@ fn is_purchase(doc_type: DocType) -> bool {
 
 /// Xero documents under one key each, live ones first. Each key keeps a cursor past the
 /// candidates already taken (taken is never undone), so a key shared by many documents costs
-/// linear time overall, not quadratic.
-#[derive(Default)]
-struct Pool(HashMap<String, (Vec<usize>, usize)>);
+/// linear time overall, not quadratic. Most keys have one candidate, held inline: a pool of a
+/// million keys makes no million small lists to fill and free.
+struct Pool<K>(KeyMap<K, Candidates>);
 
-impl Pool {
-    fn add(&mut self, key: String, index: usize) {
-        self.0.entry(key).or_default().0.push(index);
+struct Candidates {
+    first: usize,
+    more: Vec<usize>,
+    cursor: usize,
+}
+
+impl Candidates {
+    fn get(&self, k: usize) -> Option<usize> {
+        match k {
+            0 => Some(self.first),
+            _ => self.more.get(k - 1).copied(),
+        }
     }
+}
 
-    fn sort(&mut self, xero: &Documents) {
-        for (candidates, _) in self.0.values_mut() {
-            candidates.sort_by_key(|&i| (xero.get(i).life() == Lifecycle::Voided, i));
-            candidates.dedup();
+impl<K> Default for Pool<K> {
+    fn default() -> Self {
+        Self(KeyMap::default())
+    }
+}
+
+impl<K: Hash + Eq> Pool<K> {
+    fn add(&mut self, key: K, index: usize) {
+        match self.0.entry(key) {
+            Slot::Occupied(mut slot) => slot.get_mut().more.push(index),
+            Slot::Vacant(slot) => {
+                slot.insert(Candidates { first: index, more: Vec::new(), cursor: 0 });
+            }
         }
     }
 
-    fn take(&mut self, key: &str, taken: &mut [bool]) -> Option<usize> {
-        let (candidates, cursor) = self.0.get_mut(key)?;
-        while let Some(&i) = candidates.get(*cursor) {
-            *cursor += 1;
+    fn sort(&mut self, xero: &Documents) {
+        for candidates in self.0.values_mut().filter(|c| !c.more.is_empty()) {
+            let mut all = Vec::with_capacity(candidates.more.len() + 1);
+            all.push(candidates.first);
+            all.append(&mut candidates.more);
+            all.sort_by_key(|&i| (xero.get(i).life() == Lifecycle::Voided, i));
+            all.dedup();
+            candidates.first = all.remove(0);
+            candidates.more = all;
+        }
+    }
+
+    fn take<Q>(&mut self, key: &Q, taken: &mut [bool]) -> Option<usize>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let candidates = self.0.get_mut(key)?;
+        while let Some(i) = candidates.get(candidates.cursor) {
+            candidates.cursor += 1;
             if !taken[i] {
                 taken[i] = true;
                 return Some(i);
@@ -202,19 +240,22 @@ fn has_digit(word: &str) -> bool {
     word.bytes().any(|b| b.is_ascii_digit())
 }
 
-fn typed(doc_type: DocType, text: &str) -> Option<String> {
-    key(text).map(|k| format!("{}|{k}", doc_type.as_str()))
+/// A number's key with its document type: numbers match within one type.
+type Typed<'a> = (DocType, Cow<'a, str>);
+
+fn typed(doc_type: DocType, text: &str) -> Option<Typed<'_>> {
+    key_ref(text).map(|k| (doc_type, k))
 }
 
-struct Pools {
-    number: Pool,
-    reference: Pool,
-    narration: Pool,
-    lines: Pool,
+struct Pools<'a> {
+    number: Pool<Typed<'a>>,
+    reference: Pool<Typed<'a>>,
+    narration: Pool<String>,
+    lines: Pool<String>,
     /// Payments by paid document, date and amount.
-    payment: Pool,
+    payment: Pool<String>,
     /// Payments by paid document and date.
-    payment_day: Pool,
+    payment_day: Pool<String>,
 }
 
 /// A payment's keys, given the key of the document it pays: (paid document, date, amount)
@@ -231,7 +272,7 @@ fn xero_numbers(
     xero: &Documents,
     pairs: &[Pair],
     groups: &[Consolidation],
-) -> HashMap<String, String> {
+) -> KeyMap<String, String> {
     let paired = pairs.iter().filter_map(|pair| match pair.cin7 {
         Cin7Item::Document(i) => Some((i, pair.xero)),
         Cin7Item::Ledger(_) => None,
@@ -258,7 +299,7 @@ fn ledger_signature(entry: &Entry<'_>) -> Option<String> {
     signature(entry.lines().map(|l| (l.date, l.account_code, l.amount)))
 }
 
-fn pools(xero: &Documents) -> Pools {
+fn pools(xero: &Documents) -> Pools<'_> {
     let mut pools = Pools {
         number: Pool::default(),
         reference: Pool::default(),
@@ -296,20 +337,20 @@ fn pools(xero: &Documents) -> Pools {
             pools.payment_day.add(day, i);
         }
     }
-    for pool in [
-        &mut pools.number,
-        &mut pools.reference,
-        &mut pools.narration,
-        &mut pools.lines,
-        &mut pools.payment,
-        &mut pools.payment_day,
-    ] {
+    pools.number.sort(xero);
+    pools.reference.sort(xero);
+    for pool in [&mut pools.narration, &mut pools.lines, &mut pools.payment, &mut pools.payment_day]
+    {
         pool.sort(xero);
     }
     pools
 }
 
 /// The words of a ledger entry's source id long enough to be a task id (not a discriminator).
+/// A stored feed row's id is one token (`transactions/{TaskID}/{date}/{hash}.{n}`) on purpose:
+/// a task has several feed rows (a purchase's receipt, invoice and accrual postings), so its
+/// `TaskID` would pair the first of them with whichever journal names the task; they pair by
+/// their reference or their lines instead.
 fn ledger_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
     let id = entry.source_id;
     key(id).into_iter().chain(tokens(id).filter(|w| w.len() >= 8))
@@ -327,10 +368,10 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         roles: Vec::new(),
     };
     // Each id or number of a stock document, with the first document that has it.
-    let mut stock_ids: HashMap<String, usize> = HashMap::new();
-    let mut invoice_ids: HashSet<String> = HashSet::new();
+    let mut stock_ids: KeyMap<Cow<'_, str>, usize> = KeyMap::default();
+    let mut invoice_ids: KeySet<Cow<'_, str>> = KeySet::default();
     for (i, doc) in cin7.iter().enumerate() {
-        let ids = key(doc.external_id).into_iter().chain(doc.number.and_then(key));
+        let ids = key_ref(doc.external_id).into_iter().chain(doc.number.and_then(key_ref));
         if is_stock_type(doc.doc_type) {
             for id in ids {
                 stock_ids.entry(id).or_insert(i);
@@ -343,12 +384,14 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
     run.roles = ledger
         .iter()
         .enumerate()
-        .map(|(e, entry)| match own_ids(&entry).find_map(|id| stock_ids.get(&id).copied()) {
-            Some(doc) => {
-                stock_postings.push((doc, e));
-                LedgerRole::Represented
+        .map(|(e, entry)| {
+            match own_ids(&entry).find_map(|id| stock_ids.get(id.as_str()).copied()) {
+                Some(doc) => {
+                    stock_postings.push((doc, e));
+                    LedgerRole::Represented
+                }
+                None => LedgerRole::Missing,
             }
-            None => LedgerRole::Missing,
         })
         .collect();
     drop(stock_ids);
@@ -376,7 +419,7 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         }
         let sig = ledger_signature(&entry);
         if !run.by_lines(sig.as_deref(), Cin7Item::Ledger(i))
-            && own_ids(&entry).any(|id| invoice_ids.contains(&id))
+            && own_ids(&entry).any(|id| invoice_ids.contains(id.as_str()))
         {
             run.roles[i] = LedgerRole::Unexpected;
         }
@@ -419,7 +462,7 @@ fn monthly(ledger: &Entries, xero: &Documents, run: &mut Run) {
         return;
     }
     let month = |d: NaiveDate| (d.year(), d.month());
-    let mut journals: HashMap<(i32, u32), Vec<usize>> = HashMap::new();
+    let mut journals: KeyMap<(i32, u32), Vec<usize>> = KeyMap::default();
     for (x, doc) in xero.iter().enumerate() {
         if doc.doc_type == DocType::ManualJournal
             && doc.life() != Lifecycle::Voided
@@ -519,15 +562,15 @@ fn own_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
     ledger_ids(entry).chain(entry.reference.and_then(key))
 }
 
-struct Run {
-    pools: Pools,
+struct Run<'a> {
+    pools: Pools<'a>,
     taken: Vec<bool>,
     pairs: Vec<Pair>,
     doc_matched: Vec<bool>,
     roles: Vec<LedgerRole>,
 }
 
-impl Run {
+impl<'a> Run<'a> {
     fn record(&mut self, cin7: Cin7Item, xero: usize, method: MatchMethod) {
         match cin7 {
             Cin7Item::Document(i) => self.doc_matched[i] = true,
@@ -541,10 +584,10 @@ impl Run {
         self.pools.narration.take(&word, &mut self.taken)
     }
 
-    fn document_by_id(&mut self, i: usize, doc: &Doc<'_>) {
+    fn document_by_id(&mut self, i: usize, doc: &Doc<'a>) {
         let found = if is_invoice_type(doc.doc_type) {
             let k = doc.number.and_then(|n| typed(doc.doc_type, n));
-            let k = k.as_deref();
+            let k = k.as_ref();
             k.and_then(|k| self.pools.number.take(k, &mut self.taken))
                 .map(|x| (x, MatchMethod::DocumentNumber))
                 .or_else(|| {
@@ -572,7 +615,7 @@ impl Run {
     /// by paid document and date. `numbers` gives the Xero number of a Cin7 document that has
     /// one. Consolidated payments are not paired by day: all of a day's payments of a
     /// consolidated invoice name the same Xero invoice, and are compared as a group instead.
-    fn payments(&mut self, cin7: &Documents, numbers: &HashMap<String, String>, by_day: bool) {
+    fn payments(&mut self, cin7: &Documents, numbers: &KeyMap<String, String>, by_day: bool) {
         let payments: Vec<(usize, (Option<String>, String))> = (cin7.iter().enumerate())
             .filter(|(_, doc)| doc.doc_type == DocType::Payment)
             .filter_map(|(i, doc)| {

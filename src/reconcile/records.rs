@@ -13,11 +13,10 @@
 //! whether either is positive; a line's quantity and unit cost to whether it ships (quantity
 //! above zero) and whether its cost is zero; its item code is kept for shipped lines only.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use super::keys::KeyMap;
 use super::status::{Lifecycle, lifecycle};
 use crate::model::{DocType, Document, LedgerEntry};
 
@@ -27,7 +26,7 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Symbols {
     names: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    ids: KeyMap<Box<str>, u32>,
 }
 
 impl Symbols {

@@ -92,6 +92,25 @@ impl Plant {
     }
 }
 
+/// The planted error of one sale's payment, if any (only on sales without another plant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PaymentPlant {
+    /// Cin7 recorded the payment and never pushed it: Xero's invoice is unpaid.
+    NotPushed,
+    /// Xero's payment was edited to a dollar less (the invoice stays part-paid).
+    Edited,
+}
+
+impl PaymentPlant {
+    fn for_sale(n: usize) -> Option<Self> {
+        match n {
+            n if n % 107 == 5 => Some(Self::NotPushed),
+            n if n % 109 == 9 => Some(Self::Edited),
+            _ => None,
+        }
+    }
+}
+
 /// Cin7 Core's date-time text (`2026-01-02T00:00:00`).
 fn cin7_date(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -271,15 +290,30 @@ impl Generator {
         let number = format!("INV-{:06}", n + 1);
         let plant = Plant::for_sale(n);
         // A paid copy turns an amount difference into a paid-document edit: planted ones stay unpaid.
-        let paid = self.rng.random_ratio(1, 2) && plant == Plant::None;
-        let status = if paid { "PAID" } else { "AUTHORISED" };
+        let coin = self.rng.random_ratio(1, 2);
+        let payment_plant = PaymentPlant::for_sale(n).filter(|_| plant == Plant::None);
+        let paid = coin && plant == Plant::None || payment_plant.is_some();
         self.cin7_sale(n, at, quantity, unit, tax, cost, plant);
+        let cin7_total = net + tax;
         // The planted amount difference: Xero's line (and so its total) is 5.00 more.
         let net = match plant {
             Plant::AmountMismatch => net + Decimal::new(500, 2),
             _ => net,
         };
         let total = net + tax;
+        let paid_at = at + 700;
+        if paid {
+            self.cin7_payment(n, day_of(paid_at), cin7_total, payment_plant);
+        }
+        // What Xero was told of the payment: nothing, when Cin7 never pushed it; a dollar less,
+        // when the Xero copy was edited.
+        let xero_paid = match payment_plant {
+            Some(PaymentPlant::NotPushed) => None,
+            Some(PaymentPlant::Edited) => Some(total - Decimal::ONE),
+            None => paid.then_some(total),
+        };
+        let status = if xero_paid == Some(total) { "PAID" } else { "AUTHORISED" };
+        let amount_paid = xero_paid.unwrap_or_default();
         // A missing invoice: Cin7 never pushed it (its shipment's COGS journal did arrive).
         // A sale shipped and not invoiced has no invoice on either side.
         if !matches!(plant, Plant::MissingInXero | Plant::ShippedNotInvoiced) {
@@ -289,8 +323,8 @@ impl Generator {
                 "Date": ms_date(day_of(at)), "DueDate": ms_date(day_of(at) + 86_400_000 * 30), "Status": status,
                 "LineAmountTypes": "Exclusive", "CurrencyCode": "AUD",
                 "SubTotal": num(net), "TotalTax": num(tax), "Total": num(total),
-                "AmountPaid": num(if paid { total } else { Decimal::ZERO }), "AmountCredited": num(Decimal::ZERO),
-                "AmountDue": num(if paid { Decimal::ZERO } else { total }),
+                "AmountPaid": num(amount_paid), "AmountCredited": num(Decimal::ZERO),
+                "AmountDue": num(total - amount_paid),
                 "LineItems": [{ "ItemCode": format!("SKU-{}", n % 50), "Description": "Widget", "Quantity": quantity,
                     "UnitAmount": num(unit), "LineAmount": num(net), "TaxAmount": num(tax), "AccountCode": "200", "TaxType": "OUTPUT" }],
                 "UpdatedDateUTC": ms_date(at),
@@ -311,17 +345,41 @@ impl Generator {
             "UpdatedDateUTC": ms_date(at + 500),
         }));
         self.journal(at + 500, "MANJOURNAL", &mj_id, &[("310", cost), ("630", -cost)]);
-        if paid {
+        if let Some(amount) = xero_paid {
             let payment_id = id(0x3000_0000, n);
-            let paid_at = at + 700;
             self.push("Payments", paid_at, "AUTHORISED", json!({
-                "PaymentID": payment_id, "Date": ms_date(day_of(paid_at)), "Amount": num(total), "Status": "AUTHORISED",
+                "PaymentID": payment_id, "Date": ms_date(day_of(paid_at)), "Amount": num(amount), "Status": "AUTHORISED",
                 "PaymentType": "ACCRECPAYMENT", "Invoice": { "InvoiceID": invoice_id, "InvoiceNumber": number },
                 "Account": { "AccountID": id(0xacc0_0000, 0), "Code": "090" }, "UpdatedDateUTC": ms_date(paid_at),
             }));
-            self.journal(paid_at, "ACCRECPAYMENT", &payment_id, &[("090", total), ("610", -total)]);
+            self.journal(
+                paid_at,
+                "ACCRECPAYMENT",
+                &payment_id,
+                &[("090", amount), ("610", -amount)],
+            );
         }
         net
+    }
+
+    /// The customer's payment of sale `n`'s invoice as Cin7 records it (the invoice's
+    /// `Payments[]`), with its planted error in the ground truth.
+    fn cin7_payment(&mut self, n: usize, day: i64, amount: Decimal, plant: Option<PaymentPlant>) {
+        let Some((_, _, detail)) = self.world.cin7.sales.last_mut() else { return };
+        let invoice = &mut detail["Invoices"][0];
+        invoice["Paid"] = num(amount);
+        invoice["Payments"] = json!([{
+            "ID": id(0x8200_0000, n), "Reference": format!("Payment {}", n + 1), "Amount": num(amount),
+            "DatePaid": cin7_date(day), "Account": "090: Business Bank Account",
+        }]);
+        let date = chrono::DateTime::from_timestamp_millis(day).map(|t| t.date_naive());
+        let label =
+            format!("INV-{:06} (paid {})", n + 1, date.map(|d| d.to_string()).unwrap_or_default());
+        match plant {
+            Some(PaymentPlant::NotPushed) => self.world.truth.push(("missing_in_xero", label)),
+            Some(PaymentPlant::Edited) => self.world.truth.push(("amount_mismatch", label)),
+            None => {}
+        }
     }
 
     fn credit_note(&mut self, n: usize, at: i64) {
@@ -480,6 +538,11 @@ impl Generator {
                 &number,
                 &[("610", "200", net), ("610", "820", tax)],
             );
+        }
+        // Voiding an authorised invoice reverses its postings in Cin7's ledger.
+        if plant == Plant::VoidMismatch {
+            let reversal = [("200", "610", net), ("820", "610", tax)];
+            self.post(n, day_of(at), &invoice_task, &number, &reversal);
         }
         self.post(n, day_of(at), &cogs_task, &order, &[("310", "630", cost)]);
         if n == 21 {

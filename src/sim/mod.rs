@@ -16,11 +16,14 @@
 //!
 //! The generator plants errors between the two sides and lists them (`Simulator::truth`):
 //! `amount_mismatch`, `missing_in_xero`, `missing_in_cin7`, `void_mismatch`, `blank_cogs`,
-//! `archived_account`, `control_account_journal`; from the Cin7 Core ledger
+//! `archived_account`, `control_account_journal`; on Cin7 Core's invoice payments a payment
+//! never pushed (`missing_in_xero`) and one edited in Xero (`amount_mismatch`, both known as
+//! `INV-… (paid DATE)`); from the Cin7 Core ledger
 //! `timing_difference` and `return_misalignment`; on Core purchases and stock adjustments
 //! (`data::purchases`) a bill's `amount_mismatch`, bills and adjustment journals never pushed
 //! (`missing_in_xero`), `unclosed_accrual` (GRNI and stock in transit) and
-//! `inventory_self_adjustment`; against Cin7 Omni also `sync_error` and
+//! `inventory_self_adjustment`, and an adjustment journal edited in Xero (`amount_mismatch`,
+//! compared through the task's postings); against Cin7 Omni also `sync_error` and
 //! `missing_document_date` (see `omni`). Not yet simulated: stock transfers, assemblies, and
 //! the other finding kinds.
 

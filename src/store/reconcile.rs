@@ -3,13 +3,14 @@
 //! re-opened or resolved with their history — in one transaction.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 use std::str::FromStr as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension as _, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, Row, TransactionBehavior, params};
 use rust_decimal::Decimal;
 
-use super::{Store, StoreError};
+use super::{BUSY_TIMEOUT, Store, StoreError};
 use crate::clock::timestamp;
 use crate::config::AccountMap;
 use crate::model::{Account, DocType, Organisation, System};
@@ -45,9 +46,22 @@ fn decimal(value: Option<&str>) -> rusqlite::Result<Option<Decimal>> {
 }
 
 fn date(value: Option<&str>) -> rusqlite::Result<Option<NaiveDate>> {
-    value
-        .map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| corrupt("date", v)))
-        .transpose()
+    value.map(|v| parse_date(v).ok_or_else(|| corrupt("date", v))).transpose()
+}
+
+/// A stored date: `YYYY-MM-DD`, as cxsync writes it, read directly (a load reads millions, and
+/// chrono's format parser was a tenth of it); any other text goes through chrono's
+/// `%Y-%m-%d`, so what is accepted and refused is exactly what it was.
+fn parse_date(v: &str) -> Option<NaiveDate> {
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *v.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let number = |ds: &[u8]| ds.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+            let year = i32::try_from(number(&digits[..4])).ok()?;
+            return NaiveDate::from_ymd_opt(year, number(&digits[4..6]), number(&digits[6..]));
+        }
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
 }
 
 fn instant(value: Option<&str>) -> rusqlite::Result<Option<DateTime<Utc>>> {
@@ -61,13 +75,43 @@ fn instant(value: Option<&str>) -> rusqlite::Result<Option<DateTime<Utc>>> {
 }
 
 /// The Cin7 ledger lines of the `transactions` feed (Core), or derived from Omni's documents
-/// (`omni-ledger/…`, see `cin7::omni::ledger`): every posting once (SQL condition).
-pub(super) const CIN7_FEED: &str =
-    "(source_id LIKE 'transactions/%' OR source_id LIKE 'omni-ledger/%')";
+/// (`omni-ledger/…`, see `cin7::omni::ledger`): every posting once (SQL condition). Each prefix
+/// is a range of source ids (`'transactions/'` up to `'transactions0'`, `'0'` following `'/'`),
+/// which SQLite reads from the `(connection_id, system, source_id, line_no)` index; a `LIKE
+/// 'transactions/%'` could not use it (LIKE ignores ASCII case) and scanned every Cin7 line.
+/// cxsync writes these prefixes in lower case only.
+pub(super) const CIN7_FEED: &str = "((source_id >= 'omni-ledger/' AND source_id < 'omni-ledger0') \
+     OR (source_id >= 'transactions/' AND source_id < 'transactions0'))";
 
-/// The same postings as stored with their sale or purchase detail (SQL condition).
-const CIN7_SALES_AND_PURCHASES: &str = "source_id LIKE 'sale/%' OR source_id LIKE 'purchase/%' \
-     OR source_id LIKE 'advanced-purchase/%'";
+/// The source-id prefixes of [`CIN7_FEED`], in order.
+const CIN7_FEED_PREFIXES: &[&str] = &["omni-ledger/", "transactions/"];
+
+/// The prefixes of the same postings as stored with their sale or purchase detail, in order.
+const CIN7_SALES_AND_PURCHASES: &[&str] = &["advanced-purchase/", "purchase/", "sale/"];
+
+/// One connection's documents, in id order.
+const DOCUMENTS: &str = "SELECT id, system, doc_type, external_id, number, reference, status, date,
+        currency, total, amount_paid, amount_credited, updated_at, channel
+     FROM documents WHERE connection_id = ?1 ORDER BY id";
+
+/// Their lines, in the same order.
+const DOCUMENT_LINES: &str = "SELECT l.document_id, l.item_code, l.quantity, l.line_amount,
+        l.account_code, l.unit_cost
+     FROM document_lines l JOIN documents d ON d.id = l.document_id
+     WHERE d.connection_id = ?1 ORDER BY d.id, l.line_no";
+
+/// One system's ledger lines whose source ids lie in `[?3, ?4)`, in order.
+const LEDGER_RANGE: &str = "SELECT source_id, line_no, date, account_code, amount, source_type,
+        reference
+     FROM ledger_lines
+     WHERE connection_id = ?1 AND system = ?2 AND source_id >= ?3 AND source_id < ?4
+     ORDER BY source_id, line_no";
+
+/// The first source id past every id that starts with `prefix` (which ends in `/`).
+fn past(prefix: &str) -> String {
+    let stem = prefix.strip_suffix('/').expect("a source-id prefix ends in '/'");
+    format!("{stem}0")
+}
 
 /// Which Cin7 ledger lines to load.
 #[derive(Clone, Copy)]
@@ -91,15 +135,20 @@ impl Store {
             .query_row("SELECT id FROM connections WHERE name = ?1", [connection], |row| row.get(0))
             .map_err(StoreError::query("loading records to reconcile"))?;
         let mut input = ReconcileInput::empty(accounts);
-        let (cin7, xero) = self.documents(id).map_err(StoreError::query("loading documents"))?;
-        input.cin7_documents = cin7;
-        input.xero_documents = xero;
-        input.cin7_ledger = self
-            .ledger(id, Ledger::Cin7Feed)
-            .map_err(StoreError::query("loading Cin7 ledger lines"))?;
-        input.cin7_postings = self
-            .ledger(id, Ledger::Cin7Details)
-            .map_err(StoreError::query("loading Cin7 postings by sale and purchase"))?;
+        // The Cin7 ledger is read on a second, read-only connection while this one reads the
+        // documents: the two halves of a large load take about as long each. Each read is its
+        // own read transaction, as the reads one after the other were.
+        let path = self.path.as_path();
+        let (documents, ledgers) = std::thread::scope(|scope| {
+            let ledgers = scope.spawn(|| cin7_ledgers(path, id));
+            let documents = self.documents(id).map_err(StoreError::query("loading documents"));
+            let ledgers = ledgers.join().unwrap_or_else(|_| {
+                Err(StoreError::Interrupted("reading the Cin7 ledger panicked".into()))
+            });
+            (documents, ledgers)
+        });
+        (input.cin7_documents, input.xero_documents) = documents?;
+        (input.cin7_ledger, input.cin7_postings) = ledgers?;
         input.xero_has_journals =
             self.has_xero_journals(id).map_err(StoreError::query("looking for Xero journals"))?;
         input.xero_accounts =
@@ -113,20 +162,13 @@ impl Store {
 
     /// Both sides' documents, read straight into the lean tables: documents and their lines
     /// are two scans in the same order (by document id), merged, so no document is held
-    /// whole and no string is allocated per field.
+    /// whole and no string is allocated per field. Both walk the `documents_by_connection`
+    /// index, whose entries are in id order within a connection, so neither is sorted.
     fn documents(&self, id: i64) -> rusqlite::Result<(Documents, Documents)> {
-        let mut lines = self.conn.prepare(
-            "SELECT l.document_id, l.item_code, l.quantity, l.line_amount, l.account_code, l.unit_cost
-             FROM document_lines l JOIN documents d ON d.id = l.document_id
-             WHERE d.connection_id = ?1 ORDER BY l.document_id, l.line_no",
-        )?;
+        let mut lines = self.conn.prepare(DOCUMENT_LINES)?;
         let mut lines = lines.query([id])?;
         let mut line = lines.next()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT id, system, doc_type, external_id, number, reference, status, date, currency,
-                    total, amount_paid, amount_credited, updated_at, channel
-             FROM documents WHERE connection_id = ?1 ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare(DOCUMENTS)?;
         let mut rows = stmt.query([id])?;
         let (mut cin7, mut xero) = (Documents::default(), Documents::default());
         while let Some(row) = rows.next()? {
@@ -170,40 +212,6 @@ impl Store {
         cin7.shrink_to_fit();
         xero.shrink_to_fit();
         Ok((cin7, xero))
-    }
-
-    /// Cin7 ledger lines, read straight into a lean table (grouped by source id).
-    fn ledger(&self, id: i64, ledger: Ledger) -> rusqlite::Result<Entries> {
-        // Cin7 postings are stored twice (with their detail and in the transactions feed):
-        // the feed's are reconciled and summed, the sale and purchase details' only group them
-        // (stock task details are neither).
-        let which = match ledger {
-            Ledger::Cin7Feed => CIN7_FEED,
-            Ledger::Cin7Details => CIN7_SALES_AND_PURCHASES,
-        };
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT source_id, line_no, date, account_code, amount, source_type, reference
-             FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND ({which})
-             ORDER BY source_id, line_no"
-        ))?;
-        let mut rows = stmt.query(params![id, System::Cin7.as_str()])?;
-        let mut entries = Entries::default();
-        let mut current = String::new();
-        while let Some(row) = rows.next()? {
-            let source_id = text(row, 0)?.unwrap_or_default();
-            if entries.is_empty() || source_id != current {
-                entries.push_entry(source_id, text(row, 5)?, text(row, 6)?);
-                source_id.clone_into(&mut current);
-            }
-            entries.push_line(
-                row.get(1)?,
-                date(text(row, 2)?)?.ok_or_else(|| corrupt("ledger date", ""))?,
-                text(row, 3)?.unwrap_or_default(),
-                decimal(text(row, 4)?)?.ok_or_else(|| corrupt("ledger amount", ""))?,
-            );
-        }
-        entries.shrink_to_fit();
-        Ok(entries)
     }
 
     /// Whether any Xero journal line is stored.
@@ -294,6 +302,54 @@ impl Store {
         tx.commit().map_err(StoreError::query("committing reconciliation results"))?;
         Ok(changes)
     }
+}
+
+/// The Cin7 feed's ledger entries and the sale and purchase details' postings of connection
+/// `id`, read on a connection of their own to the store at `path`.
+fn cin7_ledgers(path: &Path, id: i64) -> Result<(Entries, Entries), StoreError> {
+    let sqlite = |source| StoreError::Sqlite { path: path.into(), source };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(sqlite)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    let feed = ledger(&conn, id, Ledger::Cin7Feed)
+        .map_err(StoreError::query("loading Cin7 ledger lines"))?;
+    let details = ledger(&conn, id, Ledger::Cin7Details)
+        .map_err(StoreError::query("loading Cin7 postings by sale and purchase"))?;
+    Ok((feed, details))
+}
+
+/// Cin7 ledger lines, read straight into a lean table (grouped by source id): one index
+/// range per source-id prefix, the prefixes in order, so the entries come in source id
+/// order as one `ORDER BY source_id, line_no` would give them.
+fn ledger(conn: &Connection, id: i64, ledger: Ledger) -> rusqlite::Result<Entries> {
+    // Cin7 postings are stored twice (with their detail and in the transactions feed):
+    // the feed's are reconciled and summed, the sale and purchase details' only group them
+    // (stock task details are neither).
+    let prefixes = match ledger {
+        Ledger::Cin7Feed => CIN7_FEED_PREFIXES,
+        Ledger::Cin7Details => CIN7_SALES_AND_PURCHASES,
+    };
+    let mut stmt = conn.prepare_cached(LEDGER_RANGE)?;
+    let mut entries = Entries::default();
+    let mut current = String::new();
+    for prefix in prefixes {
+        let mut rows = stmt.query(params![id, System::Cin7.as_str(), prefix, past(prefix)])?;
+        while let Some(row) = rows.next()? {
+            let source_id = text(row, 0)?.unwrap_or_default();
+            if entries.is_empty() || source_id != current {
+                entries.push_entry(source_id, text(row, 5)?, text(row, 6)?);
+                source_id.clone_into(&mut current);
+            }
+            entries.push_line(
+                row.get(1)?,
+                date(text(row, 2)?)?.ok_or_else(|| corrupt("ledger date", ""))?,
+                text(row, 3)?.unwrap_or_default(),
+                decimal(text(row, 4)?)?.ok_or_else(|| corrupt("ledger amount", ""))?,
+            );
+        }
+    }
+    entries.shrink_to_fit();
+    Ok(entries)
 }
 
 fn save_in(
@@ -427,6 +483,35 @@ mod tests {
 
     fn at(seconds: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn stored_dates_read_as_chrono_reads_them() {
+        for text in [
+            "2026-11-02",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-02-29",
+            "2025-02-29",
+            "2025-02-30",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-00",
+            "2025-1-05",
+            "2025-01-5",
+            " 2025-01-05",
+            "2025-01-05 ",
+            "+2025-01-05",
+            "-2025-01-05",
+            "20250-01-05",
+            "2025/01/05",
+            "2025-01-05T00:00:00Z",
+            "2025-0a-05",
+            "",
+        ] {
+            let chrono = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            assert_eq!(parse_date(text), chrono, "{text:?}");
+        }
     }
 
     #[test]
@@ -649,6 +734,150 @@ mod feed_tests {
             .unwrap();
         let shown = format!("{report:?}");
         assert!(shown.contains("-45.00") && !shown.contains("-90.00"), "counted once: {shown}");
+    }
+
+    /// Writes one two-line ledger entry per source id (lines given last first).
+    fn write_entries(store: &mut Store, system: System, sources: &[&str]) {
+        let records = sources
+            .iter()
+            .map(|source| {
+                let line = |line_no, amount| LedgerLine {
+                    line_no,
+                    date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+                    account_code: "630".into(),
+                    amount: Decimal::new(amount, 2),
+                    description: None,
+                };
+                let entry = LedgerEntry {
+                    source_id: (*source).into(),
+                    journal_number: None,
+                    source_type: None,
+                    reference: None,
+                    lines: vec![line(1, -100), line(0, 100)],
+                };
+                let record = Record {
+                    external_id: (*source).into(),
+                    updated_at: None,
+                    payload: Payload::Ledger(entry),
+                };
+                (record, "{}".to_string())
+            })
+            .collect();
+        let page = PageWrite {
+            connection: "acme",
+            system,
+            endpoint: "ledger",
+            records,
+            quarantined: vec![],
+            cursor: None,
+        };
+        store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
+    }
+
+    fn source_ids(store: &Store, sql: &str) -> Vec<String> {
+        let table = store.query(sql).unwrap();
+        table
+            .rows
+            .into_iter()
+            .map(|row| match &row[0] {
+                crate::table::Value::Text(id) => id.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_feed_and_the_details_are_read_by_exactly_their_source_id_prefixes_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        store.ensure_connection("acme", Cin7Kind::Core, DateTime::UNIX_EPOCH).unwrap();
+        let cin7 = [
+            "transactions/t-2/2026-11-02/h.0",
+            "transactions/t-1/2026-11-02/h.0",
+            "transactions/",
+            "transactions",
+            "transactions0",
+            "transactionsx/1",
+            "transaction/1",
+            "xtransactions/1",
+            "omni-ledger/cogs/2026-03",
+            "omni-ledger",
+            "omni-ledger0/x",
+            "sale/s-1",
+            "sale",
+            "sales/1",
+            "sale0",
+            "purchase/p-1",
+            "purchases/p-2",
+            "advanced-purchase/a-1",
+            "advanced-purchase",
+            "stock-adjustment/t-3",
+        ];
+        write_entries(&mut store, System::Cin7, &cin7);
+        write_entries(&mut store, System::Xero, &["transactions/x-1", "sale/x-2"]);
+        let input = store.reconcile_input("acme", inventory_only()).unwrap();
+        let feed: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id).collect();
+        assert_eq!(
+            feed,
+            [
+                "omni-ledger/cogs/2026-03",
+                "transactions/",
+                "transactions/t-1/2026-11-02/h.0",
+                "transactions/t-2/2026-11-02/h.0"
+            ]
+        );
+        let details: Vec<&str> = input.cin7_postings.iter().map(|e| e.source_id).collect();
+        assert_eq!(details, ["advanced-purchase/a-1", "purchase/p-1", "sale/s-1"]);
+        // The same rows, in the same order, as the LIKE conditions read before (cxsync writes
+        // the prefixes in lower case; LIKE would also take upper case ones).
+        let like = |condition: &str| {
+            source_ids(
+                &store,
+                &format!(
+                    "SELECT DISTINCT source_id FROM ledger_lines WHERE system = 'cin7' \
+                     AND ({condition}) ORDER BY source_id"
+                ),
+            )
+        };
+        assert_eq!(feed, like("source_id LIKE 'transactions/%' OR source_id LIKE 'omni-ledger/%'"));
+        assert_eq!(
+            details,
+            like(
+                "source_id LIKE 'sale/%' OR source_id LIKE 'purchase/%' \
+                 OR source_id LIKE 'advanced-purchase/%'"
+            )
+        );
+        // The report's condition takes the feed's rows too.
+        assert_eq!(
+            feed,
+            source_ids(
+                &store,
+                &format!(
+                    "SELECT DISTINCT source_id FROM ledger_lines WHERE system = 'cin7' \
+                     AND {CIN7_FEED} ORDER BY source_id"
+                )
+            )
+        );
+        // Each entry's lines in line order.
+        let lines: Vec<u32> = input.cin7_ledger.get(0).lines().map(|l| l.line_no).collect();
+        assert_eq!(lines, [0, 1]);
+    }
+
+    #[test]
+    fn reconciliation_reads_walk_indexes_in_order_without_sorting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cxsync.db")).unwrap();
+        for sql in [DOCUMENTS, DOCUMENT_LINES, LEDGER_RANGE] {
+            let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(unbound), |row| row.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let plan = plan.join("; ");
+            assert!(!plan.contains("TEMP B-TREE") && !plan.contains("SCAN"), "{sql}: {plan}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! - [`models`]: tolerant serde structs in Xero's `PascalCase` shapes.
 //! - [`auth`], [`identity`], [`loopback`]: OAuth2 tokens, `/connections`, the sign-in listener.
 //! - [`client`]: authenticated GETs with Xero's headers, 304 and 401/403 handling.
-//! - [`normalise`]: [`Endpoint`], [`normalise()`] (one record → [`crate::model::Record`]) and
+//! - [`normalise`](mod@normalise): [`Endpoint`], [`normalise()`] (one record → [`crate::model::Record`]) and
 //!   [`trial_balance()`].
 
 pub mod auth;

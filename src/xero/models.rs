@@ -3,7 +3,7 @@
 //! Tolerant by design: every field is optional (the normaliser decides what is required),
 //! unknown fields are ignored, `null` arrays read as empty, and codes Xero may extend
 //! (statuses, types) stay `String`s so a new value is kept, never rejected. Amounts are exact
-//! [`Decimal`]s read by [`super::amount`]; dates stay raw strings for [`super::normalise`] to
+//! [`Decimal`]s read by [`super::amount`]; dates stay raw strings for [`super::normalise`](mod@super::normalise) to
 //! read with [`super::dates`], so a bad date can be reported with its field name.
 //!
 //! Only the fields cxsync uses are modelled; the raw JSON is kept beside every record.

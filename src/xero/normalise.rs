@@ -7,8 +7,8 @@
 //!   `documents` handles invoices, credit notes, payments, manual journals and bank
 //!   transactions, `ledger` handles journals, accounts, the organisation and tracking
 //!   categories.
-//! - [`trial_balance`]: `GET /Reports/TrialBalance` → [`TrialBalanceRow`]s.
-//! - [`raw`]: the sync's path, the same rules without a `serde_json::Value` tree:
+//! - [`trial_balance`]: `GET /Reports/TrialBalance` → [`TrialBalanceRow`](crate::model::TrialBalanceRow)s.
+//! - `raw`: the sync's path, the same rules without a `serde_json::Value` tree:
 //!   [`raw_records`] borrows each record's JSON text from the response body, and
 //!   [`normalise_raw`] reads it straight into the serde model. Its results and errors are
 //!   those of [`records`] and [`normalise`] (a record the direct read refuses is read again

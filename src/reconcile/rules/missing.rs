@@ -15,17 +15,16 @@
 //!
 //! Xero records dated before Cin7's first record predate the integration and are skipped.
 
-use std::collections::HashSet;
-
 use rust_decimal::Decimal;
 
 use super::{
-    Cin7View, Context, cin7_view, control_posting, document_amount, go_live, kind_name, label,
+    Cin7View, Context, cin7_view, control_posting, document_amount, document_postings, foreign,
+    go_live, kind_name, label, on_control, posting_sign,
 };
 use crate::model::DocType;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::keys::{account_code, key, tokens};
+use crate::reconcile::keys::{KeySet, account_code, key, tokens};
 use crate::reconcile::matching::{Cin7Item, LedgerRole, is_invoice_type, is_stock_type};
 use crate::reconcile::records::{Doc, Documents};
 use crate::reconcile::status::Lifecycle;
@@ -38,7 +37,7 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let matched = &ctx.matching.cin7_document_matched;
     let docs = &ctx.input.cin7_documents;
-    let in_xero: HashSet<String> = (docs.iter().enumerate())
+    let in_xero: KeySet<String> = (docs.iter().enumerate())
         .filter(|(i, doc)| matched[*i] && is_invoice_type(doc.doc_type))
         .filter_map(|(_, doc)| doc.number.and_then(key))
         .collect();
@@ -118,13 +117,13 @@ fn is_guid(word: &str) -> bool {
 }
 
 struct Cin7Shapes {
-    documents: HashSet<(DocType, String, usize)>,
-    journals: HashSet<(String, usize)>,
+    documents: KeySet<(DocType, String, usize)>,
+    journals: KeySet<(String, usize)>,
 }
 
 impl Cin7Shapes {
     fn new(docs: &Documents) -> Self {
-        let mut shapes = Self { documents: HashSet::new(), journals: HashSet::new() };
+        let mut shapes = Self { documents: KeySet::default(), journals: KeySet::default() };
         for doc in docs.iter() {
             let Some((prefix, digits)) = doc.number.and_then(shape) else { continue };
             if is_stock_type(doc.doc_type) {
@@ -150,6 +149,11 @@ impl Cin7Shapes {
                 || shape(&word).is_some_and(|s| self.journals.contains(&s))
         })
     }
+}
+
+/// The account code of `field` if it is one of the Cin7-owned `control` accounts.
+fn owned<'s>(field: &'s str, control: &[&str]) -> Option<&'s str> {
+    account_code(field).filter(|code| control.iter().any(|c| c.eq_ignore_ascii_case(code)))
 }
 
 fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -189,16 +193,33 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                  duplicate",
                 doc.doc_type
             );
-            out.push(draft.finish(FindingKind::MissingInCin7, Severity::Warning, message));
+            let mut finding = draft.finish(FindingKind::MissingInCin7, Severity::Warning, message);
+            // What it posts to a control account, which the report counts (outside the
+            // fingerprint); else its amount.
+            if !foreign(ctx.input, &doc)
+                && let Some((code, amount)) = on_control(ctx.input, &document_postings(&doc))
+            {
+                (finding.account_code, finding.amount) = (Some(code), Some(amount));
+            }
+            out.push(finding);
             continue;
         }
-        let mut hits = doc.lines().filter_map(|line| {
-            let code = line.account_code.and_then(account_code)?;
-            control.iter().any(|c| c.eq_ignore_ascii_case(code)).then_some((code, line))
-        });
-        let Some((first, line)) = hits.next() else { continue };
-        let total: Decimal = line.line_amount.unwrap_or_default()
-            + hits.map(|(_, l)| l.line_amount.unwrap_or_default()).sum::<Decimal>();
+        // Every line on an account, signed where the type says how (a bank transaction's as
+        // given), a line without an amount as zero.
+        let sign = posting_sign(doc.doc_type).unwrap_or(Decimal::ONE);
+        let postings: Vec<(&str, Decimal)> = doc
+            .lines()
+            .filter_map(|l| Some((l.account_code?, sign * l.line_amount.unwrap_or_default())))
+            .collect();
+        let Some(first) = postings.iter().find_map(|(field, _)| owned(field, &control)) else {
+            continue;
+        };
+        let total: Decimal = (postings.iter())
+            .filter(|(field, _)| {
+                owned(field, &control).is_some_and(|c| c.eq_ignore_ascii_case(first))
+            })
+            .map(|(_, amount)| *amount)
+            .sum();
         draft.account_code = Some(first.to_owned());
         draft.amount = Some(total);
         let message = format!(

@@ -170,19 +170,66 @@ pub(crate) fn control_posting(
     matching: &Matching,
     item: Cin7Item,
 ) -> Option<(String, Decimal)> {
-    let postings: Vec<(&str, Decimal)> = match item {
+    on_control(input, &cin7_postings(input, matching, item))
+}
+
+/// The first mapped control account (in [`crate::config::AccountMap::roles`] order) that
+/// `postings` post to, and their amount there.
+pub(crate) fn on_control(
+    input: &ReconcileInput,
+    postings: &[Posting<'_>],
+) -> Option<(String, Decimal)> {
+    control_codes(input).find_map(|code| {
+        let mut on = postings.iter().filter(|(a, _)| same_account(a, code)).peekable();
+        on.peek()?;
+        Some((code.to_owned(), on.map(|(_, amount)| *amount).sum()))
+    })
+}
+
+/// A posting: an account field (`"630"` or Cin7's `"630: Inventory"`) and a debit-positive
+/// amount.
+pub(crate) type Posting<'a> = (&'a str, Decimal);
+
+/// The debits of `postings` once netted by account: the same for two records that post the
+/// same net amounts, however each splits them into lines.
+pub(crate) fn netted_debits(postings: &[Posting<'_>]) -> Decimal {
+    let mut lines: Vec<(&str, Decimal)> = postings
+        .iter()
+        .map(|(field, amount)| (account_code(field).unwrap_or(field), *amount))
+        .collect();
+    lines.sort_unstable_by(|(a, _), (b, _)| {
+        a.bytes().map(|c| c.to_ascii_uppercase()).cmp(b.bytes().map(|c| c.to_ascii_uppercase()))
+    });
+    let mut debits = Decimal::ZERO;
+    let mut lines = lines.into_iter().peekable();
+    while let Some((code, mut net)) = lines.next() {
+        while let Some((_, amount)) = lines.next_if(|(next, _)| next.eq_ignore_ascii_case(code)) {
+            net += amount;
+        }
+        debits += net.max(Decimal::ZERO);
+    }
+    debits
+}
+
+/// What a Cin7 record posts (see [`control_posting`]).
+pub(crate) fn cin7_postings<'a>(
+    input: &'a ReconcileInput,
+    matching: &Matching,
+    item: Cin7Item,
+) -> Vec<Posting<'a>> {
+    match item {
         Cin7Item::Ledger(i) => {
             input.cin7_ledger.get(i).lines().map(|l| (l.account_code, l.amount)).collect()
         }
         Cin7Item::Document(i) if is_stock_type(input.cin7_documents.get(i).doc_type) => {
-            let ledger: Vec<(&str, Decimal)> = matching
+            let ledger: Vec<Posting<'a>> = matching
                 .postings_of(i)
                 .flat_map(|e| input.cin7_ledger.get(e).lines())
                 .map(|l| (l.account_code, l.amount))
                 .collect();
             if ledger.is_empty() {
                 let doc = input.cin7_documents.get(i);
-                let own: Vec<(&str, Decimal)> =
+                let own: Vec<Posting<'a>> =
                     doc.lines().filter_map(|l| Some((l.account_code?, l.line_amount?))).collect();
                 let balanced = own.iter().map(|(_, amount)| amount).sum::<Decimal>().is_zero();
                 if balanced { own } else { Vec::new() }
@@ -192,22 +239,63 @@ pub(crate) fn control_posting(
         }
         Cin7Item::Document(i) => {
             let doc = input.cin7_documents.get(i);
-            let sign = match doc.doc_type {
-                DocType::SalesInvoice | DocType::PurchaseCreditNote => -Decimal::ONE,
-                DocType::SalesCreditNote | DocType::PurchaseInvoice => Decimal::ONE,
-                _ => return None,
-            };
-            doc.lines().filter_map(|l| Some((l.account_code?, sign * l.line_amount?))).collect()
+            if foreign(input, &doc) { Vec::new() } else { document_postings(&doc) }
         }
+    }
+}
+
+/// Whether a document is in another currency than the organisation's base currency (both
+/// known): its lines are in its own currency, and what they post in base currency is not
+/// known here, so it is told on no account.
+pub(crate) fn foreign(input: &ReconcileInput, doc: &Doc<'_>) -> bool {
+    let base = input.organisation().and_then(|org| org.base_currency.as_deref());
+    matches!((base, doc.currency), (Some(base), Some(own)) if !base.trim().eq_ignore_ascii_case(own.trim()))
+}
+
+/// What a document posts by its own lines: a journal's signed lines as they are; an invoice's
+/// or credit note's line amounts as credits (sales invoices, purchase credit notes) or debits
+/// (sales credit notes, bills); anything else nothing.
+pub(crate) fn document_postings<'a>(doc: &Doc<'a>) -> Vec<Posting<'a>> {
+    let Some(sign) = posting_sign(doc.doc_type) else { return Vec::new() };
+    doc.lines().filter_map(|l| Some((l.account_code?, sign * l.line_amount?))).collect()
+}
+
+/// How a document type's line amounts post (see [`document_postings`]); `None`: not known.
+pub(crate) fn posting_sign(doc_type: DocType) -> Option<Decimal> {
+    match doc_type {
+        DocType::SalesInvoice | DocType::PurchaseCreditNote => Some(-Decimal::ONE),
+        DocType::SalesCreditNote | DocType::PurchaseInvoice => Some(Decimal::ONE),
+        t if t == DocType::ManualJournal || is_stock_type(t) => Some(Decimal::ONE),
+        _ => None,
+    }
+}
+
+/// The mapped control accounts' codes, in [`crate::config::AccountMap::roles`] order.
+fn control_codes(input: &ReconcileInput) -> impl Iterator<Item = &str> {
+    input.accounts.roles().into_iter().filter_map(|(_, code)| account_code(code?))
+}
+
+fn same_account(field: &str, code: &str) -> bool {
+    account_code(field).is_some_and(|a| a.eq_ignore_ascii_case(code))
+}
+
+/// Where a matched pair's postings differ: the first mapped control account (`prefer` first,
+/// then [`crate::config::AccountMap::roles`] order) on which Cin7's and Xero's postings differ
+/// by more than `tolerance`, and Cin7 − Xero there (debit-positive). A difference spread over
+/// several control accounts is told on the first only.
+pub(crate) fn control_difference(
+    input: &ReconcileInput,
+    cin7: &[Posting<'_>],
+    xero: &[Posting<'_>],
+    prefer: Option<&str>,
+    tolerance: Decimal,
+) -> Option<(String, Decimal)> {
+    let on = |postings: &[Posting<'_>], code: &str| -> Decimal {
+        postings.iter().filter(|(a, _)| same_account(a, code)).map(|(_, amount)| *amount).sum()
     };
-    input.accounts.roles().into_iter().find_map(|(_, code)| {
-        let code = account_code(code?)?;
-        let mut on = postings
-            .iter()
-            .filter(|(a, _)| account_code(a).is_some_and(|a| a.eq_ignore_ascii_case(code)))
-            .peekable();
-        on.peek()?;
-        Some((code.to_owned(), on.map(|(_, amount)| *amount).sum()))
+    prefer.into_iter().chain(control_codes(input)).find_map(|code| {
+        let diff = on(cin7, code) - on(xero, code);
+        (diff.abs() > tolerance).then(|| (code.to_owned(), diff))
     })
 }
 

@@ -10,8 +10,12 @@
 use chrono::Datelike as _;
 use rust_decimal::Decimal;
 
-use super::{Cin7View, Context, cin7_view, document_amount, kind_name, label};
+use super::{
+    Cin7View, Context, Posting, cin7_postings, cin7_view, control_difference, document_amount,
+    document_postings, foreign, kind_name, label, netted_debits,
+};
 use crate::amount::money;
+use crate::model::DocType;
 use crate::model::MONTHLY_JOURNAL;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
@@ -22,17 +26,35 @@ use crate::reconcile::status::Lifecycle;
 
 pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for pair in &ctx.matching.pairs {
-        let cin7 = cin7_view(ctx.input, pair.cin7);
+        let mut cin7 = cin7_view(ctx.input, pair.cin7);
         let xero = ctx.input.xero_documents.get(pair.xero);
-        if ctx.settled(cin7.changed) {
-            let start = out.len();
-            check_pair(ctx, &cin7, &xero, out);
-            if let Some(code) = monthly_debit_account(ctx, pair.cin7) {
-                for finding in &mut out[start..] {
-                    if finding.kind == FindingKind::AmountMismatch {
-                        finding.account_code = Some(code.to_owned());
-                    }
-                }
+        if !ctx.settled(cin7.changed) {
+            continue;
+        }
+        let mut xero_amount = document_amount(&xero);
+        // A Cin7 stock adjustment has no total: its value is in its task's postings, compared
+        // with the journal's once each side is netted by account (Cin7 posts a row per line,
+        // the journal may net them). Transfers and assemblies, which Cin7 may push as several
+        // journals, are not compared this way.
+        let stock = cin7.amount.is_none()
+            && matches!(pair.cin7, Cin7Item::Document(i)
+                if ctx.input.cin7_documents.get(i).doc_type == DocType::StockAdjustment);
+        let ours = stock.then(|| cin7_postings(ctx.input, ctx.matching, pair.cin7));
+        if let Some(ours) = ours.as_deref().filter(|p| !p.is_empty()) {
+            cin7.amount = Some(netted_debits(ours));
+            xero_amount = Some(netted_debits(&document_postings(&xero)));
+        }
+        let start = out.len();
+        check_pair(ctx, &cin7, &xero, xero_amount, out);
+        if let Some(finding) = out[start..].iter_mut().find(|f| attributable(f.kind, &xero)) {
+            let ours = ours.unwrap_or_else(|| cin7_postings(ctx.input, ctx.matching, pair.cin7));
+            let theirs =
+                if foreign(ctx.input, &xero) { Vec::new() } else { document_postings(&xero) };
+            let prefer = monthly_debit_account(ctx, pair.cin7);
+            if let (Some(ours), Some(theirs)) =
+                (known(&ours, cin7.life), known(&theirs, xero.life()))
+            {
+                attribute(ctx, finding, ours, theirs, prefer);
             }
         }
     }
@@ -41,9 +63,50 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The account a monthly journal entry (Cin7 Omni's COGS) debits, if the item is one: its
-/// amount difference (debits, Cin7 − Xero) is that account's variance, so the finding carries
-/// it for the report (outside the fingerprint, like `missing_in_xero`'s account).
+/// Whether a finding of `kind` on a pair is the difference between what the two sides post:
+/// `void_mismatch`, `lock_date_violation`, `paid_document_edit`, `amount_mismatch`, and the
+/// `status_mismatch` of a Xero draft (which posts nothing). Only a pair's first such finding
+/// is told on an account (a draft's amount difference is not), so nothing counts twice.
+fn attributable(kind: FindingKind, xero: &Doc<'_>) -> bool {
+    use FindingKind::{AmountMismatch, LockDateViolation, PaidDocumentEdit, VoidMismatch};
+    match kind {
+        AmountMismatch | LockDateViolation | PaidDocumentEdit | VoidMismatch => true,
+        FindingKind::StatusMismatch => xero.life() == Lifecycle::Draft,
+        _ => false,
+    }
+}
+
+/// What one side posts to the ledger: nothing when it is voided or a draft; its postings when
+/// it is live and has any; else unknown (`None`: a stock document without its ledger entries
+/// or balanced lines, a document in another currency).
+fn known<'p, 'a>(postings: &'p [Posting<'a>], life: Lifecycle) -> Option<&'p [Posting<'a>]> {
+    match life {
+        Lifecycle::Voided | Lifecycle::Draft => Some(&[]),
+        _ => (!postings.is_empty()).then_some(postings),
+    }
+}
+
+/// Tells a finding that is a difference between what the two sides of a pair (or group) post
+/// on the control account the difference lands on, with its amount there (Cin7 − Xero,
+/// debit-positive: [`control_difference`]), so the daily report counts it as explaining that
+/// account's variance. Set after the fingerprint is made, like `missing_in_xero`'s account;
+/// without a control account the finding keeps its amount and explains no account.
+fn attribute(
+    ctx: &Context<'_>,
+    finding: &mut Finding,
+    cin7: &[Posting<'_>],
+    xero: &[Posting<'_>],
+    prefer: Option<&str>,
+) {
+    let tolerance = ctx.settings.amount_tolerance;
+    if let Some((code, diff)) = control_difference(ctx.input, cin7, xero, prefer, tolerance) {
+        finding.account_code = Some(code);
+        finding.amount = Some(diff);
+    }
+}
+
+/// The account a monthly journal entry (Cin7 Omni's COGS) debits, if the item is one: the
+/// report shows Omni's COGS, not the inventory it credits, so a difference is told there.
 fn monthly_debit_account<'a>(ctx: &Context<'a>, item: Cin7Item) -> Option<&'a str> {
     let Cin7Item::Ledger(i) = item else { return None };
     let entry = ctx.input.cin7_ledger.get(i);
@@ -54,7 +117,7 @@ fn monthly_debit_account<'a>(ctx: &Context<'a>, item: Cin7Item) -> Option<&'a st
     debited.next().and_then(|l| account_code(l.account_code))
 }
 
-fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>) {
+fn check_group<'a>(ctx: &Context<'a>, group: &Consolidation, out: &mut Vec<Finding>) {
     let cin7: Vec<Doc<'_>> = group.cin7.iter().map(|&i| ctx.input.cin7_documents.get(i)).collect();
     let xero: Vec<Doc<'_>> = group.xero.iter().map(|&i| ctx.input.xero_documents.get(i)).collect();
     if !ctx.settled(cin7.iter().filter_map(|d| d.updated_at).max()) {
@@ -93,7 +156,15 @@ fn check_group(ctx: &Context<'_>, group: &Consolidation, out: &mut Vec<Finding>)
         date: Some(date),
         ..Draft::default()
     };
-    out.push(draft.finish(FindingKind::AmountMismatch, Severity::Error, message));
+    let mut finding = draft.finish(FindingKind::AmountMismatch, Severity::Error, message);
+    // Only posted documents are grouped on Cin7's side; Xero's may hold a draft.
+    let posted = |doc: &Doc<'_>| doc.life() == Lifecycle::Posted && !foreign(ctx.input, doc);
+    if cin7.iter().chain(&xero).all(posted) {
+        let postings =
+            |docs: &[Doc<'a>]| docs.iter().flat_map(document_postings).collect::<Vec<_>>();
+        attribute(ctx, &mut finding, &postings(&cin7), &postings(&xero), None);
+    }
+    out.push(finding);
 }
 
 fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &Doc<'a>) -> Draft<'a> {
@@ -107,7 +178,14 @@ fn draft<'a>(cin7: &'a Cin7View<'_>, xero: &Doc<'a>) -> Draft<'a> {
     }
 }
 
-fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut Vec<Finding>) {
+/// The rules on one pair; `xero_amount` is what the Xero copy's amount is compared as.
+fn check_pair(
+    ctx: &Context<'_>,
+    cin7: &Cin7View<'_>,
+    xero: &Doc<'_>,
+    xero_amount: Option<Decimal>,
+    out: &mut Vec<Finding>,
+) {
     let what = kind_name(cin7);
     let (c, x) = (&cin7.label, label(xero));
     let xero_life = xero.life();
@@ -130,7 +208,7 @@ fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut 
         );
         out.push(draft(cin7, xero).finish(FindingKind::StatusMismatch, Severity::Warning, message));
     }
-    let diff = ctx.differ(cin7.amount, document_amount(xero));
+    let diff = ctx.differ(cin7.amount, xero_amount);
     let months_apart = match (cin7.date, xero.date) {
         (Some(a), Some(b)) => (a.year(), a.month()) != (b.year(), b.month()),
         _ => false,
@@ -149,7 +227,7 @@ fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut 
         return;
     }
     if let Some(diff) = diff {
-        out.push(amount_finding(cin7, xero, diff, &x, what));
+        out.push(amount_finding(cin7, xero, xero_amount, diff, &x, what));
     }
     if months_apart {
         let message = format!(
@@ -166,6 +244,7 @@ fn check_pair(ctx: &Context<'_>, cin7: &Cin7View<'_>, xero: &Doc<'_>, out: &mut 
 fn amount_finding(
     cin7: &Cin7View<'_>,
     xero: &Doc<'_>,
+    xero_amount: Option<Decimal>,
     diff: Decimal,
     x: &str,
     what: &str,
@@ -190,7 +269,7 @@ fn amount_finding(
         "Cin7 {what} {c} totals {} but Xero's {x} totals {} (Cin7 − Xero = {diff}): find the \
          edited line and re-sync from Cin7, or correct the Xero copy",
         show(cin7.amount),
-        show(document_amount(xero))
+        show(xero_amount)
     );
     d.finish(FindingKind::AmountMismatch, Severity::Error, message)
 }

@@ -17,8 +17,6 @@
 //! - `unclosed_accrual`: a purchase whose GRNI (received, not invoiced) or stock-in-transit
 //!   (invoiced, not received) balance has stayed open longer than `Settings::accrual_age`.
 
-use std::collections::HashSet;
-
 use chrono::{Datelike as _, Days, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -27,7 +25,7 @@ use crate::amount::money;
 use crate::model::DocType;
 use crate::reconcile::FindingKind;
 use crate::reconcile::finding::{Draft, Finding, Severity};
-use crate::reconcile::keys::account_code;
+use crate::reconcile::keys::{KeySet, account_code};
 use crate::reconcile::records::{Entry, Posting};
 use crate::reconcile::status::Lifecycle;
 
@@ -57,7 +55,7 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// The invoice numbers (upper-cased) that a posted Cin7 credit note returning products
 /// credits.
-fn product_returns(ctx: &Context<'_>) -> HashSet<String> {
+fn product_returns(ctx: &Context<'_>) -> KeySet<String> {
     ctx.input
         .cin7_documents
         .iter()

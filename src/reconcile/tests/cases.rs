@@ -398,12 +398,179 @@ fn each_finding_kind_shows_on_its_smallest_data_and_not_on_its_clean_twin(
     }
 }
 
+/// A sale invoice that Cin7 voided and Xero still holds.
+fn voided_in_cin7_only() -> ReconcileInput {
+    synced_invoice_with(|c, _| c.status = "VOIDED".into())
+}
+
+/// A bill (its line on inventory, 630) of 120.00 in Cin7 and 100.00 in Xero.
+fn bill_pair(cin7_total: &str) -> ReconcileInput {
+    let bill = DocType::PurchaseInvoice;
+    input(vec![cin7(bill, "B-1", cin7_total)], vec![xero(bill, "B-1", "100.00")])
+}
+
+/// Totals 10.00 apart with the same lines: the tax differs, no account does.
+fn tax_only() -> ReconcileInput {
+    pair_with("110.00", "100.00", |c, _| c.lines[0].line_amount = Some(dec("100.00")))
+}
+
+/// A sale invoice in US dollars (the organisation's base currency is NZD), 120.00 in Cin7 and
+/// 100.00 in Xero.
+fn usd_pair() -> ReconcileInput {
+    pair_with("120.00", "100.00", |c, x| {
+        c.currency = Some("USD".into());
+        x.currency = Some("USD".into());
+    })
+}
+
+/// Each finding that is a difference between the two sides' postings (a pair's, or a record
+/// only Xero holds) names the control account it lands on and Cin7 − Xero there (debit
+/// positive), which the report counts.
+#[rstest]
+#[case::sale_total(pair("120.00", "100.00"), FindingKind::AmountMismatch, Some("200"), "-20.00")]
+#[case::bill_total(bill_pair("120.00"), FindingKind::AmountMismatch, Some("630"), "20.00")]
+#[case::void_in_cin7(voided_in_cin7_only(), FindingKind::VoidMismatch, Some("200"), "100.00")]
+#[case::tax_only(tax_only(), FindingKind::AmountMismatch, None, "10.00")]
+#[case::foreign_currency(usd_pair(), FindingKind::AmountMismatch, None, "20.00")]
+#[case::foreign_currency_missing(unsynced_invoice_with(|c| c.currency = Some("USD".into())), FindingKind::MissingInXero, None, "100.00")]
+#[case::cin7_made_invoice(
+    xero_invoice_numbered_like_cin7(),
+    FindingKind::MissingInCin7,
+    Some("200"),
+    "-40.00"
+)]
+#[case::journal_into_inventory(
+    xero_journal_into("630"),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "50.00"
+)]
+#[case::bank_transaction_into_inventory(
+    xero_bank_transaction_into("630"),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "50.00"
+)]
+#[case::journal_between_two_control_accounts(
+    xero_journal_grni_to_inventory(),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "50.00"
+)]
+fn a_difference_names_the_control_account_it_lands_on(
+    #[case] data: ReconcileInput,
+    #[case] kind: FindingKind,
+    #[case] account: Option<&str>,
+    #[case] amount: &str,
+) {
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, kind);
+    assert_eq!((finding.account_code.as_deref(), finding.amount), (account, Some(dec(amount))));
+}
+
+/// A Spend Money transaction of 50.00 coded to `account`, by hand in Xero.
+fn xero_bank_transaction_into(account: &str) -> ReconcileInput {
+    let mut spend = xero(DocType::BankTransaction, "-", "50.00");
+    spend.number = None;
+    spend.lines = vec![super::line(account, "50.00")];
+    let mut data = synced_invoice();
+    data.xero_documents.push(&spend);
+    data
+}
+
+/// A journal moving 50.00 from GRNI (640) into inventory (630), both Cin7's.
+fn xero_journal_grni_to_inventory() -> ReconcileInput {
+    let mut data = xero_journal_into("630");
+    data.xero_documents = {
+        let mut journal = xero_journal("mj-1", "Stocktake correction", "50.00");
+        journal.lines[1].account_code = Some("640".into());
+        [xero(SALE, "INV-00001", "100.00"), journal].iter().collect()
+    };
+    data
+}
+
+/// Cin7's authorised invoice of 100.02 that Xero holds as a 100.00 draft: the draft posts
+/// nothing, so the whole posting is told on the status finding and the amount finding is not
+/// counted again.
+#[test]
+fn a_xero_draft_is_told_once_by_its_status() {
+    let data = pair_with("100.02", "100.00", |_, x| x.status = "DRAFT".into());
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let told: Vec<_> =
+        outcome.findings.iter().map(|f| (f.kind, f.account_code.as_deref(), f.amount)).collect();
+    assert_eq!(
+        told,
+        [
+            (FindingKind::AmountMismatch, None, Some(dec("0.02"))),
+            (FindingKind::StatusMismatch, Some("200"), Some(dec("-100.02"))),
+        ]
+    );
+}
+
+#[test]
+fn a_xero_only_records_account_is_outside_its_fingerprint() {
+    let data = || xero_invoice_numbered_like_cin7();
+    let mapped = reconcile(&data(), &Settings::default(), now());
+    let mut unmapped = data();
+    unmapped.accounts.revenue = None;
+    let unmapped = reconcile(&unmapped, &Settings::default(), now());
+    let (a, b) = (&mapped.findings[0], &unmapped.findings[0]);
+    assert_eq!((a.account_code.as_deref(), b.account_code.as_deref()), (Some("200"), None));
+    assert_eq!(a.fingerprint, b.fingerprint);
+}
+
+/// A Cin7 stock adjustment as Core's detail gives it (no total, lines without amounts), its
+/// task's posting of 25.00 (inventory up, against 650) and the Xero journal Cin7 pushed for
+/// it with `xero_lines`.
+fn adjustment_valued_by_its_postings(xero_lines: &[(&str, &str)]) -> ReconcileInput {
+    let mut adjustment = cin7_adjustment("SA-00001", "25.00");
+    adjustment.total = None;
+    adjustment.lines[0].line_amount = None;
+    let mut journal = xero_journal("mj-1", "Stock adjustment SA-00001", "25.00");
+    journal.lines =
+        xero_lines.iter().map(|(account, amount)| super::line(account, amount)).collect();
+    let mut data = input(vec![adjustment], vec![journal]);
+    let mut posting =
+        ledger_entry("transactions/t-1/2026-02-10/ab.0", &[("630", "25.00"), ("650", "-25.00")]);
+    posting.reference = Some("SA-00001".into());
+    data.cin7_ledger = vec![posting].into();
+    data
+}
+
+#[test]
+fn a_stock_adjustment_is_compared_by_its_postings() {
+    let same = adjustment_valued_by_its_postings(&[("630", "25.00"), ("650", "-25.00")]);
+    let outcome = reconcile(&same, &Settings::default(), now());
+    assert_eq!(outcome.matches.len(), 1);
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    // The journal splitting the same amounts over more lines is the same.
+    let split = [("630", "10.00"), ("630", "15.00"), ("650", "-25.00")];
+    let outcome =
+        reconcile(&adjustment_valued_by_its_postings(&split), &Settings::default(), now());
+    assert!(outcome.findings.is_empty(), "{:#?}", outcome.findings);
+    // Edited in Xero to 30.00: 5.00 more inventory in Xero than in Cin7.
+    let edited = adjustment_valued_by_its_postings(&[("630", "30.00"), ("650", "-30.00")]);
+    let outcome = reconcile(&edited, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, FindingKind::AmountMismatch);
+    assert_eq!(
+        (finding.account_code.as_deref(), finding.amount),
+        (Some("630"), Some(dec("-5.00")))
+    );
+    assert!(finding.message.contains("totals 25.00 but Xero's"), "{}", finding.message);
+}
+
 #[test]
 fn a_paid_document_edit_says_how_to_get_the_change_into_xero() {
     let outcome = reconcile(&paid("120.00"), &Settings::default(), now());
     let finding = &outcome.findings[0];
     assert_eq!(finding.severity, Severity::Error);
-    assert_eq!(finding.amount, Some(dec("20.00")));
+    // 20.00 more revenue credited in Cin7 than in Xero, on the revenue account.
+    assert_eq!(
+        (finding.account_code.as_deref(), finding.amount),
+        (Some("200"), Some(dec("-20.00")))
+    );
     for step in ["remove the payment", "re-sync", "re-apply the payment", "credit note"] {
         assert!(finding.message.contains(step), "{step}: {}", finding.message);
     }
@@ -531,7 +698,11 @@ fn consolidated_documents_match_their_xero_entry_by_sum() {
     let changed = reconcile(&consolidated_day("90.00"), &consolidating(&[SALE]), now());
     let kinds: Vec<_> = changed.findings.iter().map(|f| f.kind).collect();
     assert_eq!(kinds, [FindingKind::AmountMismatch]);
-    assert_eq!(changed.findings[0].amount, Some(dec("10.00")));
+    let finding = &changed.findings[0];
+    assert_eq!(
+        (finding.account_code.as_deref(), finding.amount),
+        (Some("200"), Some(dec("-10.00")))
+    );
     assert!(changed.findings[0].message.contains("Consolidation Report"));
 
     // Without the setting each Cin7 invoice is missing from Xero.

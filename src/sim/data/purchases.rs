@@ -19,7 +19,8 @@
 //! (`amount_mismatch`), a bill never pushed (`missing_in_xero`), a purchase received and never
 //! invoiced and one invoiced and never received (`unclosed_accrual` on GRNI and on stock in
 //! transit), an adjustment journal never pushed (`missing_in_xero`), and an adjustment booked
-//! to the inventory account itself (`inventory_self_adjustment`).
+//! to the inventory account itself (`inventory_self_adjustment`); an adjustment journal
+//! edited in Xero (`amount_mismatch`).
 
 use rand::Rng as _;
 use rust_decimal::Decimal;
@@ -259,9 +260,17 @@ impl Generator {
         });
         self.world.cin7.adjustments.push((row, detail));
         self.feed(day, &task, &number, "Stock Adjustment", &[(debit, credit, value)]);
+        // Planted: an adjustment journal edited in Xero to 10.00 more after Cin7 pushed it.
+        let edited = k % 11 == 6 && !self_adjusted;
         if missing {
             self.world.truth.push(("missing_in_xero", number.clone()));
         } else {
+            let value = if edited {
+                self.world.truth.push(("amount_mismatch", number.clone()));
+                value + Decimal::TEN
+            } else {
+                value
+            };
             let mj_id = id(0x2400_0000, k);
             self.push("ManualJournals", at, "POSTED", json!({
                 "ManualJournalID": mj_id, "Narration": format!("Cin7 stock adjustment {number} (task {task})"),
