@@ -377,9 +377,9 @@ mod tests {
     fn document_lines_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
-        let before_0006 =
-            Migrations::new(MIGRATIONS[..5].iter().map(|(_, sql)| M::up(sql)).collect());
-        before_0006.to_latest(&mut conn).unwrap();
+        let before_0007 =
+            Migrations::new(MIGRATIONS[..6].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0007.to_latest(&mut conn).unwrap();
         conn.execute_batch(
             "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
              INSERT INTO documents (id, connection_id, system, doc_type, external_id, status)

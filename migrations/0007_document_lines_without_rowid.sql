@@ -1,4 +1,4 @@
--- 0006_document_lines_without_rowid: document lines are stored in their key's own B-tree
+-- 0007_document_lines_without_rowid: document lines are stored in their key's own B-tree
 -- (WITHOUT ROWID) instead of a rowid table plus the key's separate unique index, so each line
 -- the sync writes is one B-tree insert instead of two (issue 8: the backfill's CPU per
 -- record). Same columns, same key (document_id, line_no), same rows.
