@@ -403,6 +403,17 @@ fn voided_in_cin7_only() -> ReconcileInput {
     synced_invoice_with(|c, _| c.status = "VOIDED".into())
 }
 
+/// A sale invoice that Xero voided and Cin7 still holds.
+fn voided_in_xero_only() -> ReconcileInput {
+    synced_invoice_with(|_, x| x.status = "VOIDED".into())
+}
+
+/// A sale credit note (its line a debit on revenue) of 120.00 in Cin7 and 100.00 in Xero.
+fn credit_note_pair() -> ReconcileInput {
+    let note = DocType::SalesCreditNote;
+    input(vec![cin7(note, "CN-1", "120.00")], vec![xero(note, "CN-1", "100.00")])
+}
+
 /// A bill (its line on inventory, 630) of 120.00 in Cin7 and 100.00 in Xero.
 fn bill_pair(cin7_total: &str) -> ReconcileInput {
     let bill = DocType::PurchaseInvoice;
@@ -430,6 +441,8 @@ fn usd_pair() -> ReconcileInput {
 #[case::sale_total(pair("120.00", "100.00"), FindingKind::AmountMismatch, Some("200"), "-20.00")]
 #[case::bill_total(bill_pair("120.00"), FindingKind::AmountMismatch, Some("630"), "20.00")]
 #[case::void_in_cin7(voided_in_cin7_only(), FindingKind::VoidMismatch, Some("200"), "100.00")]
+#[case::void_in_xero(voided_in_xero_only(), FindingKind::VoidMismatch, Some("200"), "-100.00")]
+#[case::credit_note_total(credit_note_pair(), FindingKind::AmountMismatch, Some("200"), "20.00")]
 #[case::tax_only(tax_only(), FindingKind::AmountMismatch, None, "10.00")]
 #[case::foreign_currency(usd_pair(), FindingKind::AmountMismatch, None, "20.00")]
 #[case::foreign_currency_missing(unsynced_invoice_with(|c| c.currency = Some("USD".into())), FindingKind::MissingInXero, None, "100.00")]
