@@ -443,6 +443,12 @@ fn usd_pair() -> ReconcileInput {
 #[case::void_in_cin7(voided_in_cin7_only(), FindingKind::VoidMismatch, Some("200"), "100.00")]
 #[case::void_in_xero(voided_in_xero_only(), FindingKind::VoidMismatch, Some("200"), "-100.00")]
 #[case::credit_note_total(credit_note_pair(), FindingKind::AmountMismatch, Some("200"), "20.00")]
+#[case::locked_sale_total(
+    locked(pair("120.00", "100.00")),
+    FindingKind::LockDateViolation,
+    Some("200"),
+    "-20.00"
+)]
 #[case::tax_only(tax_only(), FindingKind::AmountMismatch, None, "10.00")]
 #[case::foreign_currency(usd_pair(), FindingKind::AmountMismatch, None, "20.00")]
 #[case::foreign_currency_missing(unsynced_invoice_with(|c| c.currency = Some("USD".into())), FindingKind::MissingInXero, None, "100.00")]
