@@ -402,6 +402,23 @@ impl AccountMap {
     }
 }
 
+#[cfg(test)]
+impl AccountMap {
+    /// Only the required inventory account mapped.
+    pub(crate) fn inventory_only(code: &str) -> Self {
+        Self {
+            inventory: code.into(),
+            cogs: None,
+            revenue: None,
+            grni: None,
+            stock_in_transit: None,
+            wip: None,
+            inventory_discrepancy: None,
+            supplier_deposits: None,
+        }
+    }
+}
+
 impl Settings {
     /// The config file to use: `--config`, else `$CXSYNC_CONFIG`, else the system default.
     /// (clap fills `explicit` from either of the first two.)

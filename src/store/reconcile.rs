@@ -455,16 +455,7 @@ mod tests {
     use crate::store::test_store as store;
 
     fn accounts() -> AccountMap {
-        AccountMap {
-            inventory: "630".into(),
-            cogs: None,
-            revenue: None,
-            grni: None,
-            stock_in_transit: None,
-            wip: None,
-            inventory_discrepancy: None,
-            supplier_deposits: None,
-        }
+        AccountMap::inventory_only("630")
     }
 
     fn finding(fingerprint: &str) -> Finding {

@@ -37,6 +37,7 @@ use chrono::{Datelike as _, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::models::Transaction;
+use super::normalise::voided;
 use crate::model::{LedgerEntry, LedgerLine, MONTHLY_JOURNAL};
 
 /// The prefix of every derived entry's source id; also the store endpoint they are kept
@@ -67,15 +68,6 @@ fn costed_status(status: Option<&str>) -> bool {
         let s = s.trim();
         s.eq_ignore_ascii_case("Imported") || s.eq_ignore_ascii_case("DoNotImport")
     })
-}
-
-fn voided(t: &Transaction) -> bool {
-    t.is_void
-        || t.status.as_deref().is_some_and(|s| {
-            ["void", "voided", "deleted", "cancelled", "canceled"]
-                .iter()
-                .any(|word| s.trim().eq_ignore_ascii_case(word))
-        })
 }
 
 /// The first day of `date`'s month.

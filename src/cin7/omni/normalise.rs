@@ -213,7 +213,8 @@ fn own_date(endpoint: Endpoint, t: &Transaction) -> Option<chrono::NaiveDate> {
     }
 }
 
-fn voided(t: &Transaction) -> bool {
+/// Whether Omni voided, deleted or cancelled the record (its flag or its status word).
+pub(super) fn voided(t: &Transaction) -> bool {
     t.is_void
         || t.status.as_deref().is_some_and(|s| {
             ["void", "voided", "deleted", "cancelled", "canceled"]

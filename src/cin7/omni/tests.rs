@@ -131,17 +131,7 @@ fn an_unreadable_value_names_its_field_and_a_record_without_id_is_refused() {
 /// after its last change.
 fn omni_findings(endpoint: Endpoint, raw: &Value) -> Vec<crate::reconcile::FindingKind> {
     use crate::reconcile::{ReconcileInput, Settings, reconcile};
-    let accounts = crate::config::AccountMap {
-        inventory: "630".into(),
-        cogs: None,
-        revenue: None,
-        grni: None,
-        stock_in_transit: None,
-        wip: None,
-        inventory_discrepancy: None,
-        supplier_deposits: None,
-    };
-    let mut input = ReconcileInput::empty(accounts);
+    let mut input = ReconcileInput::empty(crate::config::AccountMap::inventory_only("630"));
     input.omni_documents = omni_document(endpoint, raw).unwrap().into_iter().collect();
     let now = "2026-04-01T00:00:00Z".parse().unwrap();
     reconcile(&input, &Settings::default(), now).findings.into_iter().map(|f| f.kind).collect()
