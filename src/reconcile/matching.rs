@@ -367,9 +367,18 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         doc_matched: vec![false; cin7.len()],
         roles: Vec::new(),
     };
-    // Each id or number of a stock document, with the first document that has it.
-    let mut stock_ids: KeyMap<Cow<'_, str>, usize> = KeyMap::default();
-    let mut invoice_ids: KeySet<Cow<'_, str>> = KeySet::default();
+    // Each id or number of a stock document, with the first document that has it. Both are
+    // sized for two keys a document up front: growing a table of a million keys rehashes it
+    // again and again.
+    let (mut stocks, mut invoices) = (0, 0);
+    for doc in cin7.iter() {
+        stocks += usize::from(is_stock_type(doc.doc_type));
+        invoices += usize::from(is_invoice_type(doc.doc_type));
+    }
+    let mut stock_ids: KeyMap<Cow<'_, str>, usize> =
+        KeyMap::with_capacity_and_hasher(2 * stocks, foldhash::fast::RandomState::default());
+    let mut invoice_ids: KeySet<Cow<'_, str>> =
+        KeySet::with_capacity_and_hasher(2 * invoices, foldhash::fast::RandomState::default());
     for (i, doc) in cin7.iter().enumerate() {
         let ids = key_ref(doc.external_id).into_iter().chain(doc.number.and_then(key_ref));
         if is_stock_type(doc.doc_type) {
