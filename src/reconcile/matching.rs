@@ -247,6 +247,7 @@ fn typed(doc_type: DocType, text: &str) -> Option<Typed<'_>> {
     key_ref(text).map(|k| (doc_type, k))
 }
 
+#[derive(Default)]
 struct Pools<'a> {
     number: Pool<Typed<'a>>,
     reference: Pool<Typed<'a>>,
@@ -265,14 +266,20 @@ fn payment_keys(doc: &Doc<'_>, paid: &str) -> Option<(Option<String>, String)> {
     Some((doc.total.map(|total| format!("{day}|{}", total.normalize())), day))
 }
 
-/// The Xero number of every matched Cin7 invoice or credit note, by its Cin7 number (a
-/// consolidated one's is the day's Xero document, where there is one).
+/// The Xero number of every matched Cin7 invoice or credit note a Cin7 payment pays, by its
+/// Cin7 number (a consolidated one's is the day's Xero document, where there is one). Only
+/// those: the payments look up nothing else, and a million invoices' numbers are a map of
+/// two million strings.
 fn xero_numbers(
     cin7: &Documents,
     xero: &Documents,
     pairs: &[Pair],
     groups: &[Consolidation],
 ) -> KeyMap<String, String> {
+    let paid: KeySet<String> = (cin7.iter())
+        .filter(|doc| doc.doc_type == DocType::Payment)
+        .filter_map(|doc| doc.reference.and_then(key))
+        .collect();
     let paired = pairs.iter().filter_map(|pair| match pair.cin7 {
         Cin7Item::Document(i) => Some((i, pair.xero)),
         Cin7Item::Ledger(_) => None,
@@ -285,7 +292,8 @@ fn xero_numbers(
         .chain(grouped.flatten())
         .filter(|&(i, _)| is_invoice_type(cin7.get(i).doc_type))
         .filter_map(|(i, x)| {
-            Some((cin7.get(i).number.and_then(key)?, xero.get(x).number.and_then(key)?))
+            let ours = cin7.get(i).number.and_then(key).filter(|k| paid.contains(k))?;
+            Some((ours, xero.get(x).number.and_then(key)?))
         })
         .collect()
 }
@@ -300,14 +308,7 @@ fn ledger_signature(entry: &Entry<'_>) -> Option<String> {
 }
 
 fn pools(xero: &Documents) -> Pools<'_> {
-    let mut pools = Pools {
-        number: Pool::default(),
-        reference: Pool::default(),
-        narration: Pool::default(),
-        lines: Pool::default(),
-        payment: Pool::default(),
-        payment_day: Pool::default(),
-    };
+    let mut pools = Pools::default();
     for (i, doc) in xero.iter().enumerate() {
         if is_invoice_type(doc.doc_type) {
             if let Some(k) = doc.number.and_then(|n| typed(doc.doc_type, n)) {
@@ -367,9 +368,9 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         doc_matched: vec![false; cin7.len()],
         roles: Vec::new(),
     };
-    // Each id or number of a stock document, with the first document that has it. Both are
-    // sized for two keys a document up front: growing a table of a million keys rehashes it
-    // again and again.
+    // Each id or number of a stock document, with the first document that has it. This and
+    // the invoice ids below are sized for two keys a document up front: growing a table of a
+    // million keys rehashes it again and again.
     let (mut stocks, mut invoices) = (0, 0);
     for doc in cin7.iter() {
         stocks += usize::from(is_stock_type(doc.doc_type));
@@ -377,16 +378,10 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
     }
     let mut stock_ids: KeyMap<Cow<'_, str>, usize> =
         KeyMap::with_capacity_and_hasher(2 * stocks, foldhash::fast::RandomState::default());
-    let mut invoice_ids: KeySet<Cow<'_, str>> =
-        KeySet::with_capacity_and_hasher(2 * invoices, foldhash::fast::RandomState::default());
-    for (i, doc) in cin7.iter().enumerate() {
+    for (i, doc) in cin7.iter().enumerate().filter(|(_, doc)| is_stock_type(doc.doc_type)) {
         let ids = key_ref(doc.external_id).into_iter().chain(doc.number.and_then(key_ref));
-        if is_stock_type(doc.doc_type) {
-            for id in ids {
-                stock_ids.entry(id).or_insert(i);
-            }
-        } else if is_invoice_type(doc.doc_type) {
-            invoice_ids.extend(ids);
+        for id in ids {
+            stock_ids.entry(id).or_insert(i);
         }
     }
     let mut stock_postings = Vec::new();
@@ -415,6 +410,7 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
     let mut groups = consolidate(cin7, xero, settings, &mut run, |t| t != DocType::Payment);
     let numbers = xero_numbers(cin7, xero, &run.pairs, &groups);
     run.payments(cin7, &numbers, !settings.consolidated.contains(&DocType::Payment));
+    drop(numbers);
     groups.extend(consolidate(cin7, xero, settings, &mut run, |t| t == DocType::Payment));
     for (i, doc) in cin7.iter().enumerate() {
         if !run.doc_matched[i] && is_stock_type(doc.doc_type) {
@@ -422,17 +418,32 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
             run.by_lines(sig.as_deref(), Cin7Item::Document(i));
         }
     }
+    let mut unmatched = Vec::new();
     for (i, entry) in ledger.iter().enumerate() {
         if run.roles[i] != LedgerRole::Missing {
             continue;
         }
         let sig = ledger_signature(&entry);
-        if !run.by_lines(sig.as_deref(), Cin7Item::Ledger(i))
-            && own_ids(&entry).any(|id| invoice_ids.contains(id.as_str()))
-        {
+        if !run.by_lines(sig.as_deref(), Cin7Item::Ledger(i)) {
+            unmatched.push(i);
+        }
+    }
+    // The pools are done with: freed before the invoice ids are gathered, so the two are
+    // never held at once (at a million documents a side, each takes about 100 MB).
+    run.pools = Pools::default();
+    // Each id and number of an invoice or credit note.
+    let mut invoice_ids: KeySet<Cow<'_, str>> =
+        KeySet::with_capacity_and_hasher(2 * invoices, foldhash::fast::RandomState::default());
+    for doc in cin7.iter().filter(|doc| is_invoice_type(doc.doc_type)) {
+        invoice_ids
+            .extend(key_ref(doc.external_id).into_iter().chain(doc.number.and_then(key_ref)));
+    }
+    for i in unmatched {
+        if own_ids(&ledger.get(i)).any(|id| invoice_ids.contains(id.as_str())) {
             run.roles[i] = LedgerRole::Unexpected;
         }
     }
+    drop(invoice_ids);
     monthly(ledger, xero, &mut run);
     Matching {
         pairs: run.pairs,
