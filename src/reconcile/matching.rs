@@ -359,47 +359,24 @@ fn ledger_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
 
 /// Pairs every Cin7 record it can with a Xero document; documents of the `consolidated`
 /// types left over are then matched in groups.
+///
+/// The Xero pools and the Cin7 ledger entries' roles (which stock document stands for each)
+/// read nothing of each other: they are built in two threads.
 pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matching {
     let (cin7, ledger, xero) = (&input.cin7_documents, &input.cin7_ledger, &input.xero_documents);
+    let (pools, (roles, stock_postings)) = std::thread::scope(|scope| {
+        let pools = scope.spawn(|| pools(xero));
+        let roles = ledger_roles(cin7, ledger);
+        let pools = pools.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (pools, roles)
+    });
     let mut run = Run {
-        pools: pools(xero),
+        pools,
         taken: vec![false; xero.len()],
         pairs: Vec::new(),
         doc_matched: vec![false; cin7.len()],
-        roles: Vec::new(),
+        roles,
     };
-    // Each id or number of a stock document, with the first document that has it. This and
-    // the invoice ids below are sized for two keys a document up front: growing a table of a
-    // million keys rehashes it again and again.
-    let (mut stocks, mut invoices) = (0, 0);
-    for doc in cin7.iter() {
-        stocks += usize::from(is_stock_type(doc.doc_type));
-        invoices += usize::from(is_invoice_type(doc.doc_type));
-    }
-    let mut stock_ids: KeyMap<Cow<'_, str>, usize> =
-        KeyMap::with_capacity_and_hasher(2 * stocks, foldhash::fast::RandomState::default());
-    for (i, doc) in cin7.iter().enumerate().filter(|(_, doc)| is_stock_type(doc.doc_type)) {
-        let ids = key_ref(doc.external_id).into_iter().chain(doc.number.and_then(key_ref));
-        for id in ids {
-            stock_ids.entry(id).or_insert(i);
-        }
-    }
-    let mut stock_postings = Vec::new();
-    run.roles = ledger
-        .iter()
-        .enumerate()
-        .map(|(e, entry)| {
-            match own_ids(&entry).find_map(|id| stock_ids.get(id.as_str()).copied()) {
-                Some(doc) => {
-                    stock_postings.push((doc, e));
-                    LedgerRole::Represented
-                }
-                None => LedgerRole::Missing,
-            }
-        })
-        .collect();
-    drop(stock_ids);
-    stock_postings.sort_unstable();
     // Every record has its chance at ids and numbers before any is matched by its lines.
     for (i, doc) in cin7.iter().enumerate() {
         run.document_by_id(i, &doc);
@@ -431,7 +408,8 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
     // The pools are done with: freed before the invoice ids are gathered, so the two are
     // never held at once (at a million documents a side, each takes about 100 MB).
     run.pools = Pools::default();
-    // Each id and number of an invoice or credit note.
+    // Each id and number of an invoice or credit note, sized up front (see `ledger_roles`).
+    let invoices = cin7.iter().filter(|doc| is_invoice_type(doc.doc_type)).count();
     let mut invoice_ids: KeySet<Cow<'_, str>> =
         KeySet::with_capacity_and_hasher(2 * invoices, foldhash::fast::RandomState::default());
     for doc in cin7.iter().filter(|doc| is_invoice_type(doc.doc_type)) {
@@ -453,6 +431,40 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         xero_matched: run.taken,
         stock_postings,
     }
+}
+
+/// What each Cin7 ledger entry is before matching: [`LedgerRole::Represented`] where a stock
+/// document of the same task (by id or number) stands for it, else [`LedgerRole::Missing`];
+/// and (document, entry) for each represented one, sorted.
+fn ledger_roles(cin7: &Documents, ledger: &Entries) -> (Vec<LedgerRole>, Vec<(usize, usize)>) {
+    // Each id or number of a stock document, with the first document that has it, sized for
+    // two keys a document up front: growing a table of a million keys rehashes it again and
+    // again.
+    let stocks = cin7.iter().filter(|doc| is_stock_type(doc.doc_type)).count();
+    let mut stock_ids: KeyMap<Cow<'_, str>, usize> =
+        KeyMap::with_capacity_and_hasher(2 * stocks, foldhash::fast::RandomState::default());
+    for (i, doc) in cin7.iter().enumerate().filter(|(_, doc)| is_stock_type(doc.doc_type)) {
+        let ids = key_ref(doc.external_id).into_iter().chain(doc.number.and_then(key_ref));
+        for id in ids {
+            stock_ids.entry(id).or_insert(i);
+        }
+    }
+    let mut stock_postings = Vec::new();
+    let roles = ledger
+        .iter()
+        .enumerate()
+        .map(|(e, entry)| {
+            match own_ids(&entry).find_map(|id| stock_ids.get(id.as_str()).copied()) {
+                Some(doc) => {
+                    stock_postings.push((doc, e));
+                    LedgerRole::Represented
+                }
+                None => LedgerRole::Missing,
+            }
+        })
+        .collect();
+    stock_postings.sort_unstable();
+    (roles, stock_postings)
 }
 
 /// Each account's net amount's sign, by upper-cased code (zero nets left out).

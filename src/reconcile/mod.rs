@@ -41,17 +41,30 @@ pub struct Outcome {
 }
 
 /// Matches one connection's Cin7 records with its Xero records and reports every discrepancy.
+///
+/// The rules only read the input and the matching, each appending its findings: they run in
+/// two threads (pairs, missing and accounts in this one; periods, volume and Omni's, then the
+/// list of matches, in another), their findings joined in the order one thread gave them.
 pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>) -> Outcome {
     let matching = matching::match_records(input, settings);
     let ctx =
         rules::Context { input, settings, now, today: settings.today(now), matching: &matching };
-    let mut findings = Vec::new();
-    rules::pairs::check(&ctx, &mut findings);
-    rules::missing::check(&ctx, &mut findings);
-    rules::accounts::check(&ctx, &mut findings);
-    rules::periods::check(&ctx, &mut findings);
-    rules::volume::check(&ctx, &mut findings);
-    rules::omni::check(&ctx, &mut findings);
+    let (mut findings, (later, matches)) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| {
+            let mut findings = Vec::new();
+            rules::periods::check(&ctx, &mut findings);
+            rules::volume::check(&ctx, &mut findings);
+            rules::omni::check(&ctx, &mut findings);
+            (findings, matches(input, &matching))
+        });
+        let mut findings = Vec::new();
+        rules::pairs::check(&ctx, &mut findings);
+        rules::missing::check(&ctx, &mut findings);
+        rules::accounts::check(&ctx, &mut findings);
+        let other = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (findings, other)
+    });
+    findings.extend(later);
     findings.sort_by(|a, b| {
         (a.kind, &a.cin7_ref, &a.xero_ref, &a.account_code, &a.fingerprint).cmp(&(
             b.kind,
@@ -61,6 +74,11 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
             &b.fingerprint,
         ))
     });
+    Outcome { matches, findings }
+}
+
+/// Every pair and every consolidated group's Cin7 and Xero documents as [`Match`]es, sorted.
+fn matches(input: &ReconcileInput, matching: &matching::Matching) -> Vec<Match> {
     let mut matches: Vec<Match> = matching
         .pairs
         .iter()
@@ -85,7 +103,7 @@ pub fn reconcile(input: &ReconcileInput, settings: &Settings, now: DateTime<Utc>
         }))
         .collect();
     matches.sort_unstable();
-    Outcome { matches, findings }
+    matches
 }
 
 use std::fmt;
