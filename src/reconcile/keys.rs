@@ -41,10 +41,14 @@ const JOINERS: &str = "-_/.";
 /// The words of a narration that could be an id or a document number (`SA-00012`, a `TaskID`
 /// GUID), upper-cased. Separators inside a word (`-_/.`) are kept, at its ends dropped.
 pub(crate) fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).map(str::to_ascii_uppercase)
+}
+
+/// The words [`tokens`] gives, as they stand in `text` (not upper-cased).
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || JOINERS.contains(c)))
         .map(|word| word.trim_matches(|c| JOINERS.contains(c)))
         .filter(|word| !word.is_empty())
-        .map(str::to_ascii_uppercase)
 }
 
 /// `key(text)` if the text is a single narration token (so it can be found in a narration).

@@ -41,7 +41,9 @@ use std::hash::Hash;
 use chrono::{Datelike as _, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::keys::{KeyMap, KeySet, account_code, key, key_ref, signature, single_token, tokens};
+use super::keys::{
+    KeyMap, KeySet, account_code, key, key_ref, signature, single_token, tokens, words,
+};
 use super::records::{Doc, Documents, Entries, Entry};
 use super::status::Lifecycle;
 use super::{ReconcileInput, Settings};
@@ -416,8 +418,11 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
         invoice_ids
             .extend(key_ref(doc.external_id).into_iter().chain(doc.number.and_then(key_ref)));
     }
+    let mut buf = String::new();
     for i in unmatched {
-        if own_ids(&ledger.get(i)).any(|id| invoice_ids.contains(id.as_str())) {
+        if find_own_id(&ledger.get(i), &mut buf, |id| invoice_ids.contains(id).then_some(()))
+            .is_some()
+        {
             run.roles[i] = LedgerRole::Unexpected;
         }
     }
@@ -450,17 +455,16 @@ fn ledger_roles(cin7: &Documents, ledger: &Entries) -> (Vec<LedgerRole>, Vec<(us
         }
     }
     let mut stock_postings = Vec::new();
+    let mut buf = String::new();
     let roles = ledger
         .iter()
         .enumerate()
-        .map(|(e, entry)| {
-            match own_ids(&entry).find_map(|id| stock_ids.get(id.as_str()).copied()) {
-                Some(doc) => {
-                    stock_postings.push((doc, e));
-                    LedgerRole::Represented
-                }
-                None => LedgerRole::Missing,
+        .map(|(e, entry)| match find_own_id(&entry, &mut buf, |id| stock_ids.get(id).copied()) {
+            Some(doc) => {
+                stock_postings.push((doc, e));
+                LedgerRole::Represented
             }
+            None => LedgerRole::Missing,
         })
         .collect();
     stock_postings.sort_unstable();
@@ -589,9 +593,24 @@ fn consolidate(
         .collect()
 }
 
-/// The ids a ledger entry could be known by: its source id (and its long words) and reference.
-fn own_ids<'a>(entry: &Entry<'a>) -> impl Iterator<Item = String> + 'a {
-    ledger_ids(entry).chain(entry.reference.and_then(key))
+/// The first of `found`'s answers for the ids a ledger entry could be known by, in order: its
+/// source id (and its long words) and reference, each as its [`key`]. Each id is upper-cased
+/// into `buf` in turn, not into a string of its own: a million entries are looked up twice.
+fn find_own_id<T>(
+    entry: &Entry<'_>,
+    buf: &mut String,
+    mut found: impl FnMut(&str) -> Option<T>,
+) -> Option<T> {
+    let id = entry.source_id;
+    let long_words = words(id).filter(|w| w.len() >= 8);
+    let reference = entry.reference.map(str::trim).filter(|r| !r.is_empty());
+    let trimmed = Some(id.trim()).filter(|id| !id.is_empty());
+    trimmed.into_iter().chain(long_words).chain(reference).find_map(|text| {
+        buf.clear();
+        buf.push_str(text);
+        buf.make_ascii_uppercase();
+        found(buf)
+    })
 }
 
 struct Run<'a> {
