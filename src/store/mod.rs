@@ -374,6 +374,51 @@ mod tests {
     }
 
     #[test]
+    fn matches_keep_their_rows_when_their_table_loses_its_rowid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
+        let before_0008 =
+            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0008.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO matches VALUES
+                 (1, 'c-2', 'x-2', 'document_number', '2026-01-02T00:00:00.000Z'),
+                 (1, 'c-1', 'x-1', 'task_id_in_narration', '2026-01-01T00:00:00.000Z');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let rows: Vec<(i64, String, String, String, String)> = conn
+            .prepare("SELECT * FROM matches ORDER BY cin7_external_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let row =
+            |c: &str, x: &str, m: &str, at: &str| (1, c.into(), x.into(), m.into(), at.into());
+        assert_eq!(
+            rows,
+            [
+                row("c-1", "x-1", "task_id_in_narration", "2026-01-01T00:00:00.000Z"),
+                row("c-2", "x-2", "document_number", "2026-01-02T00:00:00.000Z"),
+            ]
+        );
+        let sql: String = conn
+            .query_row("SELECT sql FROM sqlite_schema WHERE name = 'matches'", [], |r| r.get(0))
+            .unwrap();
+        assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+        let index: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'matches_by_xero'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 1);
+    }
+
+    #[test]
     fn document_lines_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();

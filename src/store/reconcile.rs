@@ -386,8 +386,8 @@ fn ledger(conn: &Connection, id: i64, ledger: Ledger) -> rusqlite::Result<Entrie
 /// first is kept, as `INSERT OR IGNORE` of all of them in order kept it.
 ///
 /// The stored rows are read in key order and merged with `matches` in the same order; the
-/// rows to delete are collected by rowid and the matches to write by position, and written
-/// once the read is done.
+/// keys to delete and the positions of the matches to write are collected, and written once
+/// the read is done.
 fn save_matches(
     tx: &rusqlite::Transaction<'_>,
     id: i64,
@@ -405,30 +405,33 @@ fn save_matches(
     let (mut stale, mut write) = (Vec::new(), Vec::new());
     {
         let mut stmt = tx.prepare(
-            "SELECT rowid, cin7_external_id, xero_external_id, method FROM matches
+            "SELECT cin7_external_id, xero_external_id, method FROM matches
              WHERE connection_id = ?1 ORDER BY cin7_external_id, xero_external_id",
         )?;
         let mut rows = stmt.query([id])?;
         let mut next = order.iter().copied().peekable();
         while let Some(row) = rows.next()? {
-            let stored = (text(row, 1)?.unwrap_or_default(), text(row, 2)?.unwrap_or_default());
+            let stored = (text(row, 0)?.unwrap_or_default(), text(row, 1)?.unwrap_or_default());
             while let Some(i) = next.next_if(|&i| key(i) < stored) {
                 write.push(i);
             }
             match next.next_if(|&i| key(i) == stored) {
                 Some(i) => {
-                    if text(row, 3)? != Some(matches[i].method.as_str()) {
+                    if text(row, 2)? != Some(matches[i].method.as_str()) {
                         write.push(i);
                     }
                 }
-                None => stale.push(row.get::<_, i64>(0)?),
+                None => stale.push((stored.0.to_owned(), stored.1.to_owned())),
             }
         }
         write.extend(next);
     }
-    let mut delete = tx.prepare_cached("DELETE FROM matches WHERE rowid = ?1")?;
-    for rowid in stale {
-        delete.execute([rowid])?;
+    let mut delete = tx.prepare_cached(
+        "DELETE FROM matches
+         WHERE connection_id = ?1 AND cin7_external_id = ?2 AND xero_external_id = ?3",
+    )?;
+    for (cin7, xero) in stale {
+        delete.execute(params![id, cin7, xero])?;
     }
     let mut upsert = tx.prepare_cached(
         "INSERT INTO matches (connection_id, cin7_external_id, xero_external_id, method, matched_at)
