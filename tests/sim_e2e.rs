@@ -161,10 +161,26 @@ async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
     assert_exactly_the_truth(&sim, &found);
     assert!(matched > 500, "the clean documents were matched: {matched}");
 
+    // Omni's payments are matched to Xero's like Core's (the paid document, date and amount),
+    // and the planted ones are found: one never pushed, one edited in Xero.
+    for kind in ["missing_in_xero", "amount_mismatch"] {
+        let planted = sim.truth.iter().any(|(k, r)| *k == kind && r.contains(" (paid "));
+        assert!(planted, "the Omni simulator plants a payment {kind}");
+    }
+    let conn = rusqlite::Connection::open(dir.path().join("cxsync.db")).unwrap();
+    let paid: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM matches WHERE method = 'paid_document'
+             AND cin7_external_id LIKE 'Payments/%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(paid > 100, "Omni's payments were matched to Xero's: {paid}");
+
     // Omni's monthly COGS journal in Xero is paired with the COGS cxsync derives from the
     // sales orders (so it is neither `missing_in_cin7` nor `control_account_journal`), and
     // the planted difference is the amount mismatch the truth names.
-    let conn = rusqlite::Connection::open(dir.path().join("cxsync.db")).unwrap();
     let method: String = conn
         .query_row(
             "SELECT method FROM matches WHERE cin7_external_id = 'omni-ledger/cogs/2026-01'",

@@ -5,8 +5,8 @@
 //!
 //! Its data is the generated business's sales seen as Omni holds them ([`omni_world`]): each
 //! Cin7 sale becomes a sales order (its invoice number the one Xero has), each credit note a
-//! credit note; a few purchase orders and adjustments that have not posted yet, and the
-//! payments of the paid invoices. The Xero side trades the per-sale COGS manual journals Cin7
+//! credit note, each payment of its invoice a payment against the order; a few purchase
+//! orders and adjustments that have not posted yet. The Xero side trades the per-sale COGS manual journals Cin7
 //! Core posts (and their general-ledger journals) for Omni's: one COGS manual journal per
 //! month, Dr COGS 310, Cr inventory 630, of the cost of the units dispatched on the month's
 //! costed sales orders less the cost of the completed credit notes' returns, as the simulator
@@ -199,9 +199,6 @@ pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
     // and not invoiced, a late restock) have no Omni counterpart.
     drop_core_stock_journals(world);
     world.truth.retain(|(kind, _)| !matches!(*kind, "timing_difference" | "return_misalignment"));
-    // Omni's payments are made from Xero's below, so the plants in Core's invoice payments
-    // ("INV-… (paid …)") have no Omni counterpart either.
-    world.truth.retain(|(_, reference)| !reference.contains(" (paid "));
     let planted: HashSet<String> = world.truth.iter().map(|(_, r)| r.clone()).collect();
     let never_pushed: HashSet<String> = world
         .truth
@@ -476,23 +473,31 @@ fn adjustment() -> Value {
     })
 }
 
-/// The payments Xero holds, as Omni's payments against their orders.
+/// The customers' payments as Omni records them against their sales orders (`orderId`,
+/// `orderType`, `orderRef`): the payments of the shared business's invoices, whose planted
+/// errors ("INV-… (paid …)": a payment never pushed to Xero, one edited there) stay in the
+/// ground truth, as against Core.
 fn payments(world: &XeroWorld) -> Records {
-    world
-        .lists
-        .get("Payments")
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(n, item)| {
-            let order = item.json["Invoice"]["InvoiceNumber"]
+    let mut records = Vec::new();
+    for (n, (at, _, detail)) in world.cin7.sales.iter().enumerate() {
+        let paid = detail["Invoices"][0]["Payments"].as_array().into_iter().flatten();
+        for payment in paid {
+            let day = payment["DatePaid"]
                 .as_str()
-                .map(|number| number.replace("INV-", "SO-"));
-            (item.updated_ms, json!({
-                "id": n + 1, "createdDate": omni_date(item.updated_ms), "modifiedDate": omni_date(item.updated_ms),
-                "paymentDate": omni_date(day_of(item.updated_ms)), "amount": item.json["Amount"],
-                "method": "Card", "isAuthorized": true, "orderRef": order,
-            }))
-        })
-        .collect()
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
+                .map_or(Value::Null, |t| omni_date(t.and_utc().timestamp_millis()));
+            let modified = at + 700;
+            records.push((modified, json!({
+                "id": records.len() + 1, "createdDate": omni_date(modified), "modifiedDate": omni_date(modified),
+                "paymentDate": day, "amount": number(&payment["Amount"]), "method": "Card",
+                "isAuthorized": true, "orderId": n + 1, "orderType": "SalesOrder",
+                "orderRef": detail["CustomerReference"],
+            })));
+        }
+    }
+    records.sort_by_key(|(modified, _)| *modified);
+    for (index, (_, record)) in records.iter_mut().enumerate() {
+        record["id"] = json!(index + 1);
+    }
+    records
 }

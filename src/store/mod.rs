@@ -23,6 +23,7 @@
 
 mod calls;
 mod findings;
+mod omni;
 mod pages;
 mod query;
 mod reconcile;

@@ -74,7 +74,12 @@ pub struct Payment {
     pub payment_date: Option<NaiveDate>,
     pub amount: Option<Decimal>,
     pub method: Option<String>,
+    /// The id of the order paid, in the endpoint `order_type` names.
+    pub order_id: Option<String>,
+    /// The paid order's reference (Omni: "unique sales/purchase order reference").
     pub order_ref: Option<String>,
+    /// `SalesOrder` or `PurchaseOrder` (the model's "order type classification").
+    pub order_type: Option<String>,
     pub is_authorized: bool,
 }
 
@@ -158,7 +163,9 @@ impl Payment {
             payment_date: f.date("paymentDate")?,
             amount: f.amount("amount")?,
             method: f.text("method")?,
+            order_id: f.text("orderId")?,
             order_ref: f.text("orderRef")?,
+            order_type: f.text("orderType")?,
             is_authorized: f.flag("isAuthorized")?,
         })
     }

@@ -219,6 +219,31 @@ pub fn omni_documents(
     Ok(out)
 }
 
+/// Names each stored Omni payment by the document it pays, as the stored orders say now (see
+/// [`crate::cin7::omni::normalise::payment_with`]): an order invoiced after its payment was
+/// read, or voided since, changes what the payment is matched with, though the payment
+/// record itself did not change. Returns how many payments changed.
+pub fn refresh_payments(
+    store: &mut Store,
+    connection: &str,
+) -> Result<usize, crate::store::StoreError> {
+    let mut orders = normalise::PaidOrders::default();
+    for endpoint in [Endpoint::SalesOrders, Endpoint::PurchaseOrders] {
+        for (_, raw) in store.raw_records(connection, System::Cin7, endpoint.as_str())? {
+            if let Ok(value) = serde_json::from_str::<Value>(&raw) {
+                orders.add(endpoint, &value);
+            }
+        }
+    }
+    let payments: Vec<crate::model::Document> = store
+        .raw_records(connection, System::Cin7, Endpoint::Payments.as_str())?
+        .iter()
+        .filter_map(|(_, raw)| serde_json::from_str::<Value>(raw).ok())
+        .filter_map(|value| normalise::payment_with(&value, &orders))
+        .collect();
+    store.update_payment_references(connection, &payments)
+}
+
 /// Rebuilds the Cin7-side ledger Omni's stored documents imply (its monthly COGS journals, see
 /// [`crate::cin7::omni::ledger`]) and stores it like Cin7 Core's ledger feed, so
 /// reconciliation and the report read it the same way. Months whose COGS changed are
