@@ -38,6 +38,20 @@ fn instant(value: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value).map(|t| t.to_utc()).map_err(|_| corrupt("timestamp", value))
 }
 
+/// The accounts a Cin7 Omni connection's derived ledger is whole for: COGS once mapped, and
+/// inventory once COGS and `inventory_discrepancy` (where Omni posts adjustments that name no
+/// account of their own) are both mapped. Inventory's figure leaves out what Omni's API does
+/// not return (landed costs, supplier credit notes): `docs/reconciliation-omni.md`.
+fn omni_known_accounts(accounts: &AccountMap) -> Vec<&str> {
+    fn mapped(code: Option<&str>) -> Option<&str> {
+        code.map(str::trim).filter(|c| !c.is_empty())
+    }
+    let cogs = mapped(accounts.cogs.as_deref());
+    let discrepancy = mapped(accounts.inventory_discrepancy.as_deref());
+    let inventory = (cogs.is_some() && discrepancy.is_some()).then(|| accounts.inventory.trim());
+    cogs.into_iter().chain(inventory).collect()
+}
+
 impl Store {
     /// Whether the connection's Cin7 is Omni.
     fn is_omni(&self, id: i64) -> Result<bool, StoreError> {
@@ -54,7 +68,8 @@ impl Store {
     ///   is synced; balance-sheet accounts count every line.
     /// - Cin7: the sum of its ledger lines dated on or before `date`, per account (every mapped
     ///   account gets a figure, zero included, once any Cin7 ledger line is stored; none
-    ///   before). For Cin7 Omni only the COGS account, the one its derived ledger covers.
+    ///   before). For Cin7 Omni only the accounts its derived ledger is whole for: COGS, and
+    ///   inventory with COGS and the inventory discrepancy account mapped.
     /// - Xero: while the Journals endpoint is available and has been synced (or has lines),
     ///   the sum of journal lines dated on or before `date` (zero for a mapped account without
     ///   any); when Journals are marked unavailable, the trial-balance rows stored as at
@@ -107,10 +122,11 @@ impl Store {
             BTreeMap::new()
         };
         if self.is_omni(id)? {
-            // Omni's derived ledger is whole for COGS only (see `cin7::omni::ledger`): the
-            // other accounts' Cin7 side is unknown, not zero.
-            let cogs = accounts.cogs.as_deref().map(str::trim);
-            cin7_balances.retain(|code, _| Some(code.as_str()) == cogs);
+            // Omni's derived ledger is whole for COGS, and for inventory once it also holds
+            // the COGS credits and every adjustment (see `cin7::omni::ledger`): the other
+            // accounts' Cin7 side is unknown, not zero.
+            let known = omni_known_accounts(accounts);
+            cin7_balances.retain(|code, _| known.contains(&code.as_str()));
         }
 
         let (xero_source, xero_balances) = match self.xero_path(connection, id)? {
@@ -465,6 +481,16 @@ mod tests {
     }
 
     use crate::store::test_store as store;
+
+    #[test]
+    fn an_omni_connection_has_an_inventory_figure_only_with_cogs_and_its_adjustment_account() {
+        let mut map = accounts();
+        assert_eq!(omni_known_accounts(&map), ["310"]);
+        map.inventory_discrepancy = Some("660".into());
+        assert_eq!(omni_known_accounts(&map), ["310", "630"]);
+        map.cogs = None;
+        assert!(omni_known_accounts(&map).is_empty());
+    }
 
     /// One ledger entry: its id, date and `(account, amount)` lines.
     type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);

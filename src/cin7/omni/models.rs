@@ -41,6 +41,15 @@ pub struct Transaction {
     pub currency: Option<String>,
     pub total: Option<Decimal>,
     pub product_total: Option<Decimal>,
+    /// Purchase orders: freight and surcharge charged by the supplier, the overall discount.
+    pub freight_total: Option<Decimal>,
+    pub surcharge: Option<Decimal>,
+    pub discount_total: Option<Decimal>,
+    /// `Incl`, `Excl` or `Exempt`: whether line prices include tax at `tax_rate` (percent).
+    pub tax_status: Option<String>,
+    pub tax_rate: Option<Decimal>,
+    /// Units of the document's currency per unit of the base currency.
+    pub currency_rate: Option<Decimal>,
     pub is_void: bool,
     pub status: Option<String>,
     pub stage: Option<String>,
@@ -111,6 +120,12 @@ impl Transaction {
             currency: f.text("currencyCode")?,
             total: f.amount("total")?,
             product_total: f.amount("productTotal")?,
+            freight_total: f.amount("freightTotal")?,
+            surcharge: f.amount("surcharge")?,
+            discount_total: f.amount("discountTotal")?,
+            tax_status: f.text("taxStatus")?,
+            tax_rate: f.amount("taxRate")?,
+            currency_rate: f.amount("currencyRate")?,
             is_void: f.flag("isVoid")?,
             status: f.text("status")?,
             stage: f.text("stage")?,

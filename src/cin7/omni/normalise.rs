@@ -9,7 +9,8 @@
 //! - a purchase order becomes a `PurchaseInvoice` numbered by its `supplierInvoiceReference`
 //!   (the matcher also tries Xero's `Reference` for bills);
 //! - a stock adjustment becomes a `StockAdjustment` numbered by its `reference`, found in a
-//!   Xero manual journal's narration;
+//!   Xero manual journal's narration; it has no total and its lines no amounts: what it posts
+//!   is derived with the connection's accounts (`super::ledger`), and compared from there;
 //! - a payment becomes a `Payment`, as Core's invoice payments do: its reference is the number
 //!   of the document it pays (the paid sales order's invoice number, or purchase order's
 //!   supplier invoice number), what Xero's payment names. A payment record names only its
@@ -278,7 +279,8 @@ fn document(endpoint: Endpoint, id: String, t: &Transaction) -> Document {
         date: own_date(endpoint, t),
         due_date: None,
         currency: t.currency.clone(),
-        total: if endpoint == Endpoint::Adjustments { t.product_total } else { t.total },
+        // An adjustment's value is what its derived ledger entry posts (see the module notes).
+        total: if endpoint == Endpoint::Adjustments { None } else { t.total },
         tax_total: None,
         amount_paid: None,
         amount_credited: None,
@@ -306,15 +308,17 @@ fn sales_line(line: &LineItem) -> DocumentLine {
     }
 }
 
-/// An adjustment line: stock value moved, `qty × unitCost` (signed), to the line's account or
-/// the adjustment's alternative account.
+/// An adjustment line: quantity and unit cost, the line's account or the adjustment's
+/// alternative account, and no amount: what it posts, inventory against that account, is in
+/// the adjustment's derived ledger entry (`cin7::omni::ledger::adjustment_entries`), which
+/// the adjustment stands for when it is compared with its Xero journal.
 fn adjustment_line(line: &LineItem, alternative: Option<&String>) -> DocumentLine {
     DocumentLine {
         item_code: line.code.clone(),
         description: line.name.clone(),
         quantity: line.qty,
         unit_amount: line.unit_cost,
-        line_amount: line.qty.zip(line.unit_cost).map(|(qty, cost)| qty * cost),
+        line_amount: None,
         tax_amount: None,
         account_code: line.account_code.clone().or_else(|| alternative.cloned()),
         unit_cost: line.unit_cost,

@@ -164,7 +164,8 @@ pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
 /// post their lines' amounts (credits on sales invoices and purchase credit notes). A stock
 /// document (adjustment, transfer, assembly) posts what the Cin7 ledger entries it stands for
 /// post (its task's transactions); without any, its own lines where they are a balanced
-/// journal (signed, summing to zero); else nothing is known.
+/// journal (signed, summing to zero); else nothing is known. Any document with ledger entries
+/// derived from it (Cin7 Omni's purchase orders) posts what those entries post.
 pub(crate) fn control_posting(
     input: &ReconcileInput,
     matching: &Matching,
@@ -238,8 +239,20 @@ pub(crate) fn cin7_postings<'a>(
             }
         }
         Cin7Item::Document(i) => {
+            // What was derived from the document (Cin7 Omni's bills), in base currency.
+            let derived: Vec<Posting<'a>> = matching
+                .postings_of(i)
+                .flat_map(|e| input.cin7_ledger.get(e).lines())
+                .map(|l| (l.account_code, l.amount))
+                .collect();
             let doc = input.cin7_documents.get(i);
-            if foreign(input, &doc) { Vec::new() } else { document_postings(&doc) }
+            if !derived.is_empty() {
+                derived
+            } else if foreign(input, &doc) {
+                Vec::new()
+            } else {
+                document_postings(&doc)
+            }
         }
     }
 }
