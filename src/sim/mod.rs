@@ -32,6 +32,7 @@ pub mod data;
 pub mod faults;
 pub mod limits;
 pub mod omni;
+pub mod omni_stock;
 pub mod xero;
 
 use std::collections::BTreeMap;
@@ -98,9 +99,9 @@ pub struct Simulator {
     /// The errors planted between the two sides: `(finding kind, reference)`.
     pub truth: Vec<(&'static str, String)>,
     /// Cin7 minus Xero per account code over all the data (debit positive), from the
-    /// simulator's own ledgers; `None` against Omni, whose Cin7 ledger
-    /// cxsync derives (COGS only; the Omni end-to-end test checks it).
-    pub variance: Option<BTreeMap<String, rust_decimal::Decimal>>,
+    /// simulator's own ledgers; against Omni, whose Cin7 ledger cxsync derives, for the
+    /// accounts derived whole (COGS and inventory), from the plants.
+    pub variance: BTreeMap<String, rust_decimal::Decimal>,
     pub xero_addr: SocketAddr,
     pub cin7_addr: SocketAddr,
     pub tenant_id: String,
@@ -118,7 +119,10 @@ impl Simulator {
         };
         let omni_world = (config.cin7 == SimCin7::Omni).then(|| omni::omni_world(&mut world));
         let truth = world.truth.clone();
-        let variance = omni_world.is_none().then(|| world.ledger_variance());
+        let variance = match &omni_world {
+            Some(omni) => omni.variance.clone(),
+            None => world.ledger_variance(),
+        };
         // The Cin7 side moves to its server (the simulated Xero does not read it): one copy.
         let cin7_world = std::mem::take(&mut world.cin7);
         let tenant_id = world.tenant_id.clone();
@@ -211,13 +215,20 @@ cogs = "310"
 revenue = "200"
 grni = "815"
 stock_in_transit = "650"
-"#,
+{omni_accounts}"#,
             store = store.display(),
             client_id = self.config.client_id,
             client_secret = self.config.client_secret,
             tenant = self.tenant_id,
             minute_ms = self.config.minute.as_millis(),
             cin7_section = self.cin7_section(),
+            // Where Omni's adjustments without an account of their own post.
+            omni_accounts = match self.config.cin7 {
+                SimCin7::Core => String::new(),
+                SimCin7::Omni => {
+                    format!("inventory_discrepancy = \"{}\"\n", omni_stock::ADJUSTMENT_ACCOUNT)
+                }
+            },
         )
     }
 
