@@ -11,20 +11,22 @@
 //! - `cin7`: Cin7 Core's API: chart of accounts, sales, purchases, stock adjustments, and the
 //!   ledger feed.
 //! - `omni`: Cin7 Omni's API instead, when [`SimConfig::cin7`] is [`SimCin7::Omni`]: the same
-//!   sales as Omni holds them, with Omni's own planted errors.
+//!   sales and payments as Omni holds them, with Omni's own planted errors; `omni_stock`:
+//!   Omni's purchase orders and stock adjustments, and the bills and journals Xero holds.
 //! - `limits`: per-tenant rate limits; `faults`: seeded fault injection.
 //!
 //! The generator plants errors between the two sides and lists them (`Simulator::truth`):
 //! `amount_mismatch`, `missing_in_xero`, `missing_in_cin7`, `void_mismatch`, `blank_cogs`,
 //! `archived_account`, `control_account_journal`; on Cin7 Core's invoice payments a payment
 //! never pushed (`missing_in_xero`) and one edited in Xero (`amount_mismatch`, both known as
-//! `INV-… (paid DATE)`); from the Cin7 Core ledger
+//! `INV-… (paid DATE)`, against Omni too); from the Cin7 Core ledger
 //! `timing_difference` and `return_misalignment`; on Core purchases and stock adjustments
 //! (`data::purchases`) a bill's `amount_mismatch`, bills and adjustment journals never pushed
 //! (`missing_in_xero`), `unclosed_accrual` (GRNI and stock in transit) and
 //! `inventory_self_adjustment`, and an adjustment journal edited in Xero (`amount_mismatch`,
 //! compared through the task's postings); against Cin7 Omni also `sync_error` and
-//! `missing_document_date` (see `omni`). Not yet simulated: stock transfers, assemblies, and
+//! `missing_document_date` (see `omni`), and on its bills and adjustment journals
+//! `amount_mismatch` and `missing_in_xero` (see `omni_stock`). Not yet simulated: stock transfers, assemblies, and
 //! the other finding kinds.
 
 pub mod cin7;
