@@ -69,6 +69,7 @@ fn show_puts_both_sides_next_to_each_other_with_match_and_findings() {
             xero_ref: Some("INV-0042".into()),
             account_code: None,
             amount: Some(Decimal::new(500, 2)),
+            other_accounts: Vec::new(),
             date: None,
             message: "Remove the payment in Xero, let Cin7 re-sync, then re-apply it.".into(),
         }],

@@ -158,32 +158,40 @@ pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
     }
 }
 
-/// What a Cin7 record that Xero lacks does to the variance: the first mapped control account
-/// it posts to (in [`crate::config::AccountMap::roles`] order, inventory first) and its
-/// debit-positive amount there. Ledger entries carry signed lines; invoices and credit notes
-/// post their lines' amounts (credits on sales invoices and purchase credit notes). A stock
-/// document (adjustment, transfer, assembly) posts what the Cin7 ledger entries it stands for
-/// post (its task's transactions); without any, its own lines where they are a balanced
-/// journal (signed, summing to zero); else nothing is known.
-pub(crate) fn control_posting(
+/// What a Cin7 record that Xero lacks does to the variance: the mapped control accounts it
+/// posts to (in [`crate::config::AccountMap::roles`] order, inventory first) and its
+/// debit-positive amount on each ([`on_controls`]). Ledger entries carry signed lines;
+/// invoices and credit notes post their lines' amounts (credits on sales invoices and purchase
+/// credit notes). A stock document (adjustment, transfer, assembly) posts what the Cin7 ledger
+/// entries it stands for post (its task's transactions); without any, its own lines where
+/// they are a balanced journal (signed, summing to zero); else nothing is known.
+pub(crate) fn control_postings(
     input: &ReconcileInput,
     matching: &Matching,
     item: Cin7Item,
-) -> Option<(String, Decimal)> {
-    on_control(input, &cin7_postings(input, matching, item))
+) -> Vec<(String, Decimal)> {
+    on_controls(input, &cin7_postings(input, matching, item))
 }
 
-/// The first mapped control account (in [`crate::config::AccountMap::roles`] order) that
-/// `postings` post to, and their amount there.
-pub(crate) fn on_control(
+/// The mapped control accounts (in [`crate::config::AccountMap::roles`] order) that
+/// `postings` post to, and their amount on each: the first whatever it nets to, the others
+/// only where they do not net to zero (they are what the record adds to the first).
+pub(crate) fn on_controls(
     input: &ReconcileInput,
     postings: &[Posting<'_>],
-) -> Option<(String, Decimal)> {
-    control_codes(input).find_map(|code| {
+) -> Vec<(String, Decimal)> {
+    let mut out: Vec<(String, Decimal)> = Vec::new();
+    for code in control_codes(input) {
         let mut on = postings.iter().filter(|(a, _)| same_account(a, code)).peekable();
-        on.peek()?;
-        Some((code.to_owned(), on.map(|(_, amount)| *amount).sum()))
-    })
+        if on.peek().is_none() || out.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(code)) {
+            continue;
+        }
+        let amount: Decimal = on.map(|(_, amount)| *amount).sum();
+        if out.is_empty() || !amount.is_zero() {
+            out.push((code.to_owned(), amount));
+        }
+    }
+    out
 }
 
 /// A posting: an account field (`"630"` or Cin7's `"630: Inventory"`) and a debit-positive
@@ -211,7 +219,7 @@ pub(crate) fn netted_debits(postings: &[Posting<'_>]) -> Decimal {
     debits
 }
 
-/// What a Cin7 record posts (see [`control_posting`]).
+/// What a Cin7 record posts (see [`control_postings`]).
 pub(crate) fn cin7_postings<'a>(
     input: &'a ReconcileInput,
     matching: &Matching,
@@ -279,24 +287,27 @@ fn same_account(field: &str, code: &str) -> bool {
     account_code(field).is_some_and(|a| a.eq_ignore_ascii_case(code))
 }
 
-/// Where a matched pair's postings differ: the first mapped control account (`prefer` first,
-/// then [`crate::config::AccountMap::roles`] order) on which Cin7's and Xero's postings differ
-/// by more than `tolerance`, and Cin7 − Xero there (debit-positive). A difference spread over
-/// several control accounts is told on the first only.
-pub(crate) fn control_difference(
+/// Where a matched pair's postings differ: the mapped control accounts (`prefer` first, then
+/// [`crate::config::AccountMap::roles`] order) on which Cin7's and Xero's postings differ by
+/// more than `tolerance`, each with Cin7 − Xero there (debit-positive).
+pub(crate) fn control_differences(
     input: &ReconcileInput,
     cin7: &[Posting<'_>],
     xero: &[Posting<'_>],
     prefer: Option<&str>,
     tolerance: Decimal,
-) -> Option<(String, Decimal)> {
+) -> Vec<(String, Decimal)> {
     let on = |postings: &[Posting<'_>], code: &str| -> Decimal {
         postings.iter().filter(|(a, _)| same_account(a, code)).map(|(_, amount)| *amount).sum()
     };
-    prefer.into_iter().chain(control_codes(input)).find_map(|code| {
+    let mut out: Vec<(String, Decimal)> = Vec::new();
+    for code in prefer.into_iter().chain(control_codes(input)) {
         let diff = on(cin7, code) - on(xero, code);
-        (diff.abs() > tolerance).then(|| (code.to_owned(), diff))
-    })
+        if diff.abs() > tolerance && !out.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(code)) {
+            out.push((code.to_owned(), diff));
+        }
+    }
+    out
 }
 
 /// The earliest date Cin7 has anything for: Xero records before it predate the integration.

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use rstest::rstest;
+use rust_decimal::Decimal;
 
 use super::{
     account, at, cin7, cin7_adjustment, day, dec, input, ledger_entry, now, organisation, postings,
@@ -486,6 +487,41 @@ fn a_difference_names_the_control_account_it_lands_on(
     let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
     assert_eq!(finding.kind, kind);
     assert_eq!((finding.account_code.as_deref(), finding.amount), (account, Some(dec(amount))));
+}
+
+/// Stock adjustment SA-00001 of 25.00 (inventory 630 debited, 650 credited) whose Xero
+/// journal was edited to 35.00 on both lines.
+fn adjustment_journal_edited() -> ReconcileInput {
+    let mut data = stock_adjustment_with_its_postings(true);
+    let journal = xero_journal("mj-1", "Stock adjustment SA-00001", "35.00");
+    data.xero_documents = [journal].iter().collect();
+    data
+}
+
+/// A difference that lands on several mapped control accounts is told on each, with its
+/// amount there (the first as the finding's own account and amount), so the report explains
+/// every account it moves — not only the first.
+#[rstest]
+#[case::unsynced_adjustment(stock_adjustment_with_its_postings(false), FindingKind::MissingInXero, &[("630", "25.00"), ("650", "-25.00")])]
+#[case::unsynced_transfer(unsynced_stock_transfer_with_its_postings(), FindingKind::MissingInXero, &[("630", "-40.00"), ("641", "40.00")])]
+#[case::edited_adjustment_journal(adjustment_journal_edited(), FindingKind::AmountMismatch, &[("630", "-10.00"), ("650", "10.00")])]
+#[case::journal_into_inventory(xero_journal_into("630"), FindingKind::ControlAccountJournal, &[("630", "50.00"), ("650", "-50.00")])]
+#[case::journal_between_two_control_accounts(xero_journal_grni_to_inventory(), FindingKind::ControlAccountJournal, &[("630", "50.00"), ("640", "-50.00")])]
+#[case::sale_on_revenue_only(pair("120.00", "100.00"), FindingKind::AmountMismatch, &[("200", "-20.00")])]
+fn a_difference_on_several_control_accounts_is_told_on_each(
+    #[case] data: ReconcileInput,
+    #[case] kind: FindingKind,
+    #[case] accounts: &[(&str, &str)],
+) {
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, kind);
+    let told: Vec<(&str, Decimal)> = (finding.account_code.as_deref().zip(finding.amount))
+        .into_iter()
+        .chain(finding.other_accounts.iter().map(|(code, amount)| (code.as_str(), *amount)))
+        .collect();
+    let expected: Vec<(&str, Decimal)> = accounts.iter().map(|(c, a)| (*c, dec(a))).collect();
+    assert_eq!(told, expected);
 }
 
 /// A Spend Money transaction of 50.00 coded to `account`, by hand in Xero.
