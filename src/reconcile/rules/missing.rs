@@ -200,8 +200,8 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(finding);
             continue;
         }
-        // Every line on an account, signed where the type says how (a bank transaction's as
-        // given), a line without an amount as zero.
+        // Every line on an account, signed where the type says how, a line without an amount
+        // as zero.
         let sign = posting_sign(doc.doc_type).unwrap_or(Decimal::ONE);
         let postings: Vec<(&str, Decimal)> = doc
             .lines()

@@ -260,8 +260,8 @@ pub(crate) fn foreign(input: &ReconcileInput, doc: &Doc<'_>) -> bool {
     matches!((base, doc.currency), (Some(base), Some(own)) if !base.trim().eq_ignore_ascii_case(own.trim()))
 }
 
-/// What a document posts by its own lines: a journal's signed lines as they are; an invoice's
-/// or credit note's line amounts as credits (sales invoices, purchase credit notes) or debits
+/// What a document posts by its own lines: a journal's or bank transaction's signed lines as
+/// they are; an invoice's or credit note's line amounts as credits (sales invoices, purchase credit notes) or debits
 /// (sales credit notes, bills); anything else nothing.
 pub(crate) fn document_postings<'a>(doc: &Doc<'a>) -> Vec<Posting<'a>> {
     let Some(sign) = posting_sign(doc.doc_type) else { return Vec::new() };
@@ -273,7 +273,10 @@ pub(crate) fn posting_sign(doc_type: DocType) -> Option<Decimal> {
     match doc_type {
         DocType::SalesInvoice | DocType::PurchaseCreditNote => Some(-Decimal::ONE),
         DocType::SalesCreditNote | DocType::PurchaseInvoice => Some(Decimal::ONE),
-        t if t == DocType::ManualJournal || is_stock_type(t) => Some(Decimal::ONE),
+        // Signed lines, debit positive (a bank transaction's by its type: the normaliser's).
+        t if t == DocType::ManualJournal || t == DocType::BankTransaction || is_stock_type(t) => {
+            Some(Decimal::ONE)
+        }
         _ => None,
     }
 }

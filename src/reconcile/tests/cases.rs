@@ -477,6 +477,12 @@ fn usd_pair() -> ReconcileInput {
     Some("630"),
     "50.00"
 )]
+#[case::receive_money_into_inventory(
+    xero_bank_transaction_into_signed("630", "-50.00"),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "-50.00"
+)]
 fn a_difference_names_the_control_account_it_lands_on(
     #[case] data: ReconcileInput,
     #[case] kind: FindingKind,
@@ -526,11 +532,17 @@ fn a_difference_on_several_control_accounts_is_told_on_each(
 
 /// A Spend Money transaction of 50.00 coded to `account`, by hand in Xero.
 fn xero_bank_transaction_into(account: &str) -> ReconcileInput {
-    let mut spend = xero(DocType::BankTransaction, "-", "50.00");
-    spend.number = None;
-    spend.lines = vec![super::line(account, "50.00")];
+    xero_bank_transaction_into_signed(account, "50.00")
+}
+
+/// A bank transaction of 50.00 coded to `account`, by hand in Xero, its line signed as the
+/// normaliser signs it: a debit for spend money, a credit (`-50.00`) for receive money.
+fn xero_bank_transaction_into_signed(account: &str, line: &str) -> ReconcileInput {
+    let mut transaction = xero(DocType::BankTransaction, "-", "50.00");
+    transaction.number = None;
+    transaction.lines = vec![super::line(account, line)];
     let mut data = synced_invoice();
-    data.xero_documents.push(&spend);
+    data.xero_documents.push(&transaction);
     data
 }
 
