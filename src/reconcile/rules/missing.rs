@@ -216,10 +216,17 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             })
             .map(|(_, amount)| *amount)
             .sum();
+        // In another currency than the base one, what it posts in base currency is not known
+        // here: the message gives its own currency's amount, the finding no amount.
+        let foreign = foreign(ctx.input, &doc);
+        let shown = match doc.currency.filter(|_| foreign) {
+            Some(currency) => format!("{total} {}", currency.trim()),
+            None => total.to_string(),
+        };
         draft.account_code = Some(first.to_owned());
-        draft.amount = Some(total);
+        draft.amount = (!foreign).then_some(total);
         let message = format!(
-            "Xero's {} {x} posts {total} to control account {first}, which only Cin7 should \
+            "Xero's {} {x} posts {shown} to control account {first}, which only Cin7 should \
              post to, and no Cin7 record matches it: reverse it in Xero and record the stock \
              change in Cin7 (a stock adjustment or purchase) so both sides agree",
             doc.doc_type
@@ -228,10 +235,12 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             draft.finish(FindingKind::ControlAccountJournal, Severity::Warning, message);
         // The other mapped accounts it posts to (a journal from GRNI to inventory, or from
         // COGS) differ from Cin7 by the same posting.
-        finding.other_accounts = on_controls(ctx.input, &postings)
-            .into_iter()
-            .filter(|(code, amount)| !code.eq_ignore_ascii_case(first) && !amount.is_zero())
-            .collect();
+        if !foreign {
+            finding.other_accounts = on_controls(ctx.input, &postings)
+                .into_iter()
+                .filter(|(code, amount)| !code.eq_ignore_ascii_case(first) && !amount.is_zero())
+                .collect();
+        }
         out.push(finding);
     }
 }

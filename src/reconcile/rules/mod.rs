@@ -261,10 +261,18 @@ pub(crate) fn foreign(input: &ReconcileInput, doc: &Doc<'_>) -> bool {
 }
 
 /// What a document posts by its own lines: a journal's or bank transaction's signed lines as
-/// they are; an invoice's or credit note's line amounts as credits (sales invoices, purchase credit notes) or debits
-/// (sales credit notes, bills); anything else nothing.
+/// they are; an invoice's or credit note's line amounts as credits (sales invoices, purchase
+/// credit notes) or debits (sales credit notes, bills); anything else nothing. A document with
+/// an amount on a line without an account posts nothing known here (an empty list), rather
+/// than the part that is coded.
 pub(crate) fn document_postings<'a>(doc: &Doc<'a>) -> Vec<Posting<'a>> {
     let Some(sign) = posting_sign(doc.doc_type) else { return Vec::new() };
+    let uncoded = |l: &super::records::Line<'_>| {
+        l.account_code.is_none() && l.line_amount.is_some_and(|a| !a.is_zero())
+    };
+    if doc.lines().any(|l| uncoded(&l)) {
+        return Vec::new();
+    }
     doc.lines().filter_map(|l| Some((l.account_code?, sign * l.line_amount?))).collect()
 }
 

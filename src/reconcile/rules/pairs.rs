@@ -154,8 +154,13 @@ fn check_group<'a>(ctx: &Context<'a>, group: &Consolidation, out: &mut Vec<Findi
         ..Draft::default()
     };
     let mut finding = draft.finish(FindingKind::AmountMismatch, Severity::Error, message);
-    // Only posted documents are grouped on Cin7's side; Xero's may hold a draft.
-    let posted = |doc: &Doc<'_>| doc.life() == Lifecycle::Posted && !foreign(ctx.input, doc);
+    // Only posted documents are grouped on Cin7's side; Xero's may hold a draft. Each must
+    // have known postings for the group's to be known.
+    let posted = |doc: &Doc<'_>| {
+        doc.life() == Lifecycle::Posted
+            && !foreign(ctx.input, doc)
+            && !document_postings(doc).is_empty()
+    };
     if cin7.iter().chain(&xero).all(posted) {
         let postings =
             |docs: &[Doc<'a>]| docs.iter().flat_map(document_postings).collect::<Vec<_>>();

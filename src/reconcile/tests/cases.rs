@@ -44,6 +44,15 @@ fn unsynced_invoice_with(change: impl FnOnce(&mut Document)) -> ReconcileInput {
     input(vec![source], vec![])
 }
 
+/// A sale invoice of 100.00 whose second line (20.00 of it) has no account: where that part
+/// posts is not known, so neither is what the invoice does to revenue.
+fn unsynced_partly_coded_invoice() -> ReconcileInput {
+    unsynced_invoice_with(|c| {
+        c.lines = vec![super::line("200", "80.00"), super::line("200", "20.00")];
+        c.lines[1].account_code = None;
+    })
+}
+
 fn synced_invoice() -> ReconcileInput {
     pair("100.00", "100.00")
 }
@@ -546,6 +555,27 @@ fn xero_bank_transaction_into_signed(account: &str, line: &str) -> ReconcileInpu
     data
 }
 
+/// A Spend Money transaction in US dollars (the base currency is NZD) coded to inventory: its
+/// account is told, its amount is not (its base-currency amount is not known here), and the
+/// message names the currency of the amount it gives.
+#[test]
+fn a_foreign_currency_transaction_into_inventory_is_told_without_an_amount() {
+    let mut spend = xero(DocType::BankTransaction, "-", "50.00");
+    (spend.number, spend.currency) = (None, Some("USD".into()));
+    spend.lines = vec![super::line("630", "50.00")];
+    let mut data = synced_invoice();
+    data.xero_documents.push(&spend);
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, FindingKind::ControlAccountJournal);
+    assert_eq!((finding.account_code.as_deref(), finding.amount), (Some("630"), None));
+    assert!(
+        finding.message.contains("posts 50.00 USD to control account 630"),
+        "{}",
+        finding.message
+    );
+}
+
 /// A journal moving 50.00 from GRNI (640) into inventory (630), both Cin7's.
 fn xero_journal_grni_to_inventory() -> ReconcileInput {
     let mut data = xero_journal_into("630");
@@ -843,6 +873,7 @@ fn a_record_missing_in_xero_names_the_control_account_it_posts_to_and_its_amount
 #[case::unsynced_stock_transfer_with_its_postings(unsynced_stock_transfer_with_its_postings(), Some(("630", "-40.00")))]
 #[case::unsynced_stock_adjustment_posted_on_its_own_lines(unsynced_adjustment_with_lines(&[("650", "-25.00"), ("630: Inventory", "25.00")]), Some(("630", "25.00")))]
 #[case::unsynced_stock_adjustment_with_one_sided_lines(unsynced_adjustment_with_lines(&[("650", "25.00")]), None)]
+#[case::unsynced_partly_coded_invoice(unsynced_partly_coded_invoice(), None)]
 fn a_record_missing_in_xero_carries_the_control_account_it_posts_to(
     #[case] data: ReconcileInput,
     #[case] expected: Option<(&str, &str)>,
