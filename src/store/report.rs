@@ -318,11 +318,27 @@ impl Store {
                     xero_ref: row.get(4)?,
                     account_code: row.get(5)?,
                     amount: row.get::<_, Option<String>>(6)?.as_deref().map(decimal).transpose()?,
+                    other_accounts: Vec::new(),
                     message: row.get(7)?,
                     date: row
                         .get::<_, Option<String>>(8)?
                         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                 });
+            }
+            // The further accounts of findings told on more than one (`out` is in `id` order).
+            let mut stmt = self.conn.prepare(
+                "SELECT f.id, a.account_code, a.amount
+                 FROM findings f JOIN finding_accounts a ON a.finding_id = f.id
+                 WHERE f.connection_id = ?1 AND f.resolved_at IS NULL
+                   AND a.account_code IS NOT f.account_code
+                 ORDER BY f.id, a.account_code",
+            )?;
+            let mut rows = stmt.query([id])?;
+            while let Some(row) = rows.next()? {
+                let finding: i64 = row.get(0)?;
+                if let Ok(at) = out.binary_search_by_key(&finding, |f| f.id) {
+                    out[at].other_accounts.push((row.get(1)?, decimal(&row.get::<_, String>(2)?)?));
+                }
             }
             Ok(out)
         };
@@ -728,6 +744,56 @@ mod tests {
         assert_eq!(input.window.previous_report, Some(day("2026-11-19")));
         assert_eq!(timestamp(input.window.since), "2026-11-19T13:00:00.000Z");
         assert_eq!(ids(&input.new_findings), [2, 1], "since the previous report, oldest first");
+    }
+
+    /// An adjustment never pushed moves inventory and COGS: saved through the reconciler's
+    /// path, its finding explains both accounts' variances, and saving it again on one
+    /// account replaces what was stored.
+    #[test]
+    fn a_finding_on_two_accounts_explains_both_and_is_replaced_when_saved_again() {
+        use crate::reconcile::{Finding, FindingKind, Outcome, Severity};
+        let (_dir, mut store) = store();
+        ledger(
+            &mut store,
+            System::Cin7,
+            &[("c1", "2026-11-03", &[("630", "-35.83"), ("310", "35.83")])],
+        );
+        store.finish_endpoint("acme", System::Xero, "Journals", None, EPOCH).unwrap();
+        let finding = |others: Vec<(String, Decimal)>| Finding {
+            kind: FindingKind::MissingInXero,
+            severity: Severity::Error,
+            fingerprint: "fp".into(),
+            cin7_ref: Some("SA-1".into()),
+            xero_ref: None,
+            account_code: Some("630".into()),
+            amount: Some(d("-35.83")),
+            other_accounts: others,
+            date: Some(day("2026-11-03")),
+            message: "m".into(),
+        };
+        let save = |store: &mut Store, others| {
+            let outcome = Outcome { matches: vec![], findings: vec![finding(others)] };
+            store.save_outcome("acme", &outcome, EPOCH).unwrap();
+        };
+        save(&mut store, vec![("310".into(), d("35.83"))]);
+        let report = compute(&load(&store, "2026-11-24"), day("2026-11-24"));
+        let rest: Vec<_> = report.accounts.iter().map(|a| (a.role, a.unexplained)).collect();
+        assert_eq!(
+            rest,
+            [
+                ("inventory", Some(Decimal::ZERO)),
+                ("cogs", Some(Decimal::ZERO)),
+                ("grni", Some(Decimal::ZERO))
+            ]
+        );
+        assert!(report.unattributed.is_empty());
+
+        save(&mut store, vec![]);
+        let report = compute(&load(&store, "2026-11-24"), day("2026-11-24"));
+        assert_eq!(report.accounts[0].unexplained, Some(Decimal::ZERO));
+        assert_eq!(report.accounts[1].unexplained, Some(d("35.83")), "no longer on COGS");
+        let rows = store.query("SELECT account_code, amount FROM finding_accounts").unwrap();
+        assert_eq!(rows.rows.len(), 1, "{rows:?}");
     }
 
     fn trend_at(trend: &crate::report::Trend, role: &str, date: &str) -> Option<Decimal> {
