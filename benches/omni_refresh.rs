@@ -1,7 +1,7 @@
 //! What an Omni connection's reconciliation does first, at size: naming the stored payments by
 //! the orders they pay and deriving the Cin7-side ledger from the stored documents
-//! (`sync::omni::refresh_payments` and `refresh_ledger`), and reading Omni's own posting facts
-//! (`sync::omni::omni_documents`).
+//! (`sync::omni::refresh`, before issue 9 `refresh_payments` and `refresh_ledger`), and reading
+//! Omni's own posting facts (`sync::omni::omni_documents`).
 //!
 //! The store is the Omni simulator's business at SIZE sales (`sim::omni::omni_world`: a sales
 //! order per sale, a credit note every twenty, a purchase order every hundred, stock
@@ -24,7 +24,7 @@ use cxsync::cin7::omni::{Endpoint, normalise};
 use cxsync::config::{AccountMap, Cin7Kind};
 use cxsync::model::System;
 use cxsync::store::{PageWrite, Store};
-use cxsync::sync::omni::{omni_documents, refresh_ledger, refresh_payments};
+use cxsync::sync::omni::{Refresh, omni_documents, refresh};
 use serde_json::Value;
 
 const CONNECTION: &str = "bench";
@@ -143,11 +143,15 @@ fn main() {
     let phase = |name: &str, store: &mut Store| {
         reset_peak_rss();
         let (started, cpu) = (Instant::now(), cpu_seconds());
-        let payments = refresh_payments(store, CONNECTION).expect("refresh payments");
-        let entries = refresh_ledger(store, CONNECTION, &map, now).expect("refresh ledger");
+        let outcome = refresh(store, CONNECTION, &map, now).expect("refresh");
+        let done = match outcome {
+            Refresh::Unchanged => "nothing changed: skipped".to_string(),
+            Refresh::Derived { payments, entries } => {
+                format!("{payments} payments renamed, {entries} ledger entries")
+            }
+        };
         println!(
-            "{name}: wall {:.3} s, CPU {:.3} s, peak RSS {} MiB; {payments} payments renamed, \
-             {entries} ledger entries",
+            "{name}: wall {:.3} s, CPU {:.3} s, peak RSS {} MiB; {done}",
             started.elapsed().as_secs_f64(),
             cpu_seconds() - cpu,
             peak_rss_kib() / 1024

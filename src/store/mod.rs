@@ -14,6 +14,8 @@
 //!   findings' lifecycle.
 //! - `windows`: what reads of unordered lists ask: a stored record's change time or raw
 //!   JSON, and closing a ledger re-read window (stale entries out, cursor in, atomically).
+//! - `omni`: Cin7 Omni's derived records (payments named by their orders, the derived
+//!   ledger) streamed from the stored records, fingerprinted, and written with their marker.
 //! - `findings`: reading findings for the command line.
 //! - `report`: loading what the variance report is computed from.
 //! - `reports`: generated reports and whether each was delivered (exactly-once delivery).
@@ -50,6 +52,7 @@ use crate::table::Value;
 
 pub use calls::CallLog;
 pub use findings::FindingFilter;
+pub use omni::{OmniRefresh, RawFingerprint};
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use reconcile::FindingChanges;
 pub use reports::{CLAIM_TIMEOUT, Claim, SentReport};

@@ -344,15 +344,21 @@ impl PaidOrders {
     /// Adds one raw record of `SalesOrders` or `PurchaseOrders` (others, and unreadable
     /// records, are skipped).
     pub fn add(&mut self, endpoint: Endpoint, raw: &Value) {
+        if let Ok(t) = Transaction::read(raw) {
+            self.add_read(endpoint, &t);
+        }
+    }
+
+    /// Adds one record of `SalesOrders` or `PurchaseOrders` already read (others are skipped).
+    pub fn add_read(&mut self, endpoint: Endpoint, t: &Transaction) {
         if !matches!(endpoint, Endpoint::SalesOrders | Endpoint::PurchaseOrders) {
             return;
         }
-        let Ok(t) = Transaction::read(raw) else { return };
-        let order = PaidOrder { number: number(endpoint, &t), voided: voided(&t) };
+        let order = PaidOrder { number: number(endpoint, t), voided: voided(t) };
         if let Some(reference) = t.reference.as_deref().and_then(reference_key) {
             self.by_reference.entry(reference).or_insert_with(|| order.clone());
         }
-        if let Some(id) = t.id {
+        if let Some(id) = t.id.clone() {
             self.by_id.insert((endpoint, id), order);
         }
     }
