@@ -45,7 +45,7 @@ use super::keys::{KeyMap, KeySet, account_code, key, key_ref, signature, single_
 use super::records::{Doc, Documents, Entries, Entry};
 use super::status::Lifecycle;
 use super::{ReconcileInput, Settings};
-use crate::model::{DocType, MONTHLY_JOURNAL};
+use crate::model::{DOCUMENT_POSTINGS, DocType, MONTHLY_JOURNAL, derived_document_id};
 
 /// How a Cin7 record was paired with its Xero copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,7 +104,8 @@ pub(crate) enum Cin7Item {
 /// What a Cin7 ledger entry is expected to be in Xero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LedgerRole {
-    /// A Cin7 stock document of the same task stands for it.
+    /// A Cin7 stock document of the same task stands for it, or the Cin7 document it was
+    /// derived from ([`DOCUMENT_POSTINGS`]).
     Represented,
     /// Matched a Xero manual journal.
     Matched,
@@ -139,8 +140,8 @@ pub(crate) struct Matching {
     pub cin7_document_matched: Vec<bool>,
     pub ledger: Vec<LedgerRole>,
     pub xero_matched: Vec<bool>,
-    /// (Cin7 document, Cin7 ledger entry) for every entry a stock document stands for
-    /// ([`LedgerRole::Represented`]), sorted.
+    /// (Cin7 document, Cin7 ledger entry) for every entry a stock document stands for, or that
+    /// was derived from the document ([`LedgerRole::Represented`]), sorted.
     pub stock_postings: Vec<(usize, usize)>,
 }
 
@@ -380,12 +381,25 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
             invoice_ids.extend(ids);
         }
     }
+    // Entries derived from one Cin7 document (Cin7 Omni's purchases and adjustments) stand
+    // for what that document posts: the document, found by its external id, represents them.
+    let derived: KeyMap<&str, usize> =
+        if ledger.iter().any(|e| e.source_type == Some(DOCUMENT_POSTINGS)) {
+            cin7.iter().enumerate().map(|(i, doc)| (doc.external_id, i)).collect()
+        } else {
+            KeyMap::default()
+        };
     let mut stock_postings = Vec::new();
     run.roles = ledger
         .iter()
         .enumerate()
         .map(|(e, entry)| {
-            match own_ids(&entry).find_map(|id| stock_ids.get(id.as_str()).copied()) {
+            let owner = if entry.source_type == Some(DOCUMENT_POSTINGS) {
+                derived_document_id(entry.source_id).and_then(|id| derived.get(id).copied())
+            } else {
+                own_ids(&entry).find_map(|id| stock_ids.get(id.as_str()).copied())
+            };
+            match owner {
                 Some(doc) => {
                     stock_postings.push((doc, e));
                     LedgerRole::Represented

@@ -23,6 +23,7 @@
 
 mod calls;
 mod findings;
+mod omni;
 mod pages;
 mod query;
 mod reconcile;
@@ -407,6 +408,33 @@ mod tests {
         let left: i64 =
             conn.query_row("SELECT count(*) FROM document_lines", [], |row| row.get(0)).unwrap();
         assert_eq!(left, 0, "lines still go with their document");
+    }
+
+    #[test]
+    fn findings_stored_before_finding_accounts_are_on_their_own_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
+        let before_0008 =
+            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0008.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO findings (id, connection_id, fingerprint, kind, severity, account_code,
+                 amount, message, first_seen, last_seen) VALUES
+             (1, 1, 'a', 'missing_in_xero', 'error', '630', '-35.83', 'm', 't', 't'),
+             (2, 1, 'b', 'blank_cogs', 'warning', '310', NULL, 'm', 't', 't'),
+             (3, 1, 'c', 'amount_mismatch', 'error', NULL, '2.00', 'm', 't', 't');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let rows: Vec<(i64, String, String)> = conn
+            .prepare("SELECT finding_id, account_code, amount FROM finding_accounts")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [(1, "630".into(), "-35.83".into())]);
     }
 
     #[test]

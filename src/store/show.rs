@@ -14,7 +14,8 @@ pub struct DocumentView {
     pub documents: Table,
     /// Matches involving those documents.
     pub matches: Table,
-    /// Findings naming the reference, open and resolved.
+    /// Findings naming the reference, open and resolved, with the control accounts each is
+    /// told on (`accounts`: "630 8.50, 650 -8.50", its own account first).
     pub findings: Table,
     /// The history of those findings.
     pub events: Table,
@@ -50,6 +51,10 @@ impl Store {
         )?;
         let findings = q(
             "SELECT f.id, c.name AS connection, f.kind, f.severity, f.cin7_ref, f.xero_ref, f.amount,
+                    (SELECT group_concat(on_account, ', ') FROM (
+                         SELECT a.account_code || ' ' || a.amount AS on_account FROM finding_accounts a
+                         WHERE a.finding_id = f.id ORDER BY a.account_code IS NOT f.account_code, a.account_code))
+                        AS accounts,
                     f.first_seen, f.last_seen, f.resolved_at, f.message
              FROM findings f JOIN connections c ON c.id = f.connection_id
              WHERE f.cin7_ref = ?1 OR f.xero_ref = ?1

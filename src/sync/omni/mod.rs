@@ -219,12 +219,38 @@ pub fn omni_documents(
     Ok(out)
 }
 
-/// Rebuilds the Cin7-side ledger Omni's stored documents imply (its monthly COGS journals, see
-/// [`crate::cin7::omni::ledger`]) and stores it like Cin7 Core's ledger feed, so
-/// reconciliation and the report read it the same way. Months whose COGS changed are
-/// rewritten, months that no longer have any are removed. Without a configured COGS account
-/// there is nothing to post to, and every derived entry is removed. Returns how many entries
-/// are stored.
+/// Names each stored Omni payment by the document it pays, as the stored orders say now (see
+/// [`crate::cin7::omni::normalise::payment_with`]): an order invoiced after its payment was
+/// read, or voided since, changes what the payment is matched with, though the payment
+/// record itself did not change. Returns how many payments changed.
+pub fn refresh_payments(
+    store: &mut Store,
+    connection: &str,
+) -> Result<usize, crate::store::StoreError> {
+    let mut orders = normalise::PaidOrders::default();
+    for endpoint in [Endpoint::SalesOrders, Endpoint::PurchaseOrders] {
+        for (_, raw) in store.raw_records(connection, System::Cin7, endpoint.as_str())? {
+            if let Ok(value) = serde_json::from_str::<Value>(&raw) {
+                orders.add(endpoint, &value);
+            }
+        }
+    }
+    let payments: Vec<crate::model::Document> = store
+        .raw_records(connection, System::Cin7, Endpoint::Payments.as_str())?
+        .iter()
+        .filter_map(|(_, raw)| serde_json::from_str::<Value>(raw).ok())
+        .filter_map(|value| normalise::payment_with(&value, &orders))
+        .collect();
+    store.update_payment_references(connection, &payments)
+}
+
+/// Rebuilds the Cin7-side ledger Omni's stored documents imply (its monthly COGS journals, its
+/// bills' debits and its stock adjustments' journals, see [`crate::cin7::omni::ledger`]) and
+/// stores it like Cin7 Core's ledger feed, so reconciliation and the report read it the same
+/// way. Entries that changed are rewritten, those no longer implied are removed. Without a
+/// configured COGS account no COGS is derived; an adjustment without an account to post
+/// against (its own, else `accounts.inventory_discrepancy`) is left out and warned about.
+/// Returns how many entries are stored.
 pub fn refresh_ledger(
     store: &mut Store,
     connection: &str,
@@ -243,14 +269,32 @@ pub fn refresh_ledger(
                 .collect(),
         )
     };
-    let entries = match accounts.cogs.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let inventory = accounts.inventory.trim();
+    let mut entries = match accounts.cogs.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(cogs) => {
             let orders = read(store, Endpoint::SalesOrders)?;
             let notes = read(store, Endpoint::CreditNotes)?;
-            ledger::cogs_journals(&orders, &notes, cogs, accounts.inventory.trim())
+            ledger::cogs_journals(&orders, &notes, cogs, inventory)
         }
         None => Vec::new(),
     };
+    entries.extend(ledger::purchase_entries(&read(store, Endpoint::PurchaseOrders)?, inventory));
+    let (adjustments, underived) = ledger::adjustment_entries(
+        &read(store, Endpoint::Adjustments)?,
+        inventory,
+        accounts.inventory_discrepancy.as_deref(),
+    );
+    entries.extend(adjustments);
+    if !underived.is_empty() {
+        let labels: Vec<&str> = underived.iter().map(|u| u.label.as_str()).collect();
+        tracing::warn!(
+            connection,
+            adjustments = %labels.join(", "),
+            "Cin7 Omni stock adjustments without an account to post against are left out of the \
+             derived ledger: set accounts.inventory_discrepancy to the account Omni's Xero \
+             settings use for adjustments"
+        );
+    }
     let seen: std::collections::HashSet<String> =
         entries.iter().map(|e| e.source_id.clone()).collect();
     let count = entries.len();
@@ -258,7 +302,7 @@ pub fn refresh_ledger(
         .into_iter()
         .map(|entry| {
             let raw = serde_json::json!({
-                "source": "derived from the stored SalesOrders and CreditNotes",
+                "source": "derived from the stored Cin7 Omni documents",
                 "reference": entry.reference,
                 "lines": entry.lines.iter().map(|l| serde_json::json!({
                     "date": l.date.to_string(), "account": l.account_code,

@@ -8,7 +8,11 @@
 //! - Reference: a sale's `CustomerReference`; a purchase's `OrderNumber` (the PO). A credit
 //!   note's reference is the invoice it credits (`CreditNoteInvoiceNumber`).
 //! - Lines are `Lines` then `AdditionalCharges`, each with its account code, `Price` as the
-//!   unit amount, `Total` as the line amount, `Tax`, and `AverageCost` as the unit cost.
+//!   unit amount, `Total` as the line amount, `Tax`, and `AverageCost` as the unit cost. A line
+//!   amount is what the line posts, without tax: Cin7 gives `Total` with the line's tax when
+//!   the sale or purchase is priced tax-inclusive (`TaxCalculation`), and the numbers say
+//!   which — lines whose totals add up to the document's `Total` (with its non-zero `Tax`)
+//!   include it, and each is reduced by its own `Tax` ([`without_tax`]).
 //! - `amount_paid` is an invoice's `Paid`. Fulfilments, ship dates, inventory movements and
 //!   stock received are kept in the detail's raw JSON only.
 //! - Each payment of an invoice (`Payments[]`) and refund of a credit note (`Refunds[]`) is a
@@ -19,6 +23,7 @@
 //!   not expected in Xero.
 
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::{
@@ -167,7 +172,7 @@ impl Parent {
             channel: self.channel.clone(),
             lines: lines(invoice.lines, invoice.additional_charges),
         };
-        Ok(self.record(document))
+        Ok(self.record(without_tax(document)))
     }
 
     fn credit_note(&self, id: &str, element: &Value) -> Result<Record, NormaliseError> {
@@ -191,7 +196,7 @@ impl Parent {
             channel: self.channel.clone(),
             lines: lines(note.lines, note.additional_charges),
         };
-        Ok(self.record(document))
+        Ok(self.record(without_tax(document)))
     }
 
     /// One record per element of `key` (`Payments` or `Refunds`) of the invoice or credit
@@ -262,6 +267,22 @@ impl Parent {
             payload: Payload::Document(document),
         }
     }
+}
+
+/// The document with line amounts without tax: where its lines' totals add up to its total
+/// with a non-zero tax (so they were entered tax-inclusive; exclusive ones add up to the total
+/// less the tax), each line's amount less its own tax.
+fn without_tax(mut document: Document) -> Document {
+    let (Some(total), Some(tax)) = (document.total, document.tax_total) else { return document };
+    let sum: Option<Decimal> = document.lines.iter().map(|line| line.line_amount).sum();
+    if !tax.is_zero() && sum == Some(total) {
+        for line in &mut document.lines {
+            if let (Some(amount), Some(tax)) = (line.line_amount, line.tax_amount) {
+                line.line_amount = Some(amount - tax);
+            }
+        }
+    }
+    document
 }
 
 /// Product lines, then additional charges.

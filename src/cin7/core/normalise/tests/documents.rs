@@ -237,3 +237,33 @@ fn a_sale_without_an_id_is_rejected_whole() {
     let [rejected] = sale.rejected.as_slice() else { panic!("{:?}", sale.rejected) };
     assert!(rejected.error.to_string().contains("has no ID"), "{}", rejected.error);
 }
+
+/// A sale priced tax-inclusive gives line totals with their tax; what a line posts is without
+/// it. The numbers say which: inclusive lines add up to the invoice's total with tax.
+#[rstest::rstest]
+#[case::inclusive("115.00", "23.00", "18.00", "138.00")]
+#[case::exclusive("100.00", "20.00", "18.00", "138.00")]
+#[case::no_tax("100.00", "20.00", "0", "120.00")]
+fn a_line_amount_is_without_tax_however_the_sale_was_priced(
+    #[case] line: &str,
+    #[case] charge: &str,
+    #[case] tax: &str,
+    #[case] total: &str,
+) {
+    let (line_tax, charge_tax) = if tax == "0" { ("0", "0") } else { ("15.00", "3.00") };
+    let raw: Value = serde_json::from_str(&format!(
+        r#"{{"ID": "{SALE}", "Customer": "Acme", "Invoices": [{{
+            "TaskID": "{HANDMADE}", "InvoiceNumber": "INV-1", "InvoiceDate": "2026-03-05T00:00:00",
+            "Status": "AUTHORISED", "Tax": {tax}, "Total": {total},
+            "Lines": [{{"Account": "200", "Tax": {line_tax}, "Total": {line}}}],
+            "AdditionalCharges": [{{"Account": "200", "Tax": {charge_tax}, "Total": {charge}}}]
+        }}]}}"#
+    ))
+    .unwrap();
+    let sale = super::super::detail(Endpoint::Sale, &raw, Some(updated()));
+    let docs = without_payments(&sale);
+    let [invoice] = docs.as_slice() else { panic!("{docs:?}") };
+    assert_eq!(invoice.lines[0].line_amount, Some(dec("100.00")));
+    let net: rust_decimal::Decimal = invoice.lines.iter().filter_map(|l| l.line_amount).sum();
+    assert_eq!(net + invoice.tax_total.unwrap(), invoice.total.unwrap(), "lines + tax = total");
+}
