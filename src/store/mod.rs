@@ -375,6 +375,49 @@ mod tests {
     }
 
     #[test]
+    fn ledger_lines_keep_an_account_index_for_cin7_lines_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
+        let before_0009 =
+            Migrations::new(MIGRATIONS[..8].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0009.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO ledger_lines (connection_id, system, source_id, line_no, date,
+                 account_code, amount)
+             VALUES (1, 'xero', 'j1', 0, '2026-10-01', '630', '10.00'),
+                    (1, 'xero', 'j1', 1, '2026-10-01', '200', '-10.00'),
+                    (1, 'cin7', 'transactions/t1', 0, '2026-10-01', '630', '10.00'),
+                    (1, 'cin7', 'transactions/t1', 1, '2026-10-02', '310', '-10.00');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let indexed = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).unwrap() };
+        assert_eq!(
+            indexed(
+                "SELECT count(*) FROM ledger_lines INDEXED BY ledger_lines_cin7_by_account
+                 WHERE system = 'cin7' AND connection_id = 1 AND account_code = '630'"
+            ),
+            1
+        );
+        assert_eq!(indexed("SELECT count(*) FROM ledger_lines"), 4, "no line is lost");
+        assert_eq!(
+            indexed("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_lines_by_account'"),
+            0,
+            "Xero lines are no longer indexed by account"
+        );
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT count(*) FROM ledger_lines g
+                 WHERE g.connection_id = 1 AND g.system = 'cin7' AND g.account_code = '630'",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("ledger_lines_cin7_by_account"), "support query 10: {plan}");
+    }
+
+    #[test]
     fn document_lines_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
