@@ -197,6 +197,16 @@ impl Store {
         Ok(Self { conn, path: path.into() })
     }
 
+    /// Whether the store has table `name`: a store opened read-only is not migrated, so a
+    /// reader of a table newer than the first migration checks first (`finding_accounts`).
+    pub(crate) fn has_table(&self, name: &str) -> rusqlite::Result<bool> {
+        self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [name],
+            |row| row.get(0),
+        )
+    }
+
     /// Where the database file is.
     pub fn path(&self) -> &Path {
         &self.path
@@ -478,6 +488,39 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(rows, [(1, "630".into(), "-35.83".into())]);
+    }
+
+    /// `show` and `report` open the store read-only, which does not migrate it: a store the
+    /// daemon has not yet migrated to 0008 is read without the finding accounts.
+    #[test]
+    fn show_and_the_report_read_a_store_from_before_finding_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cxsync.db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before_0008 =
+            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0008.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO findings (id, connection_id, fingerprint, kind, severity, cin7_ref,
+                 account_code, amount, message, first_seen, last_seen) VALUES
+             (1, 1, 'a', 'missing_in_xero', 'error', 'INV-1', '630', '-35.83', 'm', 't', 't');",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open_read_only(&path).unwrap();
+        let view = store.document_view("INV-1").unwrap();
+        assert_eq!(view.findings.rows.len(), 1);
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let input = store.report_input(
+            "acme",
+            &crate::config::AccountMap::inventory_only("630"),
+            None,
+            date,
+        );
+        let input = input.unwrap();
+        assert_eq!(input.open_findings.len(), 1);
+        assert!(input.open_findings[0].other_accounts.is_empty());
     }
 
     #[test]
