@@ -325,7 +325,11 @@ impl Store {
                         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                 });
             }
-            // The further accounts of findings told on more than one (`out` is in `id` order).
+            // The further accounts of findings told on more than one (`out` is in `id` order);
+            // a store not yet migrated to 0008 (read-only) has none.
+            if !self.has_table("finding_accounts")? {
+                return Ok(out);
+            }
             let mut stmt = self.conn.prepare(
                 "SELECT f.id, a.account_code, a.amount
                  FROM findings f JOIN finding_accounts a ON a.finding_id = f.id

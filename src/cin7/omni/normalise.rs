@@ -35,7 +35,7 @@
 
 use std::fmt;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
 use super::fields::FieldError;
@@ -267,7 +267,8 @@ fn document(endpoint: Endpoint, id: String, t: &Transaction) -> Document {
     let lines = if endpoint == Endpoint::Adjustments {
         t.lines.iter().map(|l| adjustment_line(l, t.alternative_account_code.as_ref())).collect()
     } else {
-        t.lines.iter().map(sales_line).collect()
+        let tax = inclusive_tax(t);
+        t.lines.iter().map(|l| sales_line(l, tax)).collect()
     };
     Document {
         doc_type,
@@ -290,19 +291,34 @@ fn document(endpoint: Endpoint, id: String, t: &Transaction) -> Document {
     }
 }
 
+/// `1 + taxRate/100` when the document's prices include tax (`taxStatus` `Incl`), the divisor
+/// that takes a line to its amount before tax; `None` when they do not.
+fn inclusive_tax(t: &Transaction) -> Option<Decimal> {
+    let inclusive = t.tax_status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("Incl"));
+    inclusive.then(|| Decimal::ONE + t.tax_rate.unwrap_or_default() / Decimal::ONE_HUNDRED)
+}
+
 /// A sales, credit or purchase line: `qty × unitPrice − discount`, no cost (see the notes).
-fn sales_line(line: &LineItem) -> DocumentLine {
-    let line_amount = match (line.qty, line.unit_price) {
+/// With prices that include tax (`inclusive_tax`), what the line posts is that amount before
+/// tax, to the cent, and the rest is its tax.
+fn sales_line(line: &LineItem, inclusive_tax: Option<Decimal>) -> DocumentLine {
+    let gross = match (line.qty, line.unit_price) {
         (Some(qty), Some(price)) => Some(qty * price - line.discount.unwrap_or_default()),
         _ => None,
+    };
+    let net = match inclusive_tax {
+        Some(divisor) if !divisor.is_zero() => gross.map(|g| {
+            (g / divisor).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        }),
+        _ => gross,
     };
     DocumentLine {
         item_code: line.code.clone(),
         description: line.name.clone(),
         quantity: line.qty,
         unit_amount: line.unit_price,
-        line_amount,
-        tax_amount: None,
+        line_amount: net,
+        tax_amount: inclusive_tax.and(gross.zip(net)).map(|(gross, net)| gross - net),
         account_code: line.account_code.clone(),
         unit_cost: None,
     }

@@ -228,3 +228,22 @@ fn a_payment_of_a_voided_order_is_not_expected_in_xero() {
     // Read alone (at sync time), it names its order's reference.
     assert_eq!(document(Endpoint::Payments, &payment()).reference.as_deref(), Some("SO-105"));
 }
+
+/// A line posts its amount before tax: with prices that include tax (`taxStatus` `Incl`) it is
+/// divided by `1 + taxRate/100`, to the cent, and the rest is its tax.
+#[rstest::rstest]
+#[case::exclusive("Excl", Decimal::new(2000, 2), None)]
+#[case::inclusive("Incl", Decimal::new(1818, 2), Some(Decimal::new(182, 2)))]
+#[case::exempt("Exempt", Decimal::new(2000, 2), None)]
+fn a_line_amount_is_before_tax(
+    #[case] status: &str,
+    #[case] amount: Decimal,
+    #[case] tax: Option<Decimal>,
+) {
+    let mut order = sales_order();
+    order["taxStatus"] = json!(status);
+    order["taxRate"] = json!(10);
+    order["lineItems"] = json!([{ "code": "SKU", "qty": 2, "unitPrice": 10.00, "discount": 0 }]);
+    let line = &document(Endpoint::SalesOrders, &order).lines[0];
+    assert_eq!((line.line_amount, line.tax_amount), (Some(amount), tax));
+}

@@ -176,24 +176,23 @@ pub(crate) fn control_postings(
 }
 
 /// The mapped control accounts (in [`crate::config::AccountMap::roles`] order) that
-/// `postings` post to, and their amount on each: the first whatever it nets to, the others
-/// only where they do not net to zero (they are what the record adds to the first).
+/// `postings` post to, and their amount on each, those that net to zero left out — unless all
+/// do, when the first stands alone (the record is still about that account).
 pub(crate) fn on_controls(
     input: &ReconcileInput,
     postings: &[Posting<'_>],
 ) -> Vec<(String, Decimal)> {
-    let mut out: Vec<(String, Decimal)> = Vec::new();
+    let mut on: Vec<(String, Decimal)> = Vec::new();
     for code in control_codes(input) {
-        let mut on = postings.iter().filter(|(a, _)| same_account(a, code)).peekable();
-        if on.peek().is_none() || out.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(code)) {
+        let mut lines = postings.iter().filter(|(a, _)| same_account(a, code)).peekable();
+        if lines.peek().is_none() || on.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(code)) {
             continue;
         }
-        let amount: Decimal = on.map(|(_, amount)| *amount).sum();
-        if out.is_empty() || !amount.is_zero() {
-            out.push((code.to_owned(), amount));
-        }
+        on.push((code.to_owned(), lines.map(|(_, amount)| *amount).sum()));
     }
-    out
+    let first = on.first().cloned();
+    on.retain(|(_, amount)| !amount.is_zero());
+    if on.is_empty() { first.into_iter().collect() } else { on }
 }
 
 /// A posting: an account field (`"630"` or Cin7's `"630: Inventory"`) and a debit-positive
@@ -277,14 +276,16 @@ pub(crate) fn foreign(input: &ReconcileInput, doc: &Doc<'_>) -> bool {
 /// What a document posts by its own lines: a journal's or bank transaction's signed lines as
 /// they are; an invoice's or credit note's line amounts as credits (sales invoices, purchase
 /// credit notes) or debits (sales credit notes, bills); anything else nothing. A document with
-/// an amount on a line without an account posts nothing known here (an empty list), rather
-/// than the part that is coded.
+/// a line only partly known (an amount without an account, or an account without an amount)
+/// posts nothing known here (an empty list), rather than the part that is known.
 pub(crate) fn document_postings<'a>(doc: &Doc<'a>) -> Vec<Posting<'a>> {
     let Some(sign) = posting_sign(doc.doc_type) else { return Vec::new() };
-    let uncoded = |l: &super::records::Line<'_>| {
-        l.account_code.is_none() && l.line_amount.is_some_and(|a| !a.is_zero())
+    let partial = |l: &super::records::Line<'_>| match (l.account_code, l.line_amount) {
+        (None, Some(amount)) => !amount.is_zero(),
+        (Some(_), None) => true,
+        _ => false,
     };
-    if doc.lines().any(|l| uncoded(&l)) {
+    if doc.lines().any(|l| partial(&l)) {
         return Vec::new();
     }
     doc.lines().filter_map(|l| Some((l.account_code?, sign * l.line_amount?))).collect()

@@ -35,14 +35,18 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         // A Cin7 stock adjustment has no total: its value is in its task's postings, compared
         // with the journal's once each side is netted by account (Cin7 posts a row per line,
         // the journal may net them). Transfers and assemblies, which Cin7 may push as several
-        // journals, are not compared this way.
+        // journals, are not compared this way; nor is a journal whose postings are not known
+        // (a line with an amount and no account).
         let stock = cin7.amount.is_none()
             && matches!(pair.cin7, Cin7Item::Document(i)
                 if ctx.input.cin7_documents.get(i).doc_type == DocType::StockAdjustment);
         let ours = stock.then(|| cin7_postings(ctx.input, ctx.matching, pair.cin7));
-        if let Some(ours) = ours.as_deref().filter(|p| !p.is_empty()) {
+        if let Some(ours) = ours.as_deref().filter(|p| !p.is_empty())
+            && let theirs = document_postings(&xero)
+            && !theirs.is_empty()
+        {
             cin7.amount = Some(netted_debits(ours));
-            xero_amount = Some(netted_debits(&document_postings(&xero)));
+            xero_amount = Some(netted_debits(&theirs));
         }
         let start = out.len();
         check_pair(ctx, &cin7, &xero, xero_amount, out);

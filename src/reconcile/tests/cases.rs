@@ -342,6 +342,7 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::unsynced_receipt_journal(unsynced_receipt_journal(), &[FindingKind::MissingInXero])]
 #[case::unsynced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(false), &[FindingKind::MissingInXero])]
 #[case::synced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(true), &[])]
+#[case::synced_stock_adjustment_with_an_uncoded_xero_line(adjustment_journal_partly_coded(), &[])]
 #[case::xero_invoice_numbered_like_cin7(xero_invoice_numbered_like_cin7(), &[FindingKind::MissingInCin7])]
 #[case::xero_invoice_numbered_like_xero(xero_invoice_numbered_like_xero(), &[])]
 #[case::totals_apart(totals_apart(), &[FindingKind::AmountMismatch])]
@@ -513,6 +514,31 @@ fn adjustment_journal_edited() -> ReconcileInput {
     data
 }
 
+/// A Cin7-made journal in Xero that nets to zero on inventory (630 +10 and -10) and moves
+/// 50.00 from 650 to COGS 310: what it does is on 310 and 650, not on 630.
+fn cin7_made_journal_netting_on_inventory() -> ReconcileInput {
+    let mut journal = xero_journal("mj-1", "Cin7 stock adjustment", "10.00");
+    journal.lines = ["630:10.00", "630:-10.00", "310:50.00", "650:-50.00"]
+        .iter()
+        .map(|l| l.split_once(':').map(|(a, x)| super::line(a, x)).unwrap())
+        .collect();
+    let mut data = synced_invoice();
+    data.xero_documents.push(&journal);
+    data
+}
+
+/// Stock adjustment SA-00001's journal in Xero with a cent on a line without an account: its
+/// postings are not known, so it is compared by amount (the adjustment has none), not as 0.00.
+fn adjustment_journal_partly_coded() -> ReconcileInput {
+    let mut data = stock_adjustment_with_its_postings(true);
+    let mut journal = xero_journal("mj-1", "Stock adjustment SA-00001", "25.00");
+    journal.lines[1].line_amount = Some(dec("-25.01"));
+    journal.lines.push(super::line("630", "0.01"));
+    journal.lines[2].account_code = None;
+    data.xero_documents = [journal].iter().collect();
+    data
+}
+
 /// A difference that lands on several mapped control accounts is told on each, with its
 /// amount there (the first as the finding's own account and amount), so the report explains
 /// every account it moves — not only the first.
@@ -523,6 +549,7 @@ fn adjustment_journal_edited() -> ReconcileInput {
 #[case::journal_into_inventory(xero_journal_into("630"), FindingKind::ControlAccountJournal, &[("630", "50.00"), ("650", "-50.00")])]
 #[case::journal_between_two_control_accounts(xero_journal_grni_to_inventory(), FindingKind::ControlAccountJournal, &[("630", "50.00"), ("640", "-50.00")])]
 #[case::sale_on_revenue_only(pair("120.00", "100.00"), FindingKind::AmountMismatch, &[("200", "-20.00")])]
+#[case::netting_first_account_left_out(cin7_made_journal_netting_on_inventory(), FindingKind::MissingInCin7, &[("310", "50.00"), ("650", "-50.00")])]
 fn a_difference_on_several_control_accounts_is_told_on_each(
     #[case] data: ReconcileInput,
     #[case] kind: FindingKind,

@@ -17,7 +17,8 @@
 //!   lines (Xero's list endpoint may leave them out).
 //! - Line amounts are what each line posts, without tax: where a document's line amounts
 //!   include their tax (`LineAmountTypes` `Inclusive`), each line's `LineAmount` less its
-//!   `TaxAmount`. Xero's own figures stay in the raw JSON kept beside the record.
+//!   `TaxAmount` (no amount when that tax amount is missing: what the line posts is not
+//!   known). Xero's own figures stay in the raw JSON kept beside the record.
 //! - Bank transactions have no number: `number` is `None` and `reference` is `Reference`.
 //!   Their lines are signed by the `Type`, debit positive like a journal's: a `SPEND…`
 //!   transaction's lines as Xero gives them (debits), a `RECEIVE…` one's negated (credits);
@@ -237,13 +238,14 @@ fn line_items(
 }
 
 fn line_item(line: LineItem, inclusive: bool, sign: Decimal) -> DocumentLine {
-    let tax = if inclusive { line.tax_amount.unwrap_or_default() } else { Decimal::ZERO };
+    // An inclusive line without its tax amount posts an unknown amount, not its gross one.
+    let tax = if inclusive { line.tax_amount } else { Some(Decimal::ZERO) };
     DocumentLine {
         item_code: text(line.item_code),
         description: text(line.description),
         quantity: line.quantity,
         unit_amount: line.unit_amount,
-        line_amount: line.line_amount.map(|amount| sign * (amount - tax)),
+        line_amount: line.line_amount.zip(tax).map(|(amount, tax)| sign * (amount - tax)),
         tax_amount: line.tax_amount,
         account_code: text(line.account_code),
         unit_cost: None,

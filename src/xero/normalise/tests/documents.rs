@@ -262,3 +262,14 @@ fn a_line_amount_is_what_the_line_posts_without_tax(
     assert_eq!(line.line_amount, some_dec(expected));
     assert_eq!(line.tax_amount, some_dec("15.00"), "the tax itself is kept");
 }
+
+#[test]
+fn an_inclusive_line_without_its_tax_amount_has_no_amount() {
+    let raw = serde_json::json!({
+        "InvoiceID": "inv-1", "Type": "ACCREC", "Status": "AUTHORISED", "LineAmountTypes": "Inclusive",
+        "LineItems": [{ "LineAmount": 115.00, "AccountCode": "200" }]
+    });
+    let record = super::normalise(Endpoint::Invoices, &raw).unwrap();
+    let crate::model::Payload::Document(document) = record.payload else { panic!("{record:?}") };
+    assert_eq!(document.lines[0].line_amount, None, "not the gross 115.00");
+}
