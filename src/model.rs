@@ -151,6 +151,21 @@ pub struct LedgerLine {
 /// journal of the same month and accounts (see `reconcile::matching`).
 pub const MONTHLY_JOURNAL: &str = "MonthlyJournal";
 
+/// The [`LedgerEntry::source_type`] of a Cin7 entry derived from one Cin7 document (Cin7
+/// Omni's purchase orders and stock adjustments: what Omni posts for it), whose source id is
+/// `{prefix}/{what}/{document's external id}` ([`derived_document_id`]). The document stands
+/// for it in reconciliation, as a Core stock document stands for its task's postings.
+pub const DOCUMENT_POSTINGS: &str = "DocumentPostings";
+
+/// The external id of the Cin7 document a [`DOCUMENT_POSTINGS`] entry was derived from: its
+/// source id after the first two segments (`omni-ledger/purchase/PurchaseOrders/12` →
+/// `PurchaseOrders/12`).
+pub fn derived_document_id(source_id: &str) -> Option<&str> {
+    let (_, rest) = source_id.split_once('/')?;
+    let (_, id) = rest.split_once('/')?;
+    (!id.is_empty()).then_some(id)
+}
+
 /// A ledger entry: the lines one journal (Xero) or one transaction (Cin7) posted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {

@@ -53,14 +53,7 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
         .lines()
         .find_map(|line| line.trim().strip_prefix("cxsync --config ")?.strip_suffix(" report"))
         .expect("the demo suggests `cxsync --config FILE report`");
-    let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
-        .args(["--config", report, "report", "--format", "json"])
-        .env_clear()
-        .output()
-        .unwrap();
-    let json = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{json}{}", String::from_utf8_lossy(&output.stderr));
-    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let json = report_json(report, &[]);
     assert_eq!(json["xero_source"], "journals", "{json}");
     assert_eq!(json["accounts"][0]["role"], "inventory", "{json}");
     assert!(json["accounts"][0]["xero_balance"].is_string(), "{json}");
@@ -96,12 +89,41 @@ fn the_demo_syncs_the_simulator_into_a_fresh_store_and_says_what_to_try_next() {
     for account in json["accounts"].as_array().unwrap() {
         assert_eq!(account["unexplained"], "0.00", "{}: {json}", account["code"]);
     }
+    // On a date in the data's own financial year (July 2025 to June 2026) COGS and revenue
+    // carry figures too. Every account's variance is the simulator's, and all of it is
+    // explained: a difference that moves two accounts (an adjustment against COGS never
+    // pushed, or edited in Xero) is told on both.
+    let json = report_json(report, &["--date", "2026-06-30"]);
+    let truth = world.ledger_variance();
+    for account in json["accounts"].as_array().unwrap() {
+        let code = account["code"].as_str().unwrap();
+        let variance: rust_decimal::Decimal =
+            account["variance"].as_str().unwrap().parse().unwrap();
+        assert_eq!(variance, truth[code], "{code}: {json}");
+        assert_eq!(account["unexplained"], "0.00", "{code}: {json}");
+    }
+    let cogs = &json["accounts"][1];
+    assert_eq!(cogs["role"], "cogs", "{json}");
+    assert_ne!(cogs["variance"], "0.00", "the planted COGS differences are in this year: {json}");
     let again = Command::new(env!("CARGO_BIN_EXE_cxsync"))
         .args(["demo", "--store", db.to_str().unwrap()])
         .env_clear()
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2), "an existing store is refused, not reused");
+}
+
+/// `cxsync --config CONFIG report --format json ARGS`, parsed.
+fn report_json(config: &str, args: &[&str]) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_cxsync"))
+        .args(["--config", config, "report", "--format", "json"])
+        .args(args)
+        .env_clear()
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{json}{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_str(&json).unwrap()
 }
 
 /// Inventory (630, debit positive) posted in Cin7 by the demo's stock adjustments planted as

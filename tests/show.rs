@@ -67,8 +67,9 @@ fn show_puts_both_sides_next_to_each_other_with_match_and_findings() {
             fingerprint: "fp".into(),
             cin7_ref: Some("INV-0042".into()),
             xero_ref: Some("INV-0042".into()),
-            account_code: None,
+            account_code: Some("630".into()),
             amount: Some(Decimal::new(500, 2)),
+            other_accounts: vec![("310".into(), Decimal::new(-500, 2))],
             date: None,
             message: "Remove the payment in Xero, let Cin7 re-sync, then re-apply it.".into(),
         }],
@@ -88,6 +89,7 @@ fn show_puts_both_sides_next_to_each_other_with_match_and_findings() {
     assert!(total_line.contains("110.00") && total_line.contains("105.00"), "{text}");
     assert!(text.contains("cin7 cin7-task-1 ↔ xero xero-inv-1 by document_number"), "{text}");
     assert!(text.contains("[OPEN] paid_document_edit (error)"), "{text}");
+    assert!(text.contains("amount 5.00 (on account 630 5.00, 310 -5.00)"), "{text}");
     assert!(text.contains("Remove the payment in Xero"), "{text}");
     assert!(text.contains("paid_document_edit opened"), "{text}");
 

@@ -135,7 +135,7 @@ async fn every_planted_error_is_found_and_nothing_else() {
     // The variance per control account equals the simulator's own: its Cin7 ledger minus its
     // Xero journals. 30 June 2026 ends the financial year holding every simulated posting,
     // so balance-sheet and profit-and-loss accounts alike cover all of them.
-    let truth = sim.variance.as_ref().expect("a Core simulator has a Cin7 ledger");
+    let truth = &sim.variance;
     let reported = reported_variance(dir.path(), "2026-06-30");
     assert!(reported.len() >= 5, "{reported:?}");
     for (code, variance) in reported {
@@ -161,10 +161,26 @@ async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
     assert_exactly_the_truth(&sim, &found);
     assert!(matched > 500, "the clean documents were matched: {matched}");
 
+    // Omni's payments are matched to Xero's like Core's (the paid document, date and amount),
+    // and the planted ones are found: one never pushed, one edited in Xero.
+    for kind in ["missing_in_xero", "amount_mismatch"] {
+        let planted = sim.truth.iter().any(|(k, r)| *k == kind && r.contains(" (paid "));
+        assert!(planted, "the Omni simulator plants a payment {kind}");
+    }
+    let conn = rusqlite::Connection::open(dir.path().join("cxsync.db")).unwrap();
+    let paid: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM matches WHERE method = 'paid_document'
+             AND cin7_external_id LIKE 'Payments/%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(paid > 100, "Omni's payments were matched to Xero's: {paid}");
+
     // Omni's monthly COGS journal in Xero is paired with the COGS cxsync derives from the
     // sales orders (so it is neither `missing_in_cin7` nor `control_account_journal`), and
     // the planted difference is the amount mismatch the truth names.
-    let conn = rusqlite::Connection::open(dir.path().join("cxsync.db")).unwrap();
     let method: String = conn
         .query_row(
             "SELECT method FROM matches WHERE cin7_external_id = 'omni-ledger/cogs/2026-01'",
@@ -183,15 +199,38 @@ async fn every_planted_error_is_found_and_nothing_else_against_cin7_omni() {
         .unwrap();
     assert_eq!(difference, "-12.34");
 
-    // The report has a Cin7 figure for COGS (Omni's derived ledger) and for no other account.
+    // The report has a Cin7 figure for inventory and COGS (Omni's derived ledger: bills,
+    // adjustments, monthly COGS) and for no other account.
     let reported = reported_variance(dir.path(), "2026-06-30");
     let with_figures: Vec<&str> =
         reported.iter().filter(|(_, v)| v.is_some()).map(|(code, _)| code.as_str()).collect();
-    assert_eq!(with_figures, ["310"], "{reported:?}");
-    // Both sides hold the same COGS but for the planted difference in Xero's journal.
+    assert_eq!(with_figures, ["630", "310"], "{reported:?}");
+    // Each equals the simulator's ground truth: both sides hold the same but for the plants.
+    for (code, variance) in &reported {
+        if let (Some(variance), Some(expected)) = (variance, sim.variance.get(code)) {
+            assert_eq!(variance.parse::<rust_decimal::Decimal>().unwrap(), *expected, "{code}");
+        }
+    }
     let cogs = reported.iter().find(|(code, _)| code == "310").and_then(|(_, v)| v.clone());
     assert_eq!(cogs.as_deref(), Some("-12.34"), "{reported:?}");
     let report = report_json(dir.path(), "2026-06-30");
-    let cogs = report["accounts"].as_array().unwrap().iter().find(|a| a["code"] == "310").unwrap();
+    let account = |code: &str| {
+        report["accounts"].as_array().unwrap().iter().find(|a| a["code"] == code).unwrap().clone()
+    };
+    let cogs = account("310");
     assert_eq!(cogs["unexplained"].as_str(), Some("0.00"), "explained by the mismatch: {cogs}");
+    // Inventory's variance is explained by the plants on it (a bill and an adjustment edited
+    // in Xero, one of each never pushed, the shared Xero-only journal) and by the COGS
+    // journal's difference, which lands on COGS and on the inventory it credits.
+    let inventory = account("630");
+    let kinds: BTreeSet<&str> = inventory["explained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    let expected =
+        BTreeSet::from(["amount_mismatch", "control_account_journal", "missing_in_xero"]);
+    assert_eq!(kinds, expected, "{inventory}");
+    assert_eq!(inventory["unexplained"].as_str(), Some("0.00"), "{inventory}");
 }

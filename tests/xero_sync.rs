@@ -9,7 +9,7 @@ use cxsync::model::System;
 use cxsync::sync::EndpointReport;
 use cxsync::table::Value as Cell;
 use serde_json::{Value, json};
-use support::fake_xero::invoice;
+use support::fake_xero::{self, Behaviour, invoice, journal};
 use support::xero_harness::{API, Harness, fixture};
 use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, ResponseTemplate};
@@ -82,6 +82,42 @@ async fn paging_resumes_from_the_committed_cursor_without_duplicates_or_gaps() {
     assert!(resumed.unchanged <= 2, "only the overlap second is read again: {resumed:?}");
     assert_eq!(h.count("SELECT count(*) FROM documents WHERE system = 'xero'"), 1500);
     assert_eq!(h.count("SELECT count(DISTINCT number) FROM documents WHERE system = 'xero'"), 1500);
+}
+
+#[tokio::test]
+async fn journal_pages_read_before_a_failure_land_with_their_cursor_and_the_feed_resumes() {
+    let h = Harness::new().await;
+    h.mount_quiet_defaults().await;
+    h.mount_list("Invoices", "Invoices", vec![], &[]).await;
+    let mut journals: Vec<Value> = (1..=2500).map(journal).collect();
+    // In page 12: not yet committed when the feed fails (pages are committed ten at a time).
+    journals[1149]["JournalLines"][0]["NetAmount"] = json!("12,50");
+    // Calls 14 and 15 (page 14 and its retry) fail: 13 pages were read, 10 of them committed.
+    Mock::given(path(format!("{API}/Journals")))
+        .respond_with(fake_xero::journals(
+            journals,
+            Behaviour { fail_calls: vec![14, 15], limit: None },
+        ))
+        .mount(&h.server)
+        .await;
+
+    let first = h.run(false).await;
+    let failed = report(&first, "Journals");
+    assert!(failed.error.as_deref().is_some_and(|e| e.contains("500")), "{failed:?}");
+    assert_eq!((failed.new, failed.quarantined), (1299, 1), "{failed:?}");
+    assert_eq!(h.count("SELECT count(DISTINCT source_id) FROM ledger_lines"), 1299);
+    assert_eq!(h.count("SELECT count(*) FROM quarantine WHERE endpoint = 'Journals'"), 1);
+    let cursor = h.store().endpoint_state("acme", System::Xero, "Journals").unwrap().cursor;
+    assert_eq!(cursor.as_deref(), Some("1300"), "the cursor of the last page read and written");
+
+    let second = h.run(false).await;
+    let resumed = report(&second, "Journals");
+    assert_eq!(resumed.error, None);
+    assert_eq!((resumed.new, resumed.unchanged, resumed.calls), (1200, 0, 13), "{resumed:?}");
+    assert_eq!(h.count("SELECT count(DISTINCT source_id) FROM ledger_lines"), 2499);
+    assert_eq!(h.count("SELECT count(*) FROM ledger_lines"), 2499 * 3);
+    let cursor = h.store().endpoint_state("acme", System::Xero, "Journals").unwrap().cursor;
+    assert_eq!(cursor.as_deref(), Some("2500"));
 }
 
 #[tokio::test]

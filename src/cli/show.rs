@@ -72,9 +72,13 @@ fn render(reference: &str, view: &DocumentView) -> String {
             Value::Null => "OPEN".to_string(),
             at => format!("resolved {}", cell(at)),
         };
+        let accounts = match column(f, row, "accounts") {
+            Value::Null => String::new(),
+            on => format!(" (on account {})", cell(on)),
+        };
         let _ = writeln!(
             out,
-            "  [{state}] {} ({}), amount {}, first seen {}, last seen {}\n    {}",
+            "  [{state}] {} ({}), amount {}{accounts}, first seen {}, last seen {}\n    {}",
             cell(column(f, row, "kind")),
             cell(column(f, row, "severity")),
             cell(column(f, row, "amount")),

@@ -47,9 +47,27 @@ pub struct Finding {
     pub account_code: Option<String>,
     /// The amount the finding is about: a total, or a difference (Cin7 − Xero).
     pub amount: Option<Decimal>,
+    /// The finding's amount on further control accounts, when what it is about lands on more
+    /// than one (an adjustment never pushed moves inventory and COGS): each read like
+    /// `amount` is on `account_code`. Outside the fingerprint, like the account.
+    pub other_accounts: Vec<(String, Decimal)>,
     pub date: Option<NaiveDate>,
     /// What is wrong and what to do about it.
     pub message: String,
+}
+
+impl Finding {
+    /// Tells the finding on the control accounts it lands on, the first as its own
+    /// `account_code` and `amount`, the rest as [`Finding::other_accounts`]; nothing changes
+    /// when there are none.
+    pub(crate) fn place(&mut self, accounts: Vec<(String, Decimal)>) {
+        let mut accounts = accounts.into_iter();
+        if let Some((code, amount)) = accounts.next() {
+            self.account_code = Some(code);
+            self.amount = Some(amount);
+            self.other_accounts = accounts.collect();
+        }
+    }
 }
 
 /// The identity of a finding: kind + Cin7 id + Xero id + account, hashed.
@@ -105,6 +123,7 @@ impl Draft<'_> {
             xero_ref: self.xero_ref,
             account_code: self.account_code,
             amount: self.amount,
+            other_accounts: Vec::new(),
             date: self.date,
             message,
         }

@@ -4,7 +4,10 @@
 //! 1. Sale invoices and credit notes: Cin7 number = Xero `InvoiceNumber` / `CreditNoteNumber`,
 //!    same document type.
 //! 2. Purchase invoices and credit notes: the Cin7 invoice number against the Xero bill's
-//!    number, then its reference.
+//!    number, then its reference; then, for those left once every document had its chance,
+//!    a Xero bill whose number combines the Cin7 number with the Cin7 reference (the purchase
+//!    order), in either order and with any separator (Cin7 Omni's unique bill reference,
+//!    `SUP-8812 PO-12`), when exactly one live bill does.
 //! 3. Stock journals (Cin7 stock adjustments, transfers, assemblies, and Cin7 ledger entries
 //!    that no Cin7 document stands for) against Xero manual journals: the Cin7 `TaskID` found in
 //!    the narration, then the Cin7 number or reference found in it; and only once every record
@@ -47,7 +50,7 @@ use super::keys::{
 use super::records::{Doc, Documents, Entries, Entry};
 use super::status::Lifecycle;
 use super::{ReconcileInput, Settings};
-use crate::model::{DocType, MONTHLY_JOURNAL};
+use crate::model::{DOCUMENT_POSTINGS, DocType, MONTHLY_JOURNAL, derived_document_id};
 
 /// How a Cin7 record was paired with its Xero copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,6 +59,9 @@ pub enum MatchMethod {
     DocumentNumber,
     /// The Cin7 purchase invoice number is the Xero bill's reference.
     PurchaseInvoiceReference,
+    /// The Xero bill's number combines the Cin7 purchase invoice number with its purchase
+    /// order's reference (Cin7 Omni's unique bill reference).
+    CombinedNumber,
     /// The Cin7 `TaskID` appears in the manual journal's narration.
     TaskIdInNarration,
     /// The Cin7 number or reference appears in the manual journal's narration.
@@ -76,6 +82,7 @@ impl MatchMethod {
         match self {
             Self::DocumentNumber => "document_number",
             Self::PurchaseInvoiceReference => "purchase_invoice_reference",
+            Self::CombinedNumber => "combined_number",
             Self::TaskIdInNarration => "task_id_in_narration",
             Self::ReferenceInNarration => "reference_in_narration",
             Self::DateAccountAmount => "date_account_amount",
@@ -106,7 +113,8 @@ pub(crate) enum Cin7Item {
 /// What a Cin7 ledger entry is expected to be in Xero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LedgerRole {
-    /// A Cin7 stock document of the same task stands for it.
+    /// A Cin7 stock document of the same task stands for it, or the Cin7 document it was
+    /// derived from ([`DOCUMENT_POSTINGS`]).
     Represented,
     /// Matched a Xero manual journal.
     Matched,
@@ -141,8 +149,8 @@ pub(crate) struct Matching {
     pub cin7_document_matched: Vec<bool>,
     pub ledger: Vec<LedgerRole>,
     pub xero_matched: Vec<bool>,
-    /// (Cin7 document, Cin7 ledger entry) for every entry a stock document stands for
-    /// ([`LedgerRole::Represented`]), sorted.
+    /// (Cin7 document, Cin7 ledger entry) for every entry a stock document stands for, or that
+    /// was derived from the document ([`LedgerRole::Represented`]), sorted.
     pub stock_postings: Vec<(usize, usize)>,
 }
 
@@ -386,6 +394,7 @@ pub(crate) fn match_records(input: &ReconcileInput, settings: &Settings) -> Matc
     for (i, entry) in ledger.iter().enumerate() {
         run.ledger_by_id(i, &entry);
     }
+    combined_numbers(cin7, xero, &mut run);
     let mut groups = consolidate(cin7, xero, settings, &mut run, |t| t != DocType::Payment);
     let numbers = xero_numbers(cin7, xero, &run.pairs, &groups);
     run.payments(cin7, &numbers, !settings.consolidated.contains(&DocType::Payment));
@@ -454,21 +463,97 @@ fn ledger_roles(cin7: &Documents, ledger: &Entries) -> (Vec<LedgerRole>, Vec<(us
             stock_ids.entry(id).or_insert(i);
         }
     }
+    // Entries derived from one Cin7 document (Cin7 Omni's purchases and adjustments) stand
+    // for what that document posts: the document, found by its external id, represents them.
+    let derived: KeyMap<&str, usize> =
+        if ledger.iter().any(|e| e.source_type == Some(DOCUMENT_POSTINGS)) {
+            cin7.iter().enumerate().map(|(i, doc)| (doc.external_id, i)).collect()
+        } else {
+            KeyMap::default()
+        };
     let mut stock_postings = Vec::new();
     let mut buf = String::new();
     let roles = ledger
         .iter()
         .enumerate()
-        .map(|(e, entry)| match find_own_id(&entry, &mut buf, |id| stock_ids.get(id).copied()) {
-            Some(doc) => {
-                stock_postings.push((doc, e));
-                LedgerRole::Represented
+        .map(|(e, entry)| {
+            let owner = if entry.source_type == Some(DOCUMENT_POSTINGS) {
+                derived_document_id(entry.source_id).and_then(|id| derived.get(id).copied())
+            } else {
+                find_own_id(&entry, &mut buf, |id| stock_ids.get(id).copied())
+            };
+            match owner {
+                Some(doc) => {
+                    stock_postings.push((doc, e));
+                    LedgerRole::Represented
+                }
+                None => LedgerRole::Missing,
             }
-            None => LedgerRole::Missing,
         })
         .collect();
     stock_postings.sort_unstable();
     (roles, stock_postings)
+}
+
+/// Whether `word` stands in `text` as a word of its own: not inside a longer run of letters
+/// and digits (`PO-12` in `SUP-8812 PO-12` and in `PO-12/SUP-8812`, not in `PO-123`).
+fn contains_word(text: &str, word: &str) -> bool {
+    let apart = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric());
+    !word.is_empty()
+        && text.match_indices(word).any(|(at, _)| {
+            apart(text[..at].chars().next_back()) && apart(text[at + word.len()..].chars().next())
+        })
+}
+
+/// Pairs the purchase invoices and credit notes still unmatched with a live unmatched Xero
+/// document of the same type whose number holds both the Cin7 number and the Cin7 reference
+/// (its purchase order) as words ([`contains_word`]), when exactly one does
+/// ([`MatchMethod::CombinedNumber`]). A Cin7 document without a reference is not paired this
+/// way: its number alone is too short a clue.
+fn combined_numbers(cin7: &Documents, xero: &Documents, run: &mut Run<'_>) {
+    let wanted =
+        |run: &Run<'_>, i: usize, doc: &Doc<'_>| !run.doc_matched[i] && is_purchase(doc.doc_type);
+    if !cin7.iter().enumerate().any(|(i, doc)| wanted(run, i, &doc)) {
+        return;
+    }
+    // The live unmatched Xero purchase documents by each word (split at every separator) of
+    // their number that has a digit.
+    let mut by_word: KeyMap<(DocType, String), Vec<usize>> = KeyMap::default();
+    for (x, doc) in xero.iter().enumerate() {
+        if run.taken[x] || !is_purchase(doc.doc_type) || doc.life() != Lifecycle::Posted {
+            continue;
+        }
+        let Some(number) = doc.number.and_then(key) else { continue };
+        for word in number.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| has_digit(w)) {
+            let list = by_word.entry((doc.doc_type, word.to_owned())).or_default();
+            if list.last() != Some(&x) {
+                list.push(x);
+            }
+        }
+    }
+    for (i, doc) in cin7.iter().enumerate() {
+        let (Some(number), Some(reference)) =
+            (doc.number.and_then(key), doc.reference.and_then(key))
+        else {
+            continue;
+        };
+        if !wanted(run, i, &doc) || number == reference {
+            continue;
+        }
+        let Some(word) = number.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| has_digit(w))
+        else {
+            continue;
+        };
+        let Some(candidates) = by_word.get(&(doc.doc_type, word.to_owned())) else { continue };
+        let mut found = candidates.iter().copied().filter(|&x| {
+            let theirs = xero.get(x).number.and_then(key).unwrap_or_default();
+            !run.taken[x] && contains_word(&theirs, &number) && contains_word(&theirs, &reference)
+        });
+        if let (Some(x), None) = (found.next(), found.next()) {
+            run.taken[x] = true;
+            run.record(Cin7Item::Document(i), x, MatchMethod::CombinedNumber);
+        }
+    }
 }
 
 /// Each account's net amount's sign, by upper-cased code (zero nets left out).

@@ -40,12 +40,15 @@ pub fn contribution(kind: &str, amount: Option<Decimal>) -> Decimal {
     }
 }
 
-/// Findings summed by kind (their [`contribution`]s), sorted by kind.
-fn by_kind<'a>(findings: impl Iterator<Item = &'a OpenFinding>) -> Vec<Explained> {
+/// Findings, each with its amount on the account concerned, summed by kind (their
+/// [`contribution`]s), sorted by kind.
+fn by_kind<'a>(
+    findings: impl Iterator<Item = (&'a OpenFinding, Option<Decimal>)>,
+) -> Vec<Explained> {
     let mut sums: BTreeMap<&str, (Decimal, usize)> = BTreeMap::new();
-    for finding in findings {
+    for (finding, amount) in findings {
         let entry = sums.entry(finding.kind.as_str()).or_default();
-        entry.0 += contribution(&finding.kind, finding.amount);
+        entry.0 += contribution(&finding.kind, amount);
         entry.1 += 1;
     }
     sums.into_iter()
@@ -57,7 +60,8 @@ fn by_kind<'a>(findings: impl Iterator<Item = &'a OpenFinding>) -> Vec<Explained
 ///
 /// For each mapped account (in [`crate::config::AccountMap::roles`] order, unmapped roles
 /// skipped): `variance = cin7 − xero` when both sides have a figure; the [`contribution`]s of
-/// the open findings whose `account_code` is the account's code, summed by kind; and
+/// the open findings told on the account (as theirs or one of their other accounts:
+/// [`OpenFinding::on_account`]), each with its amount there, summed by kind; and
 /// `unexplained = variance − Σ explained`. A side without a figure makes the variance and the
 /// unexplained rest unknown (`None`), never zero. Open findings on no mapped account are
 /// summed by kind in [`Report::unattributed`].
@@ -70,10 +74,11 @@ pub fn compute(input: &ReportInput, date: NaiveDate) -> Report {
         .into_iter()
         .map(|(role, code)| account(input, role, code, date))
         .collect::<Vec<AccountVariance>>();
-    let unattributed = by_kind(input.open_findings.iter().filter(|f| {
-        let code = f.account_code.as_deref().map(str::trim);
-        !accounts.iter().any(|a| Some(a.code.as_str()) == code)
-    }));
+    let unattributed = by_kind(
+        (input.open_findings.iter())
+            .filter(|f| !accounts.iter().any(|a| f.on_account(&a.code).is_some()))
+            .map(|f| (f, f.amount)),
+    );
     Report {
         connection: input.connection.clone(),
         date,
@@ -143,11 +148,9 @@ fn account(
     let in_balances =
         |f: &&OpenFinding| f.date.is_none_or(|d| d <= date && from.is_none_or(|start| d >= start));
     let explained = by_kind(
-        input
-            .open_findings
-            .iter()
-            .filter(|f| f.account_code.as_deref().map(str::trim) == Some(code))
-            .filter(in_balances),
+        (input.open_findings.iter())
+            .filter(in_balances)
+            .filter_map(|f| f.on_account(code).map(|amount| (f, amount))),
     );
     let total: Decimal = explained.iter().map(|e| e.amount).sum();
     AccountVariance {

@@ -41,6 +41,7 @@ fn open(id: i64, kind: &str, cin7_ref: Option<&str>, amount: &str, message: &str
         amount: Some(d(amount)),
         date: None,
         message: message.into(),
+        ..OpenFinding::default()
     }
 }
 

@@ -150,12 +150,27 @@ pub struct OpenFinding {
     /// Debit positive, as posted by the side holding the record (see [`contribution`]);
     /// `None` counts but explains nothing.
     pub amount: Option<Decimal>,
+    /// Its amount on further mapped accounts, read like `amount` on `account_code`, when what
+    /// it is about lands on more than one (the store's `finding_accounts`).
+    pub other_accounts: Vec<(String, Decimal)>,
     /// The date of the record it is about: a finding dated after the report date, or (on a
     /// profit-and-loss account) before the financial year's start, explains none of the
     /// balances compared. `None`: always counted.
     pub date: Option<NaiveDate>,
     /// What to do about it.
     pub message: String,
+}
+
+impl OpenFinding {
+    /// Whether the finding is told on account `code`, and if so its amount there: its own
+    /// `account_code` and `amount`, or one of its other accounts.
+    pub fn on_account(&self, code: &str) -> Option<Option<Decimal>> {
+        if self.account_code.as_deref().map(str::trim) == Some(code) {
+            return Some(self.amount);
+        }
+        let mut others = self.other_accounts.iter().filter(|(other, _)| other.trim() == code);
+        others.next().map(|(_, amount)| Some(*amount))
+    }
 }
 
 /// The kind code of the findings listed as timing differences.

@@ -11,20 +11,22 @@
 //! - `cin7`: Cin7 Core's API: chart of accounts, sales, purchases, stock adjustments, and the
 //!   ledger feed.
 //! - `omni`: Cin7 Omni's API instead, when [`SimConfig::cin7`] is [`SimCin7::Omni`]: the same
-//!   sales as Omni holds them, with Omni's own planted errors.
+//!   sales and payments as Omni holds them, with Omni's own planted errors; `omni_stock`:
+//!   Omni's purchase orders and stock adjustments, and the bills and journals Xero holds.
 //! - `limits`: per-tenant rate limits; `faults`: seeded fault injection.
 //!
 //! The generator plants errors between the two sides and lists them (`Simulator::truth`):
 //! `amount_mismatch`, `missing_in_xero`, `missing_in_cin7`, `void_mismatch`, `blank_cogs`,
 //! `archived_account`, `control_account_journal`; on Cin7 Core's invoice payments a payment
 //! never pushed (`missing_in_xero`) and one edited in Xero (`amount_mismatch`, both known as
-//! `INV-… (paid DATE)`); from the Cin7 Core ledger
+//! `INV-… (paid DATE)`, against Omni too); from the Cin7 Core ledger
 //! `timing_difference` and `return_misalignment`; on Core purchases and stock adjustments
 //! (`data::purchases`) a bill's `amount_mismatch`, bills and adjustment journals never pushed
 //! (`missing_in_xero`), `unclosed_accrual` (GRNI and stock in transit) and
 //! `inventory_self_adjustment`, and an adjustment journal edited in Xero (`amount_mismatch`,
 //! compared through the task's postings); against Cin7 Omni also `sync_error` and
-//! `missing_document_date` (see `omni`). Not yet simulated: stock transfers, assemblies, and
+//! `missing_document_date` (see `omni`), and on its bills and adjustment journals
+//! `amount_mismatch` and `missing_in_xero` (see `omni_stock`). Not yet simulated: stock transfers, assemblies, and
 //! the other finding kinds.
 
 pub mod cin7;
@@ -32,6 +34,7 @@ pub mod data;
 pub mod faults;
 pub mod limits;
 pub mod omni;
+pub mod omni_stock;
 pub mod xero;
 
 use std::collections::BTreeMap;
@@ -98,9 +101,9 @@ pub struct Simulator {
     /// The errors planted between the two sides: `(finding kind, reference)`.
     pub truth: Vec<(&'static str, String)>,
     /// Cin7 minus Xero per account code over all the data (debit positive), from the
-    /// simulator's own ledgers; `None` against Omni, whose Cin7 ledger
-    /// cxsync derives (COGS only; the Omni end-to-end test checks it).
-    pub variance: Option<BTreeMap<String, rust_decimal::Decimal>>,
+    /// simulator's own ledgers; against Omni, whose Cin7 ledger cxsync derives, for the
+    /// accounts derived whole (COGS and inventory), from the plants.
+    pub variance: BTreeMap<String, rust_decimal::Decimal>,
     pub xero_addr: SocketAddr,
     pub cin7_addr: SocketAddr,
     pub tenant_id: String,
@@ -118,7 +121,10 @@ impl Simulator {
         };
         let omni_world = (config.cin7 == SimCin7::Omni).then(|| omni::omni_world(&mut world));
         let truth = world.truth.clone();
-        let variance = omni_world.is_none().then(|| world.ledger_variance());
+        let variance = match &omni_world {
+            Some(omni) => omni.variance.clone(),
+            None => world.ledger_variance(),
+        };
         // The Cin7 side moves to its server (the simulated Xero does not read it): one copy.
         let cin7_world = std::mem::take(&mut world.cin7);
         let tenant_id = world.tenant_id.clone();
@@ -211,13 +217,20 @@ cogs = "310"
 revenue = "200"
 grni = "815"
 stock_in_transit = "650"
-"#,
+{omni_accounts}"#,
             store = store.display(),
             client_id = self.config.client_id,
             client_secret = self.config.client_secret,
             tenant = self.tenant_id,
             minute_ms = self.config.minute.as_millis(),
             cin7_section = self.cin7_section(),
+            // Where Omni's adjustments without an account of their own post.
+            omni_accounts = match self.config.cin7 {
+                SimCin7::Core => String::new(),
+                SimCin7::Omni => {
+                    format!("inventory_discrepancy = \"{}\"\n", omni_stock::ADJUSTMENT_ACCOUNT)
+                }
+            },
         )
     }
 

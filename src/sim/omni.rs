@@ -5,8 +5,8 @@
 //!
 //! Its data is the generated business's sales seen as Omni holds them ([`omni_world`]): each
 //! Cin7 sale becomes a sales order (its invoice number the one Xero has), each credit note a
-//! credit note; a few purchase orders and adjustments that have not posted yet, and the
-//! payments of the paid invoices. The Xero side trades the per-sale COGS manual journals Cin7
+//! credit note, each payment of its invoice a payment against the order; purchase orders and
+//! stock adjustments ([`super::omni_stock`]). The Xero side trades the per-sale COGS manual journals Cin7
 //! Core posts (and their general-ledger journals) for Omni's: one COGS manual journal per
 //! month, Dr COGS 310, Cr inventory 630, of the cost of the units dispatched on the month's
 //! costed sales orders less the cost of the completed credit notes' returns, as the simulator
@@ -19,7 +19,11 @@
 //! - `blank_cogs`: the shared plant's lines without cost are Omni lines with `unitCost: 0`,
 //!   dispatched long before Omni's daily COGS run;
 //! - `amount_mismatch`: the first month's COGS journal in Xero is 12.34 more than Omni's COGS
-//!   (a journal edited in Xero, or not re-synced after Omni recalculated).
+//!   (a journal edited in Xero, or not re-synced after Omni recalculated);
+//! - purchase orders and stock adjustments with their bills and journals, and their plants:
+//!   see [`super::omni_stock`].
+//!
+//! [`OmniWorld::variance`] is the report's ground truth for the accounts cxsync derives.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -37,6 +41,7 @@ use std::str::FromStr as _;
 
 use super::data::XeroWorld;
 use super::limits::{Breach, Limiter, SimLimits};
+use super::omni_stock::{self, StockPlants};
 
 /// The largest page Omni serves.
 const MAX_ROWS: usize = 250;
@@ -48,6 +53,9 @@ type Records = Vec<(i64, Value)>;
 #[derive(Debug, Clone, Default)]
 pub struct OmniWorld {
     pub lists: BTreeMap<&'static str, Records>,
+    /// The report's ground truth: Cin7 − Xero (debit positive) per account the derived Omni
+    /// ledger is whole for (COGS 310, inventory 630), as the plants leave it.
+    pub variance: BTreeMap<String, Decimal>,
 }
 
 /// The simulated Cin7 Omni account.
@@ -199,9 +207,6 @@ pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
     // and not invoiced, a late restock) have no Omni counterpart.
     drop_core_stock_journals(world);
     world.truth.retain(|(kind, _)| !matches!(*kind, "timing_difference" | "return_misalignment"));
-    // Omni's payments are made from Xero's below, so the plants in Core's invoice payments
-    // ("INV-… (paid …)") have no Omni counterpart either.
-    world.truth.retain(|(_, reference)| !reference.contains(" (paid "));
     let planted: HashSet<String> = world.truth.iter().map(|(_, r)| r.clone()).collect();
     let never_pushed: HashSet<String> = world
         .truth
@@ -239,11 +244,21 @@ pub fn omni_world(world: &mut XeroWorld) -> OmniWorld {
             notes.push((*at + 900, credit_note(n, *at + 900, detail, note, !first)));
         }
     }
-    let (purchases, purchase_truth) = purchase_orders(world.cin7.sales.len());
-    truth.extend(purchase_truth);
+    let mut stock = StockPlants::default();
+    omni_stock::add_adjustment_account(world);
+    let purchases = omni_stock::purchase_orders(world, world.cin7.sales.len() / 100, &mut stock);
+    let adjustments = omni_stock::adjustments(world, &mut stock);
     let payments = payments(world);
-    let adjustments = vec![(crate::sim::data::START_MS, adjustment())];
-    truth.extend(monthly_cogs_journals(world, &orders, &notes));
+    let (cogs_truth, cogs) = monthly_cogs_journals(world, &orders, &notes);
+    // The report's ground truth: what Omni's documents post, by the simulator's reckoning,
+    // less every posting Xero holds (its copies with their plants, and the shared plants).
+    let xero = |code: &str| -> Decimal {
+        world.postings.iter().filter(|(_, c, _)| c == code).map(|(_, _, amount)| *amount).sum()
+    };
+    omni.variance.insert("310".into(), cogs - xero("310"));
+    omni.variance.insert("630".into(), stock.cin7_inventory - cogs - xero("630"));
+    truth.extend(cogs_truth);
+    truth.extend(stock.truth);
     for (key, records) in [
         ("SalesOrders", orders),
         ("CreditNotes", notes),
@@ -300,12 +315,12 @@ fn decimal(value: &Value) -> Decimal {
 /// Omni's monthly COGS journals in Xero (see the module notes): per month of invoice date,
 /// `Σ qtyShipped × unitCost` of the live, dispatched sales orders Omni imported, less per
 /// month of credit-note date `Σ qty × unitCost` of the completed credit notes. Returns the
-/// planted difference's ground truth.
+/// planted difference's ground truth and the COGS Omni's side holds (the months' sum).
 fn monthly_cogs_journals(
     world: &mut XeroWorld,
     orders: &[(i64, Value)],
     notes: &[(i64, Value)],
-) -> Vec<(&'static str, String)> {
+) -> (Vec<(&'static str, String)>, Decimal) {
     let mut months: BTreeMap<String, Decimal> = BTreeMap::new();
     for (_, note) in notes {
         if note["completedDate"].is_null() || note["creditNoteDate"].is_null() {
@@ -336,6 +351,7 @@ fn monthly_cogs_journals(
         *months.entry(month.to_string()).or_default() += cost;
     }
     let mut truth = Vec::new();
+    let mut total = Decimal::ZERO;
     let mut number = world.journals.iter().filter_map(|j| j["JournalNumber"].as_i64()).max();
     for (n, (month, cost)) in months.into_iter().enumerate() {
         let Ok(first) = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
@@ -348,9 +364,10 @@ fn monthly_cogs_journals(
             .unwrap_or(first);
         let day = last.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
         let planted = n == 0;
-        let amount = cost
-            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-            + if planted { Decimal::new(1234, 2) } else { Decimal::ZERO };
+        let omni =
+            cost.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        total += omni;
+        let amount = omni + if planted { Decimal::new(1234, 2) } else { Decimal::ZERO };
         if planted {
             truth.push(("amount_mismatch", format!("Omni COGS journal {month}")));
         }
@@ -383,7 +400,7 @@ fn monthly_cogs_journals(
             "SourceType": "MANJOURNAL", "SourceID": mj_id, "JournalLines": lines,
         }));
     }
-    truth
+    (truth, total)
 }
 
 /// A sale as an Omni sales order: invoiced and dispatched the day it was made.
@@ -444,55 +461,31 @@ fn credit_note(n: usize, at: i64, detail: &Value, note: &Value, completed: bool)
     })
 }
 
-/// Purchase orders not yet received (nothing to post), and one received but never invoiced.
-fn purchase_orders(sales: usize) -> (Records, Vec<(&'static str, String)>) {
-    let count = (sales / 100).max(2);
-    let start = crate::sim::data::START_MS;
-    let records = (0..count)
-        .map(|n| {
-            let at = start + i64::try_from(n).unwrap_or(0) * 3_600_000;
-            let received = n == 1;
-            (at, json!({
-                "id": n + 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at),
-                "reference": format!("PO-{:06}", n + 1), "company": "Widget Supplies", "currencyCode": "AUD",
-                "total": 440, "isVoid": false, "status": "Approved", "stage": if received { "Received" } else { "Ordered" },
-                "fullyReceivedDate": if received { omni_date(day_of(at)) } else { Value::Null },
-                "invoiceDate": null, "supplierInvoiceReference": null,
-                "accountingAttributes": { "accountingImportStatus": "NotImported" },
-                "lineItems": [{ "code": "SKU-1", "name": "Widget", "qty": 20, "unitPrice": 20 }],
-            }))
-        })
-        .collect();
-    (records, vec![("missing_document_date", "PO-000002".into())])
-}
-
-/// An adjustment still in draft (not completed, nothing posted).
-fn adjustment() -> Value {
-    let at = crate::sim::data::START_MS;
-    json!({
-        "id": 1, "createdDate": omni_date(at), "modifiedDate": omni_date(at), "reference": "ADJ-000001",
-        "completedDate": null, "adjustmentReason": "Stocktake", "productTotal": 0,
-        "lineItems": [{ "code": "SKU-2", "qtyAdjusted": -1, "unitCost": 10, "account": "650" }],
-    })
-}
-
-/// The payments Xero holds, as Omni's payments against their orders.
+/// The customers' payments as Omni records them against their sales orders (`orderId`,
+/// `orderType`, `orderRef`): the payments of the shared business's invoices, whose planted
+/// errors ("INV-… (paid …)": a payment never pushed to Xero, one edited there) stay in the
+/// ground truth, as against Core.
 fn payments(world: &XeroWorld) -> Records {
-    world
-        .lists
-        .get("Payments")
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(n, item)| {
-            let order = item.json["Invoice"]["InvoiceNumber"]
+    let mut records = Vec::new();
+    for (n, (at, _, detail)) in world.cin7.sales.iter().enumerate() {
+        let paid = detail["Invoices"][0]["Payments"].as_array().into_iter().flatten();
+        for payment in paid {
+            let day = payment["DatePaid"]
                 .as_str()
-                .map(|number| number.replace("INV-", "SO-"));
-            (item.updated_ms, json!({
-                "id": n + 1, "createdDate": omni_date(item.updated_ms), "modifiedDate": omni_date(item.updated_ms),
-                "paymentDate": omni_date(day_of(item.updated_ms)), "amount": item.json["Amount"],
-                "method": "Card", "isAuthorized": true, "orderRef": order,
-            }))
-        })
-        .collect()
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
+                .map_or(Value::Null, |t| omni_date(t.and_utc().timestamp_millis()));
+            let modified = at + 700;
+            records.push((modified, json!({
+                "id": records.len() + 1, "createdDate": omni_date(modified), "modifiedDate": omni_date(modified),
+                "paymentDate": day, "amount": number(&payment["Amount"]), "method": "Card",
+                "isAuthorized": true, "orderId": n + 1, "orderType": "SalesOrder",
+                "orderRef": detail["CustomerReference"],
+            })));
+        }
+    }
+    records.sort_by_key(|(modified, _)| *modified);
+    for (index, (_, record)) in records.iter_mut().enumerate() {
+        record["id"] = json!(index + 1);
+    }
+    records
 }

@@ -14,6 +14,8 @@
 //!   findings' lifecycle.
 //! - `windows`: what reads of unordered lists ask: a stored record's change time or raw
 //!   JSON, and closing a ledger re-read window (stale entries out, cursor in, atomically).
+//! - `omni`: Cin7 Omni's derived records (payments named by their orders, the derived
+//!   ledger) streamed from the stored records, fingerprinted, and written with their marker.
 //! - `findings`: reading findings for the command line.
 //! - `report`: loading what the variance report is computed from.
 //! - `reports`: generated reports and whether each was delivered (exactly-once delivery).
@@ -23,6 +25,7 @@
 
 mod calls;
 mod findings;
+mod omni;
 mod pages;
 mod query;
 mod reconcile;
@@ -49,6 +52,7 @@ use crate::table::Value;
 
 pub use calls::CallLog;
 pub use findings::FindingFilter;
+pub use omni::{OmniRefresh, RawFingerprint};
 pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
 pub use reconcile::FindingChanges;
 pub use reports::{CLAIM_TIMEOUT, Claim, SentReport};
@@ -194,6 +198,16 @@ impl Store {
             );
         }
         Ok(Self { conn, path: path.into() })
+    }
+
+    /// Whether the store has table `name`: a store opened read-only is not migrated, so a
+    /// reader of a table newer than the first migration checks first (`finding_accounts`).
+    pub(crate) fn has_table(&self, name: &str) -> rusqlite::Result<bool> {
+        self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [name],
+            |row| row.get(0),
+        )
     }
 
     /// Where the database file is.
@@ -377,9 +391,9 @@ mod tests {
     fn matches_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
-        let before_0008 =
-            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
-        before_0008.to_latest(&mut conn).unwrap();
+        let before_0010 =
+            Migrations::new(MIGRATIONS[..9].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0010.to_latest(&mut conn).unwrap();
         conn.execute_batch(
             "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
              INSERT INTO matches VALUES
@@ -419,6 +433,49 @@ mod tests {
     }
 
     #[test]
+    fn ledger_lines_keep_an_account_index_for_cin7_lines_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
+        let before_0009 =
+            Migrations::new(MIGRATIONS[..8].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0009.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO ledger_lines (connection_id, system, source_id, line_no, date,
+                 account_code, amount)
+             VALUES (1, 'xero', 'j1', 0, '2026-10-01', '630', '10.00'),
+                    (1, 'xero', 'j1', 1, '2026-10-01', '200', '-10.00'),
+                    (1, 'cin7', 'transactions/t1', 0, '2026-10-01', '630', '10.00'),
+                    (1, 'cin7', 'transactions/t1', 1, '2026-10-02', '310', '-10.00');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let indexed = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).unwrap() };
+        assert_eq!(
+            indexed(
+                "SELECT count(*) FROM ledger_lines INDEXED BY ledger_lines_cin7_by_account
+                 WHERE system = 'cin7' AND connection_id = 1 AND account_code = '630'"
+            ),
+            1
+        );
+        assert_eq!(indexed("SELECT count(*) FROM ledger_lines"), 4, "no line is lost");
+        assert_eq!(
+            indexed("SELECT count(*) FROM sqlite_schema WHERE name = 'ledger_lines_by_account'"),
+            0,
+            "Xero lines are no longer indexed by account"
+        );
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT count(*) FROM ledger_lines g
+                 WHERE g.connection_id = 1 AND g.system = 'cin7' AND g.account_code = '630'",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("ledger_lines_cin7_by_account"), "support query 10: {plan}");
+    }
+
+    #[test]
     fn document_lines_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
@@ -452,6 +509,66 @@ mod tests {
         let left: i64 =
             conn.query_row("SELECT count(*) FROM document_lines", [], |row| row.get(0)).unwrap();
         assert_eq!(left, 0, "lines still go with their document");
+    }
+
+    #[test]
+    fn findings_stored_before_finding_accounts_are_on_their_own_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
+        let before_0008 =
+            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0008.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO findings (id, connection_id, fingerprint, kind, severity, account_code,
+                 amount, message, first_seen, last_seen) VALUES
+             (1, 1, 'a', 'missing_in_xero', 'error', '630', '-35.83', 'm', 't', 't'),
+             (2, 1, 'b', 'blank_cogs', 'warning', '310', NULL, 'm', 't', 't'),
+             (3, 1, 'c', 'amount_mismatch', 'error', NULL, '2.00', 'm', 't', 't');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let rows: Vec<(i64, String, String)> = conn
+            .prepare("SELECT finding_id, account_code, amount FROM finding_accounts")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [(1, "630".into(), "-35.83".into())]);
+    }
+
+    /// `show` and `report` open the store read-only, which does not migrate it: a store the
+    /// daemon has not yet migrated to 0008 is read without the finding accounts.
+    #[test]
+    fn show_and_the_report_read_a_store_from_before_finding_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cxsync.db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before_0008 =
+            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
+        before_0008.to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO findings (id, connection_id, fingerprint, kind, severity, cin7_ref,
+                 account_code, amount, message, first_seen, last_seen) VALUES
+             (1, 1, 'a', 'missing_in_xero', 'error', 'INV-1', '630', '-35.83', 'm', 't', 't');",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open_read_only(&path).unwrap();
+        let view = store.document_view("INV-1").unwrap();
+        assert_eq!(view.findings.rows.len(), 1);
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let input = store.report_input(
+            "acme",
+            &crate::config::AccountMap::inventory_only("630"),
+            None,
+            date,
+        );
+        let input = input.unwrap();
+        assert_eq!(input.open_findings.len(), 1);
+        assert!(input.open_findings[0].other_accounts.is_empty());
     }
 
     #[test]

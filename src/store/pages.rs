@@ -67,13 +67,31 @@ impl Store {
         page: &PageWrite<'_>,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome, StoreError> {
+        let outcomes = self.write_pages(std::slice::from_ref(page), now)?;
+        Ok(outcomes[0])
+    }
+
+    /// Writes several pages, in order, each with its cursor, in one transaction: either all of
+    /// them are in the store, or none. The cursors are those of the pages written, so the
+    /// stored cursor is never ahead of the stored rows; a failure (or a crash before the
+    /// commit) leaves the cursor where the last commit put it, and the pages are read again.
+    /// One commit for several pages writes each index page they share once, not once a page.
+    pub fn write_pages(
+        &mut self,
+        pages: &[PageWrite<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PageOutcome>, StoreError> {
         let write = StoreError::query("writing a page");
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(write)?;
-        let outcome = write_page_in(&tx, page, &timestamp(now))
+        let now = timestamp(now);
+        let outcomes = pages
+            .iter()
+            .map(|page| write_page_in(&tx, page, &now))
+            .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(StoreError::query("writing a page"))?;
         tx.commit().map_err(StoreError::query("committing a page"))?;
-        Ok(outcome)
+        Ok(outcomes)
     }
 
     /// The sync state of an endpoint (defaults: no cursor, available).
@@ -455,6 +473,48 @@ mod tests {
         assert_eq!(
             store.endpoint_state("acme", System::Xero, "Invoices").unwrap().cursor.as_deref(),
             Some("before")
+        );
+    }
+
+    #[test]
+    fn pages_written_together_land_together_with_the_last_cursor_or_not_at_all() {
+        let (_dir, mut store) = store();
+        store.write_page(&page(vec![], Some("before")), DateTime::UNIX_EPOCH).unwrap();
+        let outcomes = store
+            .write_pages(
+                &[
+                    page(vec![invoice("a", "1", 1), invoice("b", "2", 1)], Some("c1")),
+                    page(vec![invoice("b", "2", 1), invoice("c", "3", 2)], Some("c2")),
+                ],
+                DateTime::UNIX_EPOCH,
+            )
+            .unwrap();
+        let counts: Vec<_> = outcomes.iter().map(|o| (o.new, o.unchanged)).collect();
+        assert_eq!(counts, [(2, 0), (1, 1)], "the second page sees what the first wrote");
+        assert_eq!(
+            store.endpoint_state("acme", System::Xero, "Invoices").unwrap().cursor.as_deref(),
+            Some("c2")
+        );
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER boom BEFORE INSERT ON documents WHEN NEW.external_id = 'boom'
+                 BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
+            )
+            .unwrap();
+        let result = store.write_pages(
+            &[
+                page(vec![invoice("d", "4", 1)], Some("c3")),
+                page(vec![invoice("boom", "5", 1)], Some("c4")),
+            ],
+            DateTime::UNIX_EPOCH,
+        );
+        assert!(result.is_err());
+        assert_eq!(count(&store, "SELECT count(*) FROM documents"), 3, "page c3 is not kept");
+        assert_eq!(
+            store.endpoint_state("acme", System::Xero, "Invoices").unwrap().cursor.as_deref(),
+            Some("c2"),
+            "the cursor stays with the rows committed"
         );
     }
 

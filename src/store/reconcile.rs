@@ -483,7 +483,7 @@ fn save_in(
             f.message,
             now
         ];
-        match known.get(&f.fingerprint) {
+        let finding_id = match known.get(&f.fingerprint) {
             None => {
                 let finding_id: i64 = tx.query_row(
                     "INSERT INTO findings (connection_id, fingerprint, kind, severity, cin7_ref, xero_ref,
@@ -497,21 +497,32 @@ fn save_in(
                     params![finding_id, now],
                 )?;
                 changes.opened += 1;
+                finding_id
             }
-            Some((finding_id, resolved)) => {
+            Some(&(finding_id, resolved)) => {
                 tx.execute(
                     "UPDATE findings SET kind = ?3, severity = ?4, cin7_ref = ?5, xero_ref = ?6, account_code = ?7,
                          amount = ?8, date = ?9, message = ?10, last_seen = ?11, resolved_at = NULL
                      WHERE connection_id = ?1 AND fingerprint = ?2",
                     values,
                 )?;
-                if *resolved {
+                if resolved {
                     tx.execute("INSERT INTO finding_events (finding_id, at, event) VALUES (?1, ?2, 'reopened')", params![finding_id, now])?;
                     changes.reopened += 1;
                 } else {
                     changes.still_open += 1;
                 }
+                tx.prepare_cached("DELETE FROM finding_accounts WHERE finding_id = ?1")?
+                    .execute([finding_id])?;
+                finding_id
             }
+        };
+        let primary = f.account_code.clone().zip(f.amount);
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO finding_accounts (finding_id, account_code, amount) VALUES (?1, ?2, ?3)",
+        )?;
+        for (code, amount) in primary.iter().chain(&f.other_accounts) {
+            insert.execute(params![finding_id, code, amount.to_string()])?;
         }
     }
     for (fingerprint, (finding_id, resolved)) in &known {
@@ -552,6 +563,7 @@ mod tests {
             xero_ref: Some("INV-1".into()),
             account_code: None,
             amount: Some(Decimal::new(-5, 2)),
+            other_accounts: Vec::new(),
             date: NaiveDate::from_ymd_opt(2026, 11, 2),
             message: "totals differ".into(),
         }

@@ -38,6 +38,20 @@ fn instant(value: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value).map(|t| t.to_utc()).map_err(|_| corrupt("timestamp", value))
 }
 
+/// The accounts a Cin7 Omni connection's derived ledger is whole for: COGS once mapped, and
+/// inventory once COGS and `inventory_discrepancy` (where Omni posts adjustments that name no
+/// account of their own) are both mapped. Inventory's figure leaves out what Omni's API does
+/// not return (landed costs, supplier credit notes): `docs/reconciliation-omni.md`.
+fn omni_known_accounts(accounts: &AccountMap) -> Vec<&str> {
+    fn mapped(code: Option<&str>) -> Option<&str> {
+        code.map(str::trim).filter(|c| !c.is_empty())
+    }
+    let cogs = mapped(accounts.cogs.as_deref());
+    let discrepancy = mapped(accounts.inventory_discrepancy.as_deref());
+    let inventory = (cogs.is_some() && discrepancy.is_some()).then(|| accounts.inventory.trim());
+    cogs.into_iter().chain(inventory).collect()
+}
+
 impl Store {
     /// Whether the connection's Cin7 is Omni.
     fn is_omni(&self, id: i64) -> Result<bool, StoreError> {
@@ -54,7 +68,8 @@ impl Store {
     ///   is synced; balance-sheet accounts count every line.
     /// - Cin7: the sum of its ledger lines dated on or before `date`, per account (every mapped
     ///   account gets a figure, zero included, once any Cin7 ledger line is stored; none
-    ///   before). For Cin7 Omni only the COGS account, the one its derived ledger covers.
+    ///   before). For Cin7 Omni only the accounts its derived ledger is whole for: COGS, and
+    ///   inventory with COGS and the inventory discrepancy account mapped.
     /// - Xero: while the Journals endpoint is available and has been synced (or has lines),
     ///   the sum of journal lines dated on or before `date` (zero for a mapped account without
     ///   any); when Journals are marked unavailable, the trial-balance rows stored as at
@@ -107,10 +122,11 @@ impl Store {
             BTreeMap::new()
         };
         if self.is_omni(id)? {
-            // Omni's derived ledger is whole for COGS only (see `cin7::omni::ledger`): the
-            // other accounts' Cin7 side is unknown, not zero.
-            let cogs = accounts.cogs.as_deref().map(str::trim);
-            cin7_balances.retain(|code, _| Some(code.as_str()) == cogs);
+            // Omni's derived ledger is whole for COGS, and for inventory once it also holds
+            // the COGS credits and every adjustment (see `cin7::omni::ledger`): the other
+            // accounts' Cin7 side is unknown, not zero.
+            let known = omni_known_accounts(accounts);
+            cin7_balances.retain(|code, _| known.contains(&code.as_str()));
         }
 
         let (xero_source, xero_balances) = match self.xero_path(connection, id)? {
@@ -302,11 +318,31 @@ impl Store {
                     xero_ref: row.get(4)?,
                     account_code: row.get(5)?,
                     amount: row.get::<_, Option<String>>(6)?.as_deref().map(decimal).transpose()?,
+                    other_accounts: Vec::new(),
                     message: row.get(7)?,
                     date: row
                         .get::<_, Option<String>>(8)?
                         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                 });
+            }
+            // The further accounts of findings told on more than one (`out` is in `id` order);
+            // a store not yet migrated to 0008 (read-only) has none.
+            if !self.has_table("finding_accounts")? {
+                return Ok(out);
+            }
+            let mut stmt = self.conn.prepare(
+                "SELECT f.id, a.account_code, a.amount
+                 FROM findings f JOIN finding_accounts a ON a.finding_id = f.id
+                 WHERE f.connection_id = ?1 AND f.resolved_at IS NULL
+                   AND a.account_code IS NOT f.account_code
+                 ORDER BY f.id, a.account_code",
+            )?;
+            let mut rows = stmt.query([id])?;
+            while let Some(row) = rows.next()? {
+                let finding: i64 = row.get(0)?;
+                if let Ok(at) = out.binary_search_by_key(&finding, |f| f.id) {
+                    out[at].other_accounts.push((row.get(1)?, decimal(&row.get::<_, String>(2)?)?));
+                }
             }
             Ok(out)
         };
@@ -465,6 +501,16 @@ mod tests {
     }
 
     use crate::store::test_store as store;
+
+    #[test]
+    fn an_omni_connection_has_an_inventory_figure_only_with_cogs_and_its_adjustment_account() {
+        let mut map = accounts();
+        assert_eq!(omni_known_accounts(&map), ["310"]);
+        map.inventory_discrepancy = Some("660".into());
+        assert_eq!(omni_known_accounts(&map), ["310", "630"]);
+        map.cogs = None;
+        assert!(omni_known_accounts(&map).is_empty());
+    }
 
     /// One ledger entry: its id, date and `(account, amount)` lines.
     type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
@@ -702,6 +748,56 @@ mod tests {
         assert_eq!(input.window.previous_report, Some(day("2026-11-19")));
         assert_eq!(timestamp(input.window.since), "2026-11-19T13:00:00.000Z");
         assert_eq!(ids(&input.new_findings), [2, 1], "since the previous report, oldest first");
+    }
+
+    /// An adjustment never pushed moves inventory and COGS: saved through the reconciler's
+    /// path, its finding explains both accounts' variances, and saving it again on one
+    /// account replaces what was stored.
+    #[test]
+    fn a_finding_on_two_accounts_explains_both_and_is_replaced_when_saved_again() {
+        use crate::reconcile::{Finding, FindingKind, Outcome, Severity};
+        let (_dir, mut store) = store();
+        ledger(
+            &mut store,
+            System::Cin7,
+            &[("c1", "2026-11-03", &[("630", "-35.83"), ("310", "35.83")])],
+        );
+        store.finish_endpoint("acme", System::Xero, "Journals", None, EPOCH).unwrap();
+        let finding = |others: Vec<(String, Decimal)>| Finding {
+            kind: FindingKind::MissingInXero,
+            severity: Severity::Error,
+            fingerprint: "fp".into(),
+            cin7_ref: Some("SA-1".into()),
+            xero_ref: None,
+            account_code: Some("630".into()),
+            amount: Some(d("-35.83")),
+            other_accounts: others,
+            date: Some(day("2026-11-03")),
+            message: "m".into(),
+        };
+        let save = |store: &mut Store, others| {
+            let outcome = Outcome { matches: vec![], findings: vec![finding(others)] };
+            store.save_outcome("acme", &outcome, EPOCH).unwrap();
+        };
+        save(&mut store, vec![("310".into(), d("35.83"))]);
+        let report = compute(&load(&store, "2026-11-24"), day("2026-11-24"));
+        let rest: Vec<_> = report.accounts.iter().map(|a| (a.role, a.unexplained)).collect();
+        assert_eq!(
+            rest,
+            [
+                ("inventory", Some(Decimal::ZERO)),
+                ("cogs", Some(Decimal::ZERO)),
+                ("grni", Some(Decimal::ZERO))
+            ]
+        );
+        assert!(report.unattributed.is_empty());
+
+        save(&mut store, vec![]);
+        let report = compute(&load(&store, "2026-11-24"), day("2026-11-24"));
+        assert_eq!(report.accounts[0].unexplained, Some(Decimal::ZERO));
+        assert_eq!(report.accounts[1].unexplained, Some(d("35.83")), "no longer on COGS");
+        let rows = store.query("SELECT account_code, amount FROM finding_accounts").unwrap();
+        assert_eq!(rows.rows.len(), 1, "{rows:?}");
     }
 
     fn trend_at(trend: &crate::report::Trend, role: &str, date: &str) -> Option<Decimal> {

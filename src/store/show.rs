@@ -14,7 +14,8 @@ pub struct DocumentView {
     pub documents: Table,
     /// Matches involving those documents.
     pub matches: Table,
-    /// Findings naming the reference, open and resolved.
+    /// Findings naming the reference, open and resolved, with the control accounts each is
+    /// told on (`accounts`: "630 8.50, 650 -8.50", its own account first).
     pub findings: Table,
     /// The history of those findings.
     pub events: Table,
@@ -48,13 +49,23 @@ impl Store {
                 OR m.xero_external_id IN (SELECT external_id FROM documents WHERE number = ?1 OR external_id = ?1 OR reference = ?1)
              ORDER BY 1, 2, 3",
         )?;
-        let findings = q(
+        // A store opened read-only before migration 0008 has no `finding_accounts`.
+        let has_accounts =
+            self.has_table("finding_accounts").map_err(StoreError::query("reading a document"))?;
+        let accounts = if has_accounts {
+            "(SELECT group_concat(on_account, ', ') FROM (
+                 SELECT a.account_code || ' ' || a.amount AS on_account FROM finding_accounts a
+                 WHERE a.finding_id = f.id ORDER BY a.account_code IS NOT f.account_code, a.account_code))"
+        } else {
+            "NULL"
+        };
+        let findings = q(&format!(
             "SELECT f.id, c.name AS connection, f.kind, f.severity, f.cin7_ref, f.xero_ref, f.amount,
-                    f.first_seen, f.last_seen, f.resolved_at, f.message
+                    {accounts} AS accounts, f.first_seen, f.last_seen, f.resolved_at, f.message
              FROM findings f JOIN connections c ON c.id = f.connection_id
              WHERE f.cin7_ref = ?1 OR f.xero_ref = ?1
-             ORDER BY f.resolved_at IS NOT NULL, f.first_seen, f.id",
-        )?;
+             ORDER BY f.resolved_at IS NOT NULL, f.first_seen, f.id"
+        ))?;
         let events = q("SELECT e.finding_id, f.kind, e.event, e.at FROM finding_events e
              JOIN findings f ON f.id = e.finding_id
              WHERE f.cin7_ref = ?1 OR f.xero_ref = ?1 ORDER BY e.at, e.finding_id")?;

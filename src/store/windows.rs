@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::pages::{connection_id, write_cursor, write_page_in};
 use super::{PageOutcome, PageWrite, Store, StoreError};
@@ -130,52 +130,52 @@ impl Store {
         let err = StoreError::query("closing a ledger window");
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
-        let removed = (|| -> rusqlite::Result<usize> {
-            let id = connection_id(&tx, window.connection)?;
-            let system = window.system.as_str();
-            let mut removed = 0;
-            if let Some(seen) = window.seen {
-                let prefix = format!("{}/", window.endpoint);
-                let stale: Vec<String> = tx
-                    .prepare(
-                        "SELECT DISTINCT source_id FROM ledger_lines
-                         WHERE connection_id = ?1 AND system = ?2
-                           AND substr(source_id, 1, length(?3)) = ?3 AND date BETWEEN ?4 AND ?5",
-                    )?
-                    .query_map(
-                        params![
-                            id,
-                            system,
-                            prefix,
-                            window.from.to_string(),
-                            window.to.to_string()
-                        ],
-                        |row| row.get::<_, String>(0),
-                    )?
-                    .filter(|source| source.as_ref().map_or(true, |s| !seen.contains(s)))
-                    .collect::<rusqlite::Result<_>>()?;
-                for source_id in &stale {
-                    tx.execute(
-                        "DELETE FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3",
-                        params![id, system, source_id],
-                    )?;
-                    tx.execute(
-                        "DELETE FROM raw_documents WHERE connection_id = ?1 AND system = ?2
-                         AND endpoint = ?3 AND external_id = ?4",
-                        params![id, system, window.endpoint, source_id],
-                    )?;
-                }
-                removed = stale.len();
-            }
-            if let Some(cursor) = &window.cursor {
-                write_cursor(&tx, id, system, window.endpoint, cursor)?;
-            }
-            Ok(removed)
-        })()
-        .map_err(StoreError::query("closing a ledger window"))?;
+        let removed = close_ledger_window_in(&tx, window)
+            .map_err(StoreError::query("closing a ledger window"))?;
         tx.commit().map_err(StoreError::query("committing a ledger window"))?;
         Ok(removed)
     }
+}
+
+/// [`Store::close_ledger_window`] inside a transaction.
+pub(super) fn close_ledger_window_in(
+    tx: &Transaction<'_>,
+    window: &LedgerWindow<'_>,
+) -> rusqlite::Result<usize> {
+    let id = connection_id(tx, window.connection)?;
+    let system = window.system.as_str();
+    let mut removed = 0;
+    if let Some(seen) = window.seen {
+        let prefix = format!("{}/", window.endpoint);
+        let stale: Vec<String> = tx
+            .prepare(
+                "SELECT DISTINCT source_id FROM ledger_lines
+                 WHERE connection_id = ?1 AND system = ?2
+                   AND substr(source_id, 1, length(?3)) = ?3 AND date BETWEEN ?4 AND ?5",
+            )?
+            .query_map(
+                params![id, system, prefix, window.from.to_string(), window.to.to_string()],
+                |row| row.get::<_, String>(0),
+            )?
+            .filter(|source| source.as_ref().map_or(true, |s| !seen.contains(s)))
+            .collect::<rusqlite::Result<_>>()?;
+        for source_id in &stale {
+            tx.execute(
+                "DELETE FROM ledger_lines WHERE connection_id = ?1 AND system = ?2 AND source_id = ?3",
+                params![id, system, source_id],
+            )?;
+            tx.execute(
+                "DELETE FROM raw_documents WHERE connection_id = ?1 AND system = ?2
+                 AND endpoint = ?3 AND external_id = ?4",
+                params![id, system, window.endpoint, source_id],
+            )?;
+        }
+        removed = stale.len();
+    }
+    if let Some(cursor) = &window.cursor {
+        write_cursor(tx, id, system, window.endpoint, cursor)?;
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@
 //! - `cin7`: one Cin7 Core account's endpoints (see its notes on unordered lists).
 //! - `omni`: one Cin7 Omni account's endpoints (see its notes on windows and refusals).
 //! - `connection`: one connection's clients and one cycle of both sides.
+//! - `batch`: pages fetched but not yet committed, so small pages commit several at a time.
 //! - `progress`: progress of long reads, as log lines or a terminal spinner.
 //! - [`EndpointReport`]: what one endpoint's sync did, for logs and `sync --once`.
 
+pub mod batch;
 pub mod cin7;
 pub mod connection;
 pub mod omni;

@@ -14,8 +14,9 @@ pub struct ReconcileSummary {
     pub changes: FindingChanges,
 }
 
-/// Loads the connection's records (for Cin7 Omni, first deriving its ledger from the stored
-/// documents: [`super::omni::refresh_ledger`]), reconciles them as at `now`, and saves matches and
+/// Loads the connection's records (for Cin7 Omni, first naming its payments by the documents
+/// they pay and deriving its ledger from the stored documents, when they changed:
+/// [`super::omni::refresh`]), reconciles them as at `now`, and saves matches and
 /// findings (one transaction). `None` when one side has nothing synced yet: comparing against
 /// an empty side would report every record of the other as missing.
 pub fn reconcile_connection(
@@ -25,7 +26,7 @@ pub fn reconcile_connection(
     now: DateTime<Utc>,
 ) -> Result<Option<ReconcileSummary>, StoreError> {
     if connection.cin7.kind() == crate::config::Cin7Kind::Omni {
-        super::omni::refresh_ledger(store, &connection.name, &connection.accounts, now)?;
+        super::omni::refresh(store, &connection.name, &connection.accounts, now)?;
     }
     let mut input = store.reconcile_input(&connection.name, connection.accounts.clone())?;
     if connection.cin7.kind() == crate::config::Cin7Kind::Omni {

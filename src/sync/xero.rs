@@ -10,9 +10,10 @@
 //! does it move on to page 2 of the same window. Each page and the cursor after it commit
 //! together, so a crash resumes exactly where the store stands.
 //!
-//! Journals are read by `offset` (the last committed `JournalNumber`), 100 per call. Without
-//! journal access (scope or Xero plan), the endpoint is marked unavailable and the trial
-//! balance is read instead.
+//! Journals are read by `offset` (the last committed `JournalNumber`), 100 per call, and
+//! committed up to ten pages at a time (`super::batch`), each commit with the cursor of its
+//! last page. Without journal access (scope or Xero plan), the endpoint is marked unavailable
+//! and the trial balance is read instead.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use chrono::{DateTime, DurationRound as _, NaiveDate, Utc};
 use serde_json::Value;
 
+use super::batch::{BatchLimits, PendingPages};
 use super::{EndpointReport, SyncError};
 use crate::clock::Clock;
 use crate::model::{Payload, Record, System};
@@ -286,8 +288,26 @@ impl XeroSync<'_> {
         Ok(())
     }
 
-    /// The general ledger by `offset`.
+    /// The general ledger by `offset`. Its pages (100 journals) are committed several at a
+    /// time (see `batch`); what was fetched is written before this returns, failure or not.
     async fn journals(&self, report: &mut EndpointReport) -> Result<(), SyncError> {
+        let mut pending = PendingPages::new(BatchLimits::DEFAULT);
+        let read = self.read_journals(&mut pending, report).await;
+        let written = self.write_pending(&mut pending, report);
+        match (read, written) {
+            (Err(err), Err(store)) => {
+                tracing::error!(connection = self.connection, "writing journals read: {store}");
+                Err(err)
+            }
+            (read, written) => read.and(written),
+        }
+    }
+
+    async fn read_journals<'s>(
+        &'s self,
+        pending: &mut PendingPages<'s>,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
         let cursor = self.store().endpoint_state(self.connection, System::Xero, "Journals")?.cursor;
         let mut offset: i64 = match cursor {
             Some(text) => text.parse().map_err(|_| {
@@ -315,16 +335,39 @@ impl XeroSync<'_> {
                 .chain(quarantined_journal_numbers)
                 .max();
             let advanced = newest.filter(|n| *n > offset);
-            report.add(self.write(
-                "Journals",
+            super::warn_quarantined(self.connection, "Journals", &quarantined);
+            let page = PageWrite {
+                connection: self.connection,
+                system: System::Xero,
+                endpoint: "Journals",
                 records,
                 quarantined,
-                advanced.map(|n| n.to_string()),
-            )?);
+                cursor: advanced.map(|n| n.to_string()),
+            };
+            if pending.push(page) {
+                self.write_pending(pending, report)?;
+            }
             match advanced {
                 Some(n) if count >= JOURNAL_PAGE => offset = n,
                 _ => break,
             }
+        }
+        Ok(())
+    }
+
+    /// Writes the pending pages in one transaction, and counts them into the report.
+    fn write_pending(
+        &self,
+        pending: &mut PendingPages<'_>,
+        report: &mut EndpointReport,
+    ) -> Result<(), SyncError> {
+        let pages = pending.take();
+        if pages.is_empty() {
+            return Ok(());
+        }
+        let outcomes = self.store().write_pages(&pages, self.clock.now())?;
+        for outcome in outcomes {
+            report.add(outcome);
         }
         Ok(())
     }

@@ -97,6 +97,8 @@ pub struct Invoice {
     pub amount_credited: Option<Decimal>,
     #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<String>,
+    /// `Exclusive`, `Inclusive` (line amounts include their tax) or `NoTax`.
+    pub line_amount_types: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub line_items: Vec<LineItem>,
 }
@@ -169,6 +171,8 @@ pub struct CreditNote {
     pub payments: Option<Vec<PaymentRef>>,
     #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<String>,
+    /// `Exclusive`, `Inclusive` (line amounts include their tax) or `NoTax`.
+    pub line_amount_types: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub line_items: Vec<LineItem>,
 }

@@ -185,6 +185,8 @@ pub struct Sale {
     pub customer_reference: Option<String>,
     /// Where the order came from: `Cin7 Core`, `API`, `Shopify`, `B2B`…
     pub source_channel: Option<String>,
+    /// `Exclusive` or `Inclusive`: whether its prices (and line totals) include tax.
+    pub tax_calculation: Option<String>,
 }
 
 /// The scalar fields of `GET purchase?ID=…` (simple) and `GET advanced-purchase?ID=…`; as for
@@ -197,6 +199,8 @@ pub struct Purchase {
     pub supplier: Option<String>,
     pub supplier_currency: Option<String>,
     pub order_number: Option<String>,
+    /// `Exclusive` or `Inclusive`: whether its prices (and line totals) include tax.
+    pub tax_calculation: Option<String>,
 }
 
 /// A line of a stock adjustment: `NewStockLines` carry `Quantity` and `UnitCost`,

@@ -24,10 +24,19 @@
 //! journal of the same month and accounts, whatever its day, and compares amounts only once
 //! the month is over (Omni keeps updating the journal until then).
 //!
-//! Not derived (the API does not support it honestly): purchase receipts (Omni's purchase
-//! order lines carry a price, not the landed cost Omni values stock at), landed-cost changes
-//! after dispatch, transfers, and COGS debited to alternative COGS accounts (the account is
-//! a product setting the API does not return): see `docs/reconciliation.md`.
+//! Besides COGS, what Omni pushes for each purchase order and stock adjustment (Omni's help:
+//! "Sync transactions with Xero", "Sync purchase orders to Xero", "Sync adjustments to Xero"):
+//! the debits of the bill a billed purchase order becomes ([`purchase_entries`]) and the
+//! manual journal of each completed adjustment ([`adjustment_entries`]). Each is one entry of
+//! source type [`DOCUMENT_POSTINGS`] (`omni-ledger/purchase/PurchaseOrders/12`,
+//! `omni-ledger/adjustment/Adjustments/4`) that the document stands for in reconciliation, so
+//! its Xero copy is compared, and a difference told on the account it lands on, through the
+//! document's own match.
+//!
+//! Not derived (the API does not return it): landed costs (Omni posts them as their own
+//! journals, debiting inventory), supplier credit notes (no endpoint), transfers and
+//! production, and COGS debited to alternative COGS accounts (a product setting the API does
+//! not return): see `docs/reconciliation-omni.md`.
 //!
 //! Pure functions: no I/O, no clock.
 
@@ -38,7 +47,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::models::Transaction;
 use super::normalise::voided;
-use crate::model::{LedgerEntry, LedgerLine, MONTHLY_JOURNAL};
+use crate::model::{DOCUMENT_POSTINGS, LedgerEntry, LedgerLine, MONTHLY_JOURNAL};
 
 /// The prefix of every derived entry's source id; also the store endpoint they are kept
 /// under (see [`crate::store::LedgerWindow`]).
@@ -130,6 +139,177 @@ pub fn cogs_source_id(first: NaiveDate) -> String {
 /// What people call month `first`'s COGS journal: `Omni COGS journal 2026-01`.
 pub fn cogs_reference(first: NaiveDate) -> String {
     format!("Omni COGS journal {}", first.format("%Y-%m"))
+}
+
+/// Rounds to the cent, halves away from zero: Xero holds cents.
+fn cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// An account code as configured or given: trimmed, `None` when blank.
+fn code(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|c| !c.is_empty())
+}
+
+/// Whether Omni's integration posts a document with this import status (all but those
+/// marked never to be imported).
+fn exported(status: Option<&str>) -> bool {
+    !status.is_some_and(|s| s.trim().eq_ignore_ascii_case("DoNotImport"))
+}
+
+/// The source id of a document's derived entry: `omni-ledger/purchase/PurchaseOrders/12`.
+pub fn document_source_id(what: &str, external_id: &str) -> String {
+    format!("{LEDGER_ENDPOINT}/{what}/{external_id}")
+}
+
+/// Sums `(account, amount)` per account (first-seen order), each rounded to the cent, zero
+/// sums dropped, as lines dated `date`.
+fn lines_by_account(
+    date: NaiveDate,
+    postings: impl IntoIterator<Item = (String, Decimal)>,
+    description: &str,
+) -> Vec<LedgerLine> {
+    let mut sums: Vec<(String, Decimal)> = Vec::new();
+    for (account, amount) in postings {
+        match sums.iter_mut().find(|(a, _)| a.eq_ignore_ascii_case(&account)) {
+            Some((_, sum)) => *sum += amount,
+            None => sums.push((account, amount)),
+        }
+    }
+    sums.into_iter()
+        .map(|(account, amount)| (account, cents(amount)))
+        .filter(|(_, amount)| !amount.is_zero())
+        .zip(0..)
+        .map(|((account_code, amount), line_no)| LedgerLine {
+            line_no,
+            date,
+            account_code,
+            amount,
+            description: Some(description.to_owned()),
+        })
+        .collect()
+}
+
+/// What Omni's bill for each purchase order debits (see `docs/reconciliation-omni.md`): a
+/// purchase order is synced as a Xero bill once it has its invoice date and supplier invoice
+/// number (and is not void, nor marked never to be imported), dated its invoice date. Each
+/// line debits its alternative account, else `inventory`, `qty × unitPrice − discount`; the
+/// supplier's freight and surcharge go to `inventory` (Omni: freight is part of stock on hand),
+/// the overall discount comes off it. Amounts are before tax: with `taxStatus` `Incl`, each
+/// is divided by `1 + taxRate/100`. In another currency (`currencyRate` not 1) each is divided
+/// by the rate. The bill's credit (accounts payable, with its tax) is not derived: no
+/// control account, and its code is not configured. Landed costs (third-party additional
+/// costs) are not on the purchase order the API returns.
+pub fn purchase_entries(orders: &[Transaction], inventory: &str) -> Vec<LedgerEntry> {
+    let mut entries: Vec<LedgerEntry> = orders
+        .iter()
+        .filter(|o| o.supplier_invoice_reference.is_some() && !voided(o))
+        .filter(|o| exported(o.import_status.as_deref()))
+        .filter_map(|order| {
+            let date = order.invoice_date?;
+            let id =
+                super::normalise::external_id(super::Endpoint::PurchaseOrders, order.id.as_deref())
+                    .ok()?;
+            let inclusive =
+                order.tax_status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("Incl"));
+            let tax = if inclusive {
+                Decimal::ONE + order.tax_rate.unwrap_or_default() / Decimal::ONE_HUNDRED
+            } else {
+                Decimal::ONE
+            };
+            let rate = order.currency_rate.filter(|r| !r.is_zero()).unwrap_or(Decimal::ONE);
+            let base = |amount: Decimal| amount / tax / rate;
+            let lines = order.lines.iter().filter_map(|l| {
+                let amount = l.qty? * l.unit_price? - l.discount.unwrap_or_default();
+                let account = code(l.account_code.as_deref()).unwrap_or(inventory);
+                Some((account.to_owned(), base(amount)))
+            });
+            let charges = order.freight_total.unwrap_or_default()
+                + order.surcharge.unwrap_or_default()
+                - order.discount_total.unwrap_or_default();
+            let postings = lines.chain([(inventory.to_owned(), base(charges))]);
+            let number = order.supplier_invoice_reference.as_deref().unwrap_or_default();
+            let description = format!(
+                "Bill {number} of purchase order {}",
+                order.reference.as_deref().unwrap_or(&id)
+            );
+            let lines = lines_by_account(date, postings, &description);
+            (!lines.is_empty()).then(|| LedgerEntry {
+                source_id: document_source_id("purchase", &id),
+                journal_number: None,
+                source_type: Some(DOCUMENT_POSTINGS.to_owned()),
+                reference: Some(number.to_owned()),
+                lines,
+            })
+        })
+        .collect();
+    entries.sort_by(|a, b| a.source_id.cmp(&b.source_id));
+    entries
+}
+
+/// Why an adjustment that Omni posts could not be derived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Underived {
+    /// The adjustment's reference, else its stored id.
+    pub label: String,
+}
+
+/// What Omni's manual journal for each stock adjustment posts (see
+/// `docs/reconciliation-omni.md`): an adjustment is synced once it has its completed date and
+/// its accounting adjustment date (`adjustInAccountingSystem`, the journal's date) and a value,
+/// and is not void. Each line moves `qtyAdjusted × unitCost` into `inventory` (out of it when
+/// negative) against the line's account, else the adjustment's alternative account, else
+/// `default_account` (the account Omni's Xero settings credit for adjustments: cxsync's
+/// `accounts.inventory_discrepancy`). An adjustment with a valued line and no account to
+/// post it against is not derived and is returned among the [`Underived`].
+pub fn adjustment_entries(
+    adjustments: &[Transaction],
+    inventory: &str,
+    default_account: Option<&str>,
+) -> (Vec<LedgerEntry>, Vec<Underived>) {
+    let mut entries = Vec::new();
+    let mut underived = Vec::new();
+    for adjustment in adjustments.iter().filter(|a| a.completed_date.is_some() && !voided(a)) {
+        let Some(date) = adjustment.adjust_in_accounting_system else { continue };
+        let Ok(id) =
+            super::normalise::external_id(super::Endpoint::Adjustments, adjustment.id.as_deref())
+        else {
+            continue;
+        };
+        let label = adjustment.reference.clone().unwrap_or_else(|| id.clone());
+        let alternative = code(adjustment.alternative_account_code.as_deref());
+        let mut postings = Vec::new();
+        let mut unposted = false;
+        for line in &adjustment.lines {
+            let Some(value) = line.qty.zip(line.unit_cost).map(|(q, c)| q * c) else { continue };
+            if value.is_zero() {
+                continue;
+            }
+            match code(line.account_code.as_deref()).or(alternative).or(code(default_account)) {
+                Some(account) => {
+                    postings.push((inventory.to_owned(), value));
+                    postings.push((account.to_owned(), -value));
+                }
+                None => unposted = true,
+            }
+        }
+        if unposted {
+            underived.push(Underived { label });
+            continue;
+        }
+        let lines = lines_by_account(date, postings, &format!("Stock adjustment {label}"));
+        if !lines.is_empty() {
+            entries.push(LedgerEntry {
+                source_id: document_source_id("adjustment", &id),
+                journal_number: None,
+                source_type: Some(DOCUMENT_POSTINGS.to_owned()),
+                reference: Some(label),
+                lines,
+            });
+        }
+    }
+    entries.sort_by(|a, b| a.source_id.cmp(&b.source_id));
+    (entries, underived)
 }
 
 /// The COGS ledger entries of every month whose net COGS is not zero (see the module notes),
@@ -272,6 +452,126 @@ mod tests {
             [("omni-ledger/cogs/2026-03", d("-40.5")), ("omni-ledger/cogs/2026-04", d("91"))]
         );
         assert_eq!(entries[1].lines[0].date, NaiveDate::from_ymd_opt(2026, 4, 30).unwrap());
+    }
+
+    fn purchase(overrides: Value) -> Transaction {
+        let mut base = json!({
+            "id": 12, "reference": "PO-12", "supplierInvoiceReference": "SUP-8812",
+            "invoiceDate": "2026-03-09T00:00:00Z", "fullyReceivedDate": "2026-03-08T00:00:00Z",
+            "taxStatus": "Excl", "taxRate": 10, "freightTotal": 20,
+            "accountingAttributes": { "accountingImportStatus": "Imported" },
+            "lineItems": [
+                { "code": "A", "qty": 10, "unitPrice": 40, "discount": 5 },
+                { "code": "B", "qty": 1, "unitPrice": 30, "accountCode": "429" }
+            ]
+        });
+        merge(&mut base, overrides);
+        Transaction::read(&base).unwrap()
+    }
+
+    /// `(date, account, amount)` of a line.
+    type Shown = (String, String, Decimal);
+
+    /// `(source id, lines)` of each entry.
+    fn shown(entries: &[LedgerEntry]) -> Vec<(String, Vec<Shown>)> {
+        entries
+            .iter()
+            .map(|e| {
+                let lines = e
+                    .lines
+                    .iter()
+                    .map(|l| (l.date.to_string(), l.account_code.clone(), l.amount))
+                    .collect();
+                (e.source_id.clone(), lines)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_billed_purchase_order_debits_inventory_with_its_lines_and_freight_before_tax() {
+        let entries = purchase_entries(&[purchase(json!({}))], "630");
+        let date = "2026-03-09".to_string();
+        assert_eq!(
+            shown(&entries),
+            [(
+                "omni-ledger/purchase/PurchaseOrders/12".to_string(),
+                // 10 × 40 − 5 + 20 freight on inventory; the line with its own account there.
+                vec![(date.clone(), "630".into(), d("415")), (date, "429".into(), d("30"))]
+            )]
+        );
+        assert_eq!(entries[0].source_type.as_deref(), Some(DOCUMENT_POSTINGS));
+        assert_eq!(entries[0].reference.as_deref(), Some("SUP-8812"));
+    }
+
+    #[rstest]
+    #[case::billed(json!({}), Some(d("415")))]
+    #[case::prices_include_tax(json!({ "taxStatus": "Incl", "taxRate": 10 }), Some(d("377.27")))]
+    #[case::another_currency(json!({ "currencyRate": 2 }), Some(d("207.5")))]
+    #[case::not_invoiced(json!({ "invoiceDate": null }), None)]
+    #[case::no_supplier_invoice_number(json!({ "supplierInvoiceReference": null }), None)]
+    #[case::voided(json!({ "isVoid": true }), None)]
+    #[case::never_to_be_imported(json!({ "accountingAttributes": { "accountingImportStatus": "DoNotImport" } }), None)]
+    #[case::not_yet_imported_is_still_due(json!({ "accountingAttributes": { "accountingImportStatus": "NotImported" } }), Some(d("415")))]
+    fn a_purchase_order_is_derived_as_omni_bills_it(
+        #[case] overrides: Value,
+        #[case] inventory: Option<Decimal>,
+    ) {
+        let entries = purchase_entries(&[purchase(overrides)], "630");
+        let on_inventory =
+            entries.first().and_then(|e| e.lines.iter().find(|l| l.account_code == "630"));
+        assert_eq!(on_inventory.map(|l| l.amount), inventory);
+    }
+
+    fn adjustment(overrides: Value) -> Transaction {
+        let mut base = json!({
+            "id": 4, "reference": "ADJ-4", "completedDate": "2026-03-05T00:00:00Z",
+            "adjustInAccountingSystem": "2026-03-06T00:00:00Z",
+            "lineItems": [
+                { "code": "A", "qtyAdjusted": -2, "unitCost": 40 },
+                { "code": "B", "qtyAdjusted": 3, "unitCost": 12.5, "account": "425" }
+            ]
+        });
+        merge(&mut base, overrides);
+        Transaction::read(&base).unwrap()
+    }
+
+    #[test]
+    fn an_adjustment_moves_inventory_against_its_lines_accounts_else_the_default_one() {
+        let (entries, underived) = adjustment_entries(&[adjustment(json!({}))], "630", Some("660"));
+        assert!(underived.is_empty());
+        let date = "2026-03-06".to_string();
+        assert_eq!(
+            shown(&entries),
+            [(
+                "omni-ledger/adjustment/Adjustments/4".to_string(),
+                vec![
+                    (date.clone(), "630".into(), d("-42.5")),
+                    (date.clone(), "660".into(), d("80")),
+                    (date, "425".into(), d("-37.5")),
+                ]
+            )]
+        );
+        // The adjustment's alternative account comes before the default one.
+        let alternative = adjustment(json!({ "alternativeAccountCode": "650" }));
+        let (entries, _) = adjustment_entries(&[alternative], "630", Some("660"));
+        assert!(entries[0].lines.iter().any(|l| l.account_code == "650"));
+    }
+
+    #[rstest]
+    #[case::not_completed(json!({ "completedDate": null }))]
+    #[case::no_accounting_date(json!({ "adjustInAccountingSystem": null }))]
+    #[case::voided(json!({ "isVoid": true }))]
+    #[case::nothing_valued(json!({ "lineItems": [{ "qtyAdjusted": 1, "unitCost": 0 }] }))]
+    fn an_adjustment_omni_does_not_post_is_not_derived(#[case] overrides: Value) {
+        let (entries, underived) = adjustment_entries(&[adjustment(overrides)], "630", Some("660"));
+        assert!(entries.is_empty() && underived.is_empty(), "{entries:?}");
+    }
+
+    #[test]
+    fn an_adjustment_without_an_account_to_post_against_is_told_not_guessed() {
+        let (entries, underived) = adjustment_entries(&[adjustment(json!({}))], "630", None);
+        assert!(entries.is_empty());
+        assert_eq!(underived, [Underived { label: "ADJ-4".into() }]);
     }
 
     #[test]

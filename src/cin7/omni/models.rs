@@ -41,6 +41,15 @@ pub struct Transaction {
     pub currency: Option<String>,
     pub total: Option<Decimal>,
     pub product_total: Option<Decimal>,
+    /// Purchase orders: freight and surcharge charged by the supplier, the overall discount.
+    pub freight_total: Option<Decimal>,
+    pub surcharge: Option<Decimal>,
+    pub discount_total: Option<Decimal>,
+    /// `Incl`, `Excl` or `Exempt`: whether line prices include tax at `tax_rate` (percent).
+    pub tax_status: Option<String>,
+    pub tax_rate: Option<Decimal>,
+    /// Units of the document's currency per unit of the base currency.
+    pub currency_rate: Option<Decimal>,
     pub is_void: bool,
     pub status: Option<String>,
     pub stage: Option<String>,
@@ -74,7 +83,12 @@ pub struct Payment {
     pub payment_date: Option<NaiveDate>,
     pub amount: Option<Decimal>,
     pub method: Option<String>,
+    /// The id of the order paid, in the endpoint `order_type` names.
+    pub order_id: Option<String>,
+    /// The paid order's reference (Omni: "unique sales/purchase order reference").
     pub order_ref: Option<String>,
+    /// `SalesOrder` or `PurchaseOrder` (the model's "order type classification").
+    pub order_type: Option<String>,
     pub is_authorized: bool,
 }
 
@@ -106,6 +120,12 @@ impl Transaction {
             currency: f.text("currencyCode")?,
             total: f.amount("total")?,
             product_total: f.amount("productTotal")?,
+            freight_total: f.amount("freightTotal")?,
+            surcharge: f.amount("surcharge")?,
+            discount_total: f.amount("discountTotal")?,
+            tax_status: f.text("taxStatus")?,
+            tax_rate: f.amount("taxRate")?,
+            currency_rate: f.amount("currencyRate")?,
             is_void: f.flag("isVoid")?,
             status: f.text("status")?,
             stage: f.text("stage")?,
@@ -158,7 +178,9 @@ impl Payment {
             payment_date: f.date("paymentDate")?,
             amount: f.amount("amount")?,
             method: f.text("method")?,
+            order_id: f.text("orderId")?,
             order_ref: f.text("orderRef")?,
+            order_type: f.text("orderType")?,
             is_authorized: f.flag("isAuthorized")?,
         })
     }

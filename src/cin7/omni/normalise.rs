@@ -9,8 +9,15 @@
 //! - a purchase order becomes a `PurchaseInvoice` numbered by its `supplierInvoiceReference`
 //!   (the matcher also tries Xero's `Reference` for bills);
 //! - a stock adjustment becomes a `StockAdjustment` numbered by its `reference`, found in a
-//!   Xero manual journal's narration;
-//! - a payment becomes a `Payment` referencing its order (`orderRef`).
+//!   Xero manual journal's narration; it has no total and its lines no amounts: what it posts
+//!   is derived with the connection's accounts (`super::ledger`), and compared from there;
+//! - a payment becomes a `Payment`, as Core's invoice payments do: its reference is the number
+//!   of the document it pays (the paid sales order's invoice number, or purchase order's
+//!   supplier invoice number), what Xero's payment names. A payment record names only its
+//!   order (`orderId`, `orderType`, `orderRef`), so that number is looked up among the stored
+//!   orders ([`PaidOrders`], [`payment_with`]) before each reconciliation; read alone, a
+//!   payment references its `orderRef`. It is `VOIDED` when its order is voided (not expected
+//!   in Xero), `DRAFT` while not authorised.
 //!
 //! Ids: every record is stored under `{endpoint}/{id}` (see [`external_id`]).
 //!
@@ -28,7 +35,7 @@
 
 use std::fmt;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
 use super::fields::FieldError;
@@ -127,7 +134,7 @@ pub fn record(endpoint: Endpoint, raw: &Value) -> Result<Record, NormaliseError>
     let (external_id, updated_at, document) = if endpoint == Endpoint::Payments {
         let payment = Payment::read(raw).map_err(field)?;
         let id = external_id(endpoint, payment.id.as_deref())?;
-        (id.clone(), payment.modified, payment_document(id, payment))
+        (id.clone(), payment.modified, payment_document(id, payment, None))
     } else {
         let t = Transaction::read(raw).map_err(field)?;
         let id = external_id(endpoint, t.id.as_deref())?;
@@ -260,7 +267,8 @@ fn document(endpoint: Endpoint, id: String, t: &Transaction) -> Document {
     let lines = if endpoint == Endpoint::Adjustments {
         t.lines.iter().map(|l| adjustment_line(l, t.alternative_account_code.as_ref())).collect()
     } else {
-        t.lines.iter().map(sales_line).collect()
+        let tax = inclusive_tax(t);
+        t.lines.iter().map(|l| sales_line(l, tax)).collect()
     };
     Document {
         doc_type,
@@ -272,7 +280,8 @@ fn document(endpoint: Endpoint, id: String, t: &Transaction) -> Document {
         date: own_date(endpoint, t),
         due_date: None,
         currency: t.currency.clone(),
-        total: if endpoint == Endpoint::Adjustments { t.product_total } else { t.total },
+        // An adjustment's value is what its derived ledger entry posts (see the module notes).
+        total: if endpoint == Endpoint::Adjustments { None } else { t.total },
         tax_total: None,
         amount_paid: None,
         amount_credited: None,
@@ -282,47 +291,149 @@ fn document(endpoint: Endpoint, id: String, t: &Transaction) -> Document {
     }
 }
 
+/// `1 + taxRate/100` when the document's prices include tax (`taxStatus` `Incl`), the divisor
+/// that takes a line to its amount before tax; `None` when they do not.
+fn inclusive_tax(t: &Transaction) -> Option<Decimal> {
+    let inclusive = t.tax_status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("Incl"));
+    inclusive.then(|| Decimal::ONE + t.tax_rate.unwrap_or_default() / Decimal::ONE_HUNDRED)
+}
+
 /// A sales, credit or purchase line: `qty × unitPrice − discount`, no cost (see the notes).
-fn sales_line(line: &LineItem) -> DocumentLine {
-    let line_amount = match (line.qty, line.unit_price) {
+/// With prices that include tax (`inclusive_tax`), what the line posts is that amount before
+/// tax, to the cent, and the rest is its tax.
+fn sales_line(line: &LineItem, inclusive_tax: Option<Decimal>) -> DocumentLine {
+    let gross = match (line.qty, line.unit_price) {
         (Some(qty), Some(price)) => Some(qty * price - line.discount.unwrap_or_default()),
         _ => None,
+    };
+    let net = match inclusive_tax {
+        Some(divisor) if !divisor.is_zero() => gross.map(|g| {
+            (g / divisor).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        }),
+        _ => gross,
     };
     DocumentLine {
         item_code: line.code.clone(),
         description: line.name.clone(),
         quantity: line.qty,
         unit_amount: line.unit_price,
-        line_amount,
-        tax_amount: None,
+        line_amount: net,
+        tax_amount: inclusive_tax.and(gross.zip(net)).map(|(gross, net)| gross - net),
         account_code: line.account_code.clone(),
         unit_cost: None,
     }
 }
 
-/// An adjustment line: stock value moved, `qty × unitCost` (signed), to the line's account or
-/// the adjustment's alternative account.
+/// An adjustment line: quantity and unit cost, the line's account or the adjustment's
+/// alternative account, and no amount: what it posts, inventory against that account, is in
+/// the adjustment's derived ledger entry (`cin7::omni::ledger::adjustment_entries`), which
+/// the adjustment stands for when it is compared with its Xero journal.
 fn adjustment_line(line: &LineItem, alternative: Option<&String>) -> DocumentLine {
     DocumentLine {
         item_code: line.code.clone(),
         description: line.name.clone(),
         quantity: line.qty,
         unit_amount: line.unit_cost,
-        line_amount: line.qty.zip(line.unit_cost).map(|(qty, cost)| qty * cost),
+        line_amount: None,
         tax_amount: None,
         account_code: line.account_code.clone().or_else(|| alternative.cloned()),
         unit_cost: line.unit_cost,
     }
 }
 
-fn payment_document(id: String, payment: Payment) -> Document {
+/// What a payment needs of the order it pays: the number Xero knows that order's invoice or
+/// bill by, and whether the order is voided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidOrder {
+    pub number: Option<String>,
+    pub voided: bool,
+}
+
+/// The stored sales and purchase orders, by id and by reference, for [`payment_with`].
+#[derive(Debug, Clone, Default)]
+pub struct PaidOrders {
+    by_id: std::collections::HashMap<(Endpoint, String), PaidOrder>,
+    by_reference: std::collections::HashMap<String, PaidOrder>,
+}
+
+impl PaidOrders {
+    /// Adds one raw record of `SalesOrders` or `PurchaseOrders` (others, and unreadable
+    /// records, are skipped).
+    pub fn add(&mut self, endpoint: Endpoint, raw: &Value) {
+        if let Ok(t) = Transaction::read(raw) {
+            self.add_read(endpoint, &t);
+        }
+    }
+
+    /// Adds one record of `SalesOrders` or `PurchaseOrders` already read (others are skipped).
+    pub fn add_read(&mut self, endpoint: Endpoint, t: &Transaction) {
+        if !matches!(endpoint, Endpoint::SalesOrders | Endpoint::PurchaseOrders) {
+            return;
+        }
+        let order = PaidOrder { number: number(endpoint, t), voided: voided(t) };
+        if let Some(reference) = t.reference.as_deref().and_then(reference_key) {
+            self.by_reference.entry(reference).or_insert_with(|| order.clone());
+        }
+        if let Some(id) = t.id.clone() {
+            self.by_id.insert((endpoint, id), order);
+        }
+    }
+
+    /// The order `payment` pays: by its type and id; else (no type given, or no such order)
+    /// by its `orderRef`, which Omni keeps unique across sales and purchase orders.
+    pub fn of(&self, payment: &Payment) -> Option<&PaidOrder> {
+        let endpoint = match payment.order_type.as_deref().map(str::trim) {
+            Some(t) if t.eq_ignore_ascii_case("PurchaseOrder") => Some(Endpoint::PurchaseOrders),
+            Some(t) if t.eq_ignore_ascii_case("SalesOrder") => Some(Endpoint::SalesOrders),
+            _ => None,
+        };
+        let by_id = |endpoint: Endpoint| {
+            let id = payment.order_id.clone()?;
+            self.by_id.get(&(endpoint, id))
+        };
+        let by_id = match endpoint {
+            Some(endpoint) => by_id(endpoint),
+            None => None,
+        };
+        by_id.or_else(|| {
+            let reference = payment.order_ref.as_deref().and_then(reference_key)?;
+            self.by_reference.get(&reference)
+        })
+    }
+}
+
+/// An order reference as a lookup key: trimmed, upper-cased; `None` when blank.
+fn reference_key(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_ascii_uppercase())
+}
+
+/// One raw Payments record normalised with what its order says (see the module notes);
+/// `None` when the record is not a readable payment.
+pub fn payment_with(raw: &Value, orders: &PaidOrders) -> Option<Document> {
+    let payment = Payment::read(raw).ok()?;
+    let id = external_id(Endpoint::Payments, payment.id.as_deref()).ok()?;
+    let paid = orders.of(&payment).cloned();
+    Some(payment_document(id, payment, paid))
+}
+
+fn payment_document(id: String, payment: Payment, paid: Option<PaidOrder>) -> Document {
+    let status = match &paid {
+        _ if !payment.is_authorized => "DRAFT",
+        Some(order) if order.voided => "VOIDED",
+        _ => "AUTHORISED",
+    };
+    let reference = match paid {
+        Some(PaidOrder { number: Some(number), .. }) => Some(number),
+        _ => payment.order_ref,
+    };
     Document {
         doc_type: DocType::Payment,
         external_id: id,
         number: None,
-        reference: payment.order_ref,
+        reference,
         contact: None,
-        status: if payment.is_authorized { "AUTHORISED" } else { "DRAFT" }.into(),
+        status: status.into(),
         date: payment.payment_date,
         due_date: None,
         currency: None,

@@ -186,3 +186,64 @@ fn a_missing_posting_date_is_found_from_the_raw_record_and_not_on_its_clean_twin
         if reported { vec![crate::reconcile::FindingKind::MissingDocumentDate] } else { vec![] };
     assert_eq!(kinds, expected);
 }
+
+fn payment() -> Value {
+    let list: Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/omni/Payments.json")).unwrap();
+    list[0].clone()
+}
+
+#[rstest::rstest]
+#[case::by_order_type_and_id(json!({}), Some("10045"), "AUTHORISED")]
+#[case::by_reference_without_a_type(json!({ "orderType": null, "orderId": null }), Some("10045"), "AUTHORISED")]
+#[case::a_purchase_order_of_the_same_id_is_another_order(json!({ "orderType": "PurchaseOrder", "orderRef": null }), None, "AUTHORISED")]
+#[case::unknown_order_keeps_its_order_reference(json!({ "orderId": 999, "orderRef": "SO-999" }), Some("SO-999"), "AUTHORISED")]
+#[case::not_authorised(json!({ "isAuthorized": false }), Some("10045"), "DRAFT")]
+fn a_payment_is_named_by_the_invoice_number_of_the_order_it_pays(
+    #[case] overrides: Value,
+    #[case] reference: Option<&str>,
+    #[case] status: &str,
+) {
+    let mut orders = super::normalise::PaidOrders::default();
+    orders.add(Endpoint::SalesOrders, &sales_order());
+    let mut raw = payment();
+    for (key, value) in overrides.as_object().unwrap() {
+        raw[key] = value.clone();
+    }
+    let doc = super::normalise::payment_with(&raw, &orders).unwrap();
+    assert_eq!(doc.doc_type, DocType::Payment);
+    assert_eq!(doc.external_id, "Payments/77");
+    assert_eq!((doc.reference.as_deref(), doc.status.as_str()), (reference, status));
+    assert_eq!(doc.total, Some(Decimal::new(2415, 1)));
+}
+
+#[test]
+fn a_payment_of_a_voided_order_is_not_expected_in_xero() {
+    let mut orders = super::normalise::PaidOrders::default();
+    let mut order = sales_order();
+    order["isVoid"] = json!(true);
+    orders.add(Endpoint::SalesOrders, &order);
+    let doc = super::normalise::payment_with(&payment(), &orders).unwrap();
+    assert_eq!(doc.status, "VOIDED");
+    // Read alone (at sync time), it names its order's reference.
+    assert_eq!(document(Endpoint::Payments, &payment()).reference.as_deref(), Some("SO-105"));
+}
+
+/// A line posts its amount before tax: with prices that include tax (`taxStatus` `Incl`) it is
+/// divided by `1 + taxRate/100`, to the cent, and the rest is its tax.
+#[rstest::rstest]
+#[case::exclusive("Excl", Decimal::new(2000, 2), None)]
+#[case::inclusive("Incl", Decimal::new(1818, 2), Some(Decimal::new(182, 2)))]
+#[case::exempt("Exempt", Decimal::new(2000, 2), None)]
+fn a_line_amount_is_before_tax(
+    #[case] status: &str,
+    #[case] amount: Decimal,
+    #[case] tax: Option<Decimal>,
+) {
+    let mut order = sales_order();
+    order["taxStatus"] = json!(status);
+    order["taxRate"] = json!(10);
+    order["lineItems"] = json!([{ "code": "SKU", "qty": 2, "unitPrice": 10.00, "discount": 0 }]);
+    let line = &document(Endpoint::SalesOrders, &order).lines[0];
+    assert_eq!((line.line_amount, line.tax_amount), (Some(amount), tax));
+}

@@ -2,9 +2,10 @@
 //! - `missing_in_xero`: a posted Cin7 invoice, credit note or stock document, or a Cin7 stock
 //!   journal, with no Xero copy once the grace period has passed (drafts are not expected,
 //!   nor documents of a sales channel excluded from the export; dated on or before a Xero
-//!   lock date it is a `lock_date_violation` instead). It carries the control account the
-//!   record posts to and its amount there ([`control_posting`]), so the daily report can say
-//!   which variance it explains; a stock document's come from its task's Cin7 ledger entries.
+//!   lock date it is a `lock_date_violation` instead). It carries the control accounts the
+//!   record posts to and its amount on each ([`control_postings`]), so the daily report can
+//!   say which variances it explains; a stock document's come from its task's Cin7 ledger
+//!   entries.
 //!   A Cin7 payment or refund is expected likewise, but only once the document it pays is in
 //!   Xero: until then Cin7 cannot push it, and the missing document is the finding.
 //! - `missing_in_cin7`: a live Xero document that looks Cin7-made (its number has the shape of
@@ -18,8 +19,8 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Cin7View, Context, cin7_view, control_posting, document_amount, document_postings, foreign,
-    go_live, kind_name, label, on_control, posting_sign,
+    Cin7View, Context, cin7_view, control_postings, document_amount, document_postings, foreign,
+    go_live, kind_name, label, on_controls, posting_sign,
 };
 use crate::model::DocType;
 use crate::reconcile::FindingKind;
@@ -55,16 +56,16 @@ fn missing_in_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for item in docs.map(|(i, _)| Cin7Item::Document(i)).chain(ledger) {
         let view = cin7_view(ctx.input, item);
         if view.life == Lifecycle::Posted && ctx.settled(view.changed) {
-            out.push(missing(ctx, &view, control_posting(ctx.input, ctx.matching, item)));
+            out.push(missing(ctx, &view, control_postings(ctx.input, ctx.matching, item)));
         }
     }
 }
 
-/// `posting`: the control account the record posts to and its amount there, which the
-/// finding carries (so the report can say which variance it explains); else the record's
-/// own amount and no account. The account is not part of the fingerprint: the finding stays
+/// `postings`: the control accounts the record posts to and its amount on each, which the
+/// finding carries (so the report can say which variances it explains); else the record's
+/// own amount and no account. The accounts are not part of the fingerprint: the finding stays
 /// the same finding whichever account it is shown on.
-fn missing(ctx: &Context<'_>, view: &Cin7View<'_>, posting: Option<(String, Decimal)>) -> Finding {
+fn missing(ctx: &Context<'_>, view: &Cin7View<'_>, postings: Vec<(String, Decimal)>) -> Finding {
     let what = kind_name(view);
     let c = &view.label;
     let draft = Draft {
@@ -96,10 +97,7 @@ fn missing(ctx: &Context<'_>, view: &Cin7View<'_>, posting: Option<(String, Deci
         );
         draft.finish(FindingKind::MissingInXero, Severity::Error, message)
     };
-    if let Some((code, amount)) = posting {
-        finding.account_code = Some(code);
-        finding.amount = Some(amount);
-    }
+    finding.place(postings);
     finding
 }
 
@@ -196,16 +194,14 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let mut finding = draft.finish(FindingKind::MissingInCin7, Severity::Warning, message);
             // What it posts to a control account, which the report counts (outside the
             // fingerprint); else its amount.
-            if !foreign(ctx.input, &doc)
-                && let Some((code, amount)) = on_control(ctx.input, &document_postings(&doc))
-            {
-                (finding.account_code, finding.amount) = (Some(code), Some(amount));
+            if !foreign(ctx.input, &doc) {
+                finding.place(on_controls(ctx.input, &document_postings(&doc)));
             }
             out.push(finding);
             continue;
         }
-        // Every line on an account, signed where the type says how (a bank transaction's as
-        // given), a line without an amount as zero.
+        // Every line on an account, signed where the type says how, a line without an amount
+        // as zero.
         let sign = posting_sign(doc.doc_type).unwrap_or(Decimal::ONE);
         let postings: Vec<(&str, Decimal)> = doc
             .lines()
@@ -220,14 +216,31 @@ fn unmatched_xero(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             })
             .map(|(_, amount)| *amount)
             .sum();
+        // In another currency than the base one, what it posts in base currency is not known
+        // here: the message gives its own currency's amount, the finding no amount.
+        let foreign = foreign(ctx.input, &doc);
+        let shown = match doc.currency.filter(|_| foreign) {
+            Some(currency) => format!("{total} {}", currency.trim()),
+            None => total.to_string(),
+        };
         draft.account_code = Some(first.to_owned());
-        draft.amount = Some(total);
+        draft.amount = (!foreign).then_some(total);
         let message = format!(
-            "Xero's {} {x} posts {total} to control account {first}, which only Cin7 should \
+            "Xero's {} {x} posts {shown} to control account {first}, which only Cin7 should \
              post to, and no Cin7 record matches it: reverse it in Xero and record the stock \
              change in Cin7 (a stock adjustment or purchase) so both sides agree",
             doc.doc_type
         );
-        out.push(draft.finish(FindingKind::ControlAccountJournal, Severity::Warning, message));
+        let mut finding =
+            draft.finish(FindingKind::ControlAccountJournal, Severity::Warning, message);
+        // The other mapped accounts it posts to (a journal from GRNI to inventory, or from
+        // COGS) differ from Cin7 by the same posting.
+        if !foreign {
+            finding.other_accounts = on_controls(ctx.input, &postings)
+                .into_iter()
+                .filter(|(code, amount)| !code.eq_ignore_ascii_case(first) && !amount.is_zero())
+                .collect();
+        }
+        out.push(finding);
     }
 }

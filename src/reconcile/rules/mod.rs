@@ -158,32 +158,41 @@ pub(crate) fn kind_name(view: &Cin7View<'_>) -> &'static str {
     }
 }
 
-/// What a Cin7 record that Xero lacks does to the variance: the first mapped control account
-/// it posts to (in [`crate::config::AccountMap::roles`] order, inventory first) and its
-/// debit-positive amount there. Ledger entries carry signed lines; invoices and credit notes
-/// post their lines' amounts (credits on sales invoices and purchase credit notes). A stock
-/// document (adjustment, transfer, assembly) posts what the Cin7 ledger entries it stands for
-/// post (its task's transactions); without any, its own lines where they are a balanced
-/// journal (signed, summing to zero); else nothing is known.
-pub(crate) fn control_posting(
+/// What a Cin7 record that Xero lacks does to the variance: the mapped control accounts it
+/// posts to (in [`crate::config::AccountMap::roles`] order, inventory first) and its
+/// debit-positive amount on each ([`on_controls`]). Ledger entries carry signed lines;
+/// invoices and credit notes post their lines' amounts (credits on sales invoices and purchase
+/// credit notes). A stock document (adjustment, transfer, assembly) posts what the Cin7 ledger
+/// entries it stands for post (its task's transactions); without any, its own lines where
+/// they are a balanced journal (signed, summing to zero); else nothing is known. Any document
+/// with ledger entries derived from it (Cin7 Omni's purchase orders) posts what those entries
+/// post.
+pub(crate) fn control_postings(
     input: &ReconcileInput,
     matching: &Matching,
     item: Cin7Item,
-) -> Option<(String, Decimal)> {
-    on_control(input, &cin7_postings(input, matching, item))
+) -> Vec<(String, Decimal)> {
+    on_controls(input, &cin7_postings(input, matching, item))
 }
 
-/// The first mapped control account (in [`crate::config::AccountMap::roles`] order) that
-/// `postings` post to, and their amount there.
-pub(crate) fn on_control(
+/// The mapped control accounts (in [`crate::config::AccountMap::roles`] order) that
+/// `postings` post to, and their amount on each, those that net to zero left out — unless all
+/// do, when the first stands alone (the record is still about that account).
+pub(crate) fn on_controls(
     input: &ReconcileInput,
     postings: &[Posting<'_>],
-) -> Option<(String, Decimal)> {
-    control_codes(input).find_map(|code| {
-        let mut on = postings.iter().filter(|(a, _)| same_account(a, code)).peekable();
-        on.peek()?;
-        Some((code.to_owned(), on.map(|(_, amount)| *amount).sum()))
-    })
+) -> Vec<(String, Decimal)> {
+    let mut on: Vec<(String, Decimal)> = Vec::new();
+    for code in control_codes(input) {
+        let mut lines = postings.iter().filter(|(a, _)| same_account(a, code)).peekable();
+        if lines.peek().is_none() || on.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(code)) {
+            continue;
+        }
+        on.push((code.to_owned(), lines.map(|(_, amount)| *amount).sum()));
+    }
+    let first = on.first().cloned();
+    on.retain(|(_, amount)| !amount.is_zero());
+    if on.is_empty() { first.into_iter().collect() } else { on }
 }
 
 /// A posting: an account field (`"630"` or Cin7's `"630: Inventory"`) and a debit-positive
@@ -211,7 +220,7 @@ pub(crate) fn netted_debits(postings: &[Posting<'_>]) -> Decimal {
     debits
 }
 
-/// What a Cin7 record posts (see [`control_posting`]).
+/// What a Cin7 record posts (see [`control_postings`]).
 pub(crate) fn cin7_postings<'a>(
     input: &'a ReconcileInput,
     matching: &Matching,
@@ -238,8 +247,20 @@ pub(crate) fn cin7_postings<'a>(
             }
         }
         Cin7Item::Document(i) => {
+            // What was derived from the document (Cin7 Omni's bills), in base currency.
+            let derived: Vec<Posting<'a>> = matching
+                .postings_of(i)
+                .flat_map(|e| input.cin7_ledger.get(e).lines())
+                .map(|l| (l.account_code, l.amount))
+                .collect();
             let doc = input.cin7_documents.get(i);
-            if foreign(input, &doc) { Vec::new() } else { document_postings(&doc) }
+            if !derived.is_empty() {
+                derived
+            } else if foreign(input, &doc) {
+                Vec::new()
+            } else {
+                document_postings(&doc)
+            }
         }
     }
 }
@@ -252,11 +273,21 @@ pub(crate) fn foreign(input: &ReconcileInput, doc: &Doc<'_>) -> bool {
     matches!((base, doc.currency), (Some(base), Some(own)) if !base.trim().eq_ignore_ascii_case(own.trim()))
 }
 
-/// What a document posts by its own lines: a journal's signed lines as they are; an invoice's
-/// or credit note's line amounts as credits (sales invoices, purchase credit notes) or debits
-/// (sales credit notes, bills); anything else nothing.
+/// What a document posts by its own lines: a journal's or bank transaction's signed lines as
+/// they are; an invoice's or credit note's line amounts as credits (sales invoices, purchase
+/// credit notes) or debits (sales credit notes, bills); anything else nothing. A document with
+/// a line only partly known (an amount without an account, or an account without an amount)
+/// posts nothing known here (an empty list), rather than the part that is known.
 pub(crate) fn document_postings<'a>(doc: &Doc<'a>) -> Vec<Posting<'a>> {
     let Some(sign) = posting_sign(doc.doc_type) else { return Vec::new() };
+    let partial = |l: &super::records::Line<'_>| match (l.account_code, l.line_amount) {
+        (None, Some(amount)) => !amount.is_zero(),
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if doc.lines().any(|l| partial(&l)) {
+        return Vec::new();
+    }
     doc.lines().filter_map(|l| Some((l.account_code?, sign * l.line_amount?))).collect()
 }
 
@@ -265,7 +296,10 @@ pub(crate) fn posting_sign(doc_type: DocType) -> Option<Decimal> {
     match doc_type {
         DocType::SalesInvoice | DocType::PurchaseCreditNote => Some(-Decimal::ONE),
         DocType::SalesCreditNote | DocType::PurchaseInvoice => Some(Decimal::ONE),
-        t if t == DocType::ManualJournal || is_stock_type(t) => Some(Decimal::ONE),
+        // Signed lines, debit positive (a bank transaction's by its type: the normaliser's).
+        t if t == DocType::ManualJournal || t == DocType::BankTransaction || is_stock_type(t) => {
+            Some(Decimal::ONE)
+        }
         _ => None,
     }
 }
@@ -279,24 +313,27 @@ fn same_account(field: &str, code: &str) -> bool {
     account_code(field).is_some_and(|a| a.eq_ignore_ascii_case(code))
 }
 
-/// Where a matched pair's postings differ: the first mapped control account (`prefer` first,
-/// then [`crate::config::AccountMap::roles`] order) on which Cin7's and Xero's postings differ
-/// by more than `tolerance`, and Cin7 − Xero there (debit-positive). A difference spread over
-/// several control accounts is told on the first only.
-pub(crate) fn control_difference(
+/// Where a matched pair's postings differ: the mapped control accounts (`prefer` first, then
+/// [`crate::config::AccountMap::roles`] order) on which Cin7's and Xero's postings differ by
+/// more than `tolerance`, each with Cin7 − Xero there (debit-positive).
+pub(crate) fn control_differences(
     input: &ReconcileInput,
     cin7: &[Posting<'_>],
     xero: &[Posting<'_>],
     prefer: Option<&str>,
     tolerance: Decimal,
-) -> Option<(String, Decimal)> {
+) -> Vec<(String, Decimal)> {
     let on = |postings: &[Posting<'_>], code: &str| -> Decimal {
         postings.iter().filter(|(a, _)| same_account(a, code)).map(|(_, amount)| *amount).sum()
     };
-    prefer.into_iter().chain(control_codes(input)).find_map(|code| {
+    let mut out: Vec<(String, Decimal)> = Vec::new();
+    for code in prefer.into_iter().chain(control_codes(input)) {
         let diff = on(cin7, code) - on(xero, code);
-        (diff.abs() > tolerance).then(|| (code.to_owned(), diff))
-    })
+        if diff.abs() > tolerance && !out.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(code)) {
+            out.push((code.to_owned(), diff));
+        }
+    }
+    out
 }
 
 /// The earliest date Cin7 has anything for: Xero records before it predate the integration.

@@ -11,7 +11,7 @@ use chrono::Datelike as _;
 use rust_decimal::Decimal;
 
 use super::{
-    Cin7View, Context, Posting, cin7_postings, cin7_view, control_difference, document_amount,
+    Cin7View, Context, Posting, cin7_postings, cin7_view, control_differences, document_amount,
     document_postings, foreign, kind_name, label, netted_debits,
 };
 use crate::amount::money;
@@ -35,14 +35,18 @@ pub(crate) fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         // A Cin7 stock adjustment has no total: its value is in its task's postings, compared
         // with the journal's once each side is netted by account (Cin7 posts a row per line,
         // the journal may net them). Transfers and assemblies, which Cin7 may push as several
-        // journals, are not compared this way.
+        // journals, are not compared this way; nor is a journal whose postings are not known
+        // (a line with an amount and no account).
         let stock = cin7.amount.is_none()
             && matches!(pair.cin7, Cin7Item::Document(i)
                 if ctx.input.cin7_documents.get(i).doc_type == DocType::StockAdjustment);
         let ours = stock.then(|| cin7_postings(ctx.input, ctx.matching, pair.cin7));
-        if let Some(ours) = ours.as_deref().filter(|p| !p.is_empty()) {
+        if let Some(ours) = ours.as_deref().filter(|p| !p.is_empty())
+            && let theirs = document_postings(&xero)
+            && !theirs.is_empty()
+        {
             cin7.amount = Some(netted_debits(ours));
-            xero_amount = Some(netted_debits(&document_postings(&xero)));
+            xero_amount = Some(netted_debits(&theirs));
         }
         let start = out.len();
         check_pair(ctx, &cin7, &xero, xero_amount, out);
@@ -87,10 +91,10 @@ fn known<'p, 'a>(postings: &'p [Posting<'a>], life: Lifecycle) -> Option<&'p [Po
 }
 
 /// Tells a finding that is a difference between what the two sides of a pair (or group) post
-/// on the control account the difference lands on, with its amount there (Cin7 − Xero,
-/// debit-positive: [`control_difference`]), so the daily report counts it as explaining that
-/// account's variance. Set after the fingerprint is made, like `missing_in_xero`'s account;
-/// without a control account the finding keeps its amount and explains no account.
+/// on the control accounts the difference lands on, with its amount on each (Cin7 − Xero,
+/// debit-positive: [`control_differences`]), so the daily report counts it as explaining
+/// those accounts' variances. Set after the fingerprint is made, like `missing_in_xero`'s
+/// account; without a control account the finding keeps its amount and explains no account.
 fn attribute(
     ctx: &Context<'_>,
     finding: &mut Finding,
@@ -99,10 +103,7 @@ fn attribute(
     prefer: Option<&str>,
 ) {
     let tolerance = ctx.settings.amount_tolerance;
-    if let Some((code, diff)) = control_difference(ctx.input, cin7, xero, prefer, tolerance) {
-        finding.account_code = Some(code);
-        finding.amount = Some(diff);
-    }
+    finding.place(control_differences(ctx.input, cin7, xero, prefer, tolerance));
 }
 
 /// The account a monthly journal entry (Cin7 Omni's COGS) debits, if the item is one: the
@@ -157,8 +158,13 @@ fn check_group<'a>(ctx: &Context<'a>, group: &Consolidation, out: &mut Vec<Findi
         ..Draft::default()
     };
     let mut finding = draft.finish(FindingKind::AmountMismatch, Severity::Error, message);
-    // Only posted documents are grouped on Cin7's side; Xero's may hold a draft.
-    let posted = |doc: &Doc<'_>| doc.life() == Lifecycle::Posted && !foreign(ctx.input, doc);
+    // Only posted documents are grouped on Cin7's side; Xero's may hold a draft. Each must
+    // have known postings for the group's to be known.
+    let posted = |doc: &Doc<'_>| {
+        doc.life() == Lifecycle::Posted
+            && !foreign(ctx.input, doc)
+            && !document_postings(doc).is_empty()
+    };
     if cin7.iter().chain(&xero).all(posted) {
         let postings =
             |docs: &[Doc<'a>]| docs.iter().flat_map(document_postings).collect::<Vec<_>>();

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use rstest::rstest;
+use rust_decimal::Decimal;
 
 use super::{
     account, at, cin7, cin7_adjustment, day, dec, input, ledger_entry, now, organisation, postings,
@@ -41,6 +42,15 @@ fn unsynced_invoice_with(change: impl FnOnce(&mut Document)) -> ReconcileInput {
     let mut source = cin7(SALE, "INV-00001", "100.00");
     change(&mut source);
     input(vec![source], vec![])
+}
+
+/// A sale invoice of 100.00 whose second line (20.00 of it) has no account: where that part
+/// posts is not known, so neither is what the invoice does to revenue.
+fn unsynced_partly_coded_invoice() -> ReconcileInput {
+    unsynced_invoice_with(|c| {
+        c.lines = vec![super::line("200", "80.00"), super::line("200", "20.00")];
+        c.lines[1].account_code = None;
+    })
 }
 
 fn synced_invoice() -> ReconcileInput {
@@ -332,6 +342,7 @@ fn invoices_per_day(per_day: usize) -> ReconcileInput {
 #[case::unsynced_receipt_journal(unsynced_receipt_journal(), &[FindingKind::MissingInXero])]
 #[case::unsynced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(false), &[FindingKind::MissingInXero])]
 #[case::synced_stock_adjustment_with_its_postings(stock_adjustment_with_its_postings(true), &[])]
+#[case::synced_stock_adjustment_with_an_uncoded_xero_line(adjustment_journal_partly_coded(), &[])]
 #[case::xero_invoice_numbered_like_cin7(xero_invoice_numbered_like_cin7(), &[FindingKind::MissingInCin7])]
 #[case::xero_invoice_numbered_like_xero(xero_invoice_numbered_like_xero(), &[])]
 #[case::totals_apart(totals_apart(), &[FindingKind::AmountMismatch])]
@@ -476,6 +487,12 @@ fn usd_pair() -> ReconcileInput {
     Some("630"),
     "50.00"
 )]
+#[case::receive_money_into_inventory(
+    xero_bank_transaction_into_signed("630", "-50.00"),
+    FindingKind::ControlAccountJournal,
+    Some("630"),
+    "-50.00"
+)]
 fn a_difference_names_the_control_account_it_lands_on(
     #[case] data: ReconcileInput,
     #[case] kind: FindingKind,
@@ -488,14 +505,102 @@ fn a_difference_names_the_control_account_it_lands_on(
     assert_eq!((finding.account_code.as_deref(), finding.amount), (account, Some(dec(amount))));
 }
 
+/// Stock adjustment SA-00001 of 25.00 (inventory 630 debited, 650 credited) whose Xero
+/// journal was edited to 35.00 on both lines.
+fn adjustment_journal_edited() -> ReconcileInput {
+    let mut data = stock_adjustment_with_its_postings(true);
+    let journal = xero_journal("mj-1", "Stock adjustment SA-00001", "35.00");
+    data.xero_documents = [journal].iter().collect();
+    data
+}
+
+/// A Cin7-made journal in Xero that nets to zero on inventory (630 +10 and -10) and moves
+/// 50.00 from 650 to COGS 310: what it does is on 310 and 650, not on 630.
+fn cin7_made_journal_netting_on_inventory() -> ReconcileInput {
+    let mut journal = xero_journal("mj-1", "Cin7 stock adjustment", "10.00");
+    journal.lines = ["630:10.00", "630:-10.00", "310:50.00", "650:-50.00"]
+        .iter()
+        .map(|l| l.split_once(':').map(|(a, x)| super::line(a, x)).unwrap())
+        .collect();
+    let mut data = synced_invoice();
+    data.xero_documents.push(&journal);
+    data
+}
+
+/// Stock adjustment SA-00001's journal in Xero with a cent on a line without an account: its
+/// postings are not known, so it is compared by amount (the adjustment has none), not as 0.00.
+fn adjustment_journal_partly_coded() -> ReconcileInput {
+    let mut data = stock_adjustment_with_its_postings(true);
+    let mut journal = xero_journal("mj-1", "Stock adjustment SA-00001", "25.00");
+    journal.lines[1].line_amount = Some(dec("-25.01"));
+    journal.lines.push(super::line("630", "0.01"));
+    journal.lines[2].account_code = None;
+    data.xero_documents = [journal].iter().collect();
+    data
+}
+
+/// A difference that lands on several mapped control accounts is told on each, with its
+/// amount there (the first as the finding's own account and amount), so the report explains
+/// every account it moves — not only the first.
+#[rstest]
+#[case::unsynced_adjustment(stock_adjustment_with_its_postings(false), FindingKind::MissingInXero, &[("630", "25.00"), ("650", "-25.00")])]
+#[case::unsynced_transfer(unsynced_stock_transfer_with_its_postings(), FindingKind::MissingInXero, &[("630", "-40.00"), ("641", "40.00")])]
+#[case::edited_adjustment_journal(adjustment_journal_edited(), FindingKind::AmountMismatch, &[("630", "-10.00"), ("650", "10.00")])]
+#[case::journal_into_inventory(xero_journal_into("630"), FindingKind::ControlAccountJournal, &[("630", "50.00"), ("650", "-50.00")])]
+#[case::journal_between_two_control_accounts(xero_journal_grni_to_inventory(), FindingKind::ControlAccountJournal, &[("630", "50.00"), ("640", "-50.00")])]
+#[case::sale_on_revenue_only(pair("120.00", "100.00"), FindingKind::AmountMismatch, &[("200", "-20.00")])]
+#[case::netting_first_account_left_out(cin7_made_journal_netting_on_inventory(), FindingKind::MissingInCin7, &[("310", "50.00"), ("650", "-50.00")])]
+fn a_difference_on_several_control_accounts_is_told_on_each(
+    #[case] data: ReconcileInput,
+    #[case] kind: FindingKind,
+    #[case] accounts: &[(&str, &str)],
+) {
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, kind);
+    let told: Vec<(&str, Decimal)> = (finding.account_code.as_deref().zip(finding.amount))
+        .into_iter()
+        .chain(finding.other_accounts.iter().map(|(code, amount)| (code.as_str(), *amount)))
+        .collect();
+    let expected: Vec<(&str, Decimal)> = accounts.iter().map(|(c, a)| (*c, dec(a))).collect();
+    assert_eq!(told, expected);
+}
+
 /// A Spend Money transaction of 50.00 coded to `account`, by hand in Xero.
 fn xero_bank_transaction_into(account: &str) -> ReconcileInput {
+    xero_bank_transaction_into_signed(account, "50.00")
+}
+
+/// A bank transaction of 50.00 coded to `account`, by hand in Xero, its line signed as the
+/// normaliser signs it: a debit for spend money, a credit (`-50.00`) for receive money.
+fn xero_bank_transaction_into_signed(account: &str, line: &str) -> ReconcileInput {
+    let mut transaction = xero(DocType::BankTransaction, "-", "50.00");
+    transaction.number = None;
+    transaction.lines = vec![super::line(account, line)];
+    let mut data = synced_invoice();
+    data.xero_documents.push(&transaction);
+    data
+}
+
+/// A Spend Money transaction in US dollars (the base currency is NZD) coded to inventory: its
+/// account is told, its amount is not (its base-currency amount is not known here), and the
+/// message names the currency of the amount it gives.
+#[test]
+fn a_foreign_currency_transaction_into_inventory_is_told_without_an_amount() {
     let mut spend = xero(DocType::BankTransaction, "-", "50.00");
-    spend.number = None;
-    spend.lines = vec![super::line(account, "50.00")];
+    (spend.number, spend.currency) = (None, Some("USD".into()));
+    spend.lines = vec![super::line("630", "50.00")];
     let mut data = synced_invoice();
     data.xero_documents.push(&spend);
-    data
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let [finding] = outcome.findings.as_slice() else { panic!("{:#?}", outcome.findings) };
+    assert_eq!(finding.kind, FindingKind::ControlAccountJournal);
+    assert_eq!((finding.account_code.as_deref(), finding.amount), (Some("630"), None));
+    assert!(
+        finding.message.contains("posts 50.00 USD to control account 630"),
+        "{}",
+        finding.message
+    );
 }
 
 /// A journal moving 50.00 from GRNI (640) into inventory (630), both Cin7's.
@@ -795,6 +900,7 @@ fn a_record_missing_in_xero_names_the_control_account_it_posts_to_and_its_amount
 #[case::unsynced_stock_transfer_with_its_postings(unsynced_stock_transfer_with_its_postings(), Some(("630", "-40.00")))]
 #[case::unsynced_stock_adjustment_posted_on_its_own_lines(unsynced_adjustment_with_lines(&[("650", "-25.00"), ("630: Inventory", "25.00")]), Some(("630", "25.00")))]
 #[case::unsynced_stock_adjustment_with_one_sided_lines(unsynced_adjustment_with_lines(&[("650", "25.00")]), None)]
+#[case::unsynced_partly_coded_invoice(unsynced_partly_coded_invoice(), None)]
 fn a_record_missing_in_xero_carries_the_control_account_it_posts_to(
     #[case] data: ReconcileInput,
     #[case] expected: Option<(&str, &str)>,

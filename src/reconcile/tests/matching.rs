@@ -60,11 +60,24 @@ fn ledger_entry_by_task_id() -> ReconcileInput {
     data
 }
 
+/// Cin7 bill SUP-8812 of purchase order PO-12, and a Xero bill numbered `number`.
+fn bill_numbered(number: &str) -> ReconcileInput {
+    let bill = DocType::PurchaseInvoice;
+    let mut ours = cin7(bill, "SUP-8812", "10");
+    ours.reference = Some("PO-12".into());
+    input(vec![ours], vec![xero(bill, number, "10")])
+}
+
 #[rstest]
 #[case::sale_by_number(sale_by_number(), MatchMethod::DocumentNumber)]
 #[case::credit_note_by_number(credit_note_by_number(), MatchMethod::DocumentNumber)]
 #[case::bill_by_number(bill_by_number(), MatchMethod::DocumentNumber)]
 #[case::bill_by_reference(bill_by_reference(), MatchMethod::PurchaseInvoiceReference)]
+#[case::bill_by_combined_number(bill_numbered("SUP-8812 PO-12"), MatchMethod::CombinedNumber)]
+#[case::bill_by_combined_number_reversed(
+    bill_numbered("PO-12/SUP-8812"),
+    MatchMethod::CombinedNumber
+)]
 #[case::adjustment_by_task_id(adjustment_by_task_id(), MatchMethod::TaskIdInNarration)]
 #[case::adjustment_by_number(adjustment_by_number(), MatchMethod::ReferenceInNarration)]
 #[case::adjustment_by_lines(adjustment_by_lines(), MatchMethod::DateAccountAmount)]
@@ -116,4 +129,33 @@ fn a_journal_found_by_id_is_not_taken_by_another_record_with_the_same_lines() {
     assert!(outcome.matches[0].cin7_id.ends_with("SA00001"));
     assert_eq!(outcome.findings.len(), 1);
     assert_eq!(outcome.findings[0].cin7_ref.as_deref(), Some("SA-00002"));
+}
+
+/// A bill numbered with the Cin7 number and purchase order pairs only when both are words of
+/// its number and it is the only such live bill.
+#[rstest]
+#[case::other_order(&["SUP-8812 PO-123"], false)]
+#[case::number_inside_a_longer_one(&["SUP-88120 PO-12"], false)]
+#[case::two_candidates(&["SUP-8812 PO-12", "PO-12 SUP-8812"], false)]
+#[case::one_candidate(&["SUP-8812-PO-12", "SUP-9 PO-12"], true)]
+fn a_combined_bill_number_pairs_only_when_unambiguous(
+    #[case] numbers: &[&str],
+    #[case] paired: bool,
+) {
+    let mut data = bill_numbered(numbers[0]);
+    let others: Vec<_> = numbers[1..]
+        .iter()
+        .enumerate()
+        .map(|(n, number)| {
+            let mut doc = xero(DocType::PurchaseInvoice, number, "10");
+            doc.external_id = format!("xero-other-{n}");
+            doc
+        })
+        .collect();
+    for doc in &others {
+        data.xero_documents.push(doc);
+    }
+    let outcome = reconcile(&data, &Settings::default(), now());
+    let combined = outcome.matches.iter().any(|m| m.method == MatchMethod::CombinedNumber);
+    assert_eq!(combined, paired, "{:#?}", outcome.matches);
 }

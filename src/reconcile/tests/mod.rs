@@ -1,8 +1,9 @@
 //! The reconciliation spec as tests: builders for the smallest data, a case table per finding
-//! kind with clean twins (`cases`), matching methods (`matching`), and the mirror property
-//! (`mirror`).
+//! kind with clean twins (`cases`), matching methods (`matching`), the mirror property
+//! (`mirror`), monthly journals (`monthly`) and entries derived from one document (`derived`).
 
 mod cases;
+mod derived;
 mod matching;
 mod mirror;
 mod monthly;

@@ -21,6 +21,7 @@
 //! others are still read.
 
 mod cursor;
+mod refresh;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -34,6 +35,7 @@ use crate::clock::Clock;
 use crate::model::{Record, System};
 use crate::store::{PageWrite, Quarantined, Store};
 use cursor::Cursor;
+pub use refresh::{Refresh, refresh};
 
 /// How far each window reaches back before the newest change already read: Omni's
 /// `modifiedDate` has one-second precision and says nothing of commit order.
@@ -217,184 +219,4 @@ pub fn omni_documents(
     }
     out.sort_by(|a, b| a.source_id.cmp(&b.source_id));
     Ok(out)
-}
-
-/// Rebuilds the Cin7-side ledger Omni's stored documents imply (its monthly COGS journals, see
-/// [`crate::cin7::omni::ledger`]) and stores it like Cin7 Core's ledger feed, so
-/// reconciliation and the report read it the same way. Months whose COGS changed are
-/// rewritten, months that no longer have any are removed. Without a configured COGS account
-/// there is nothing to post to, and every derived entry is removed. Returns how many entries
-/// are stored.
-pub fn refresh_ledger(
-    store: &mut Store,
-    connection: &str,
-    accounts: &crate::config::AccountMap,
-    now: DateTime<Utc>,
-) -> Result<usize, crate::store::StoreError> {
-    use crate::cin7::omni::ledger::{self, LEDGER_ENDPOINT};
-    use crate::cin7::omni::models::Transaction;
-
-    let read = |store: &Store, endpoint: Endpoint| -> Result<Vec<Transaction>, _> {
-        let raw = store.raw_records(connection, System::Cin7, endpoint.as_str())?;
-        Ok::<_, crate::store::StoreError>(
-            raw.iter()
-                .filter_map(|(_, raw)| serde_json::from_str::<Value>(raw).ok())
-                .filter_map(|value| Transaction::read(&value).ok())
-                .collect(),
-        )
-    };
-    let entries = match accounts.cogs.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(cogs) => {
-            let orders = read(store, Endpoint::SalesOrders)?;
-            let notes = read(store, Endpoint::CreditNotes)?;
-            ledger::cogs_journals(&orders, &notes, cogs, accounts.inventory.trim())
-        }
-        None => Vec::new(),
-    };
-    let seen: std::collections::HashSet<String> =
-        entries.iter().map(|e| e.source_id.clone()).collect();
-    let count = entries.len();
-    let records = entries
-        .into_iter()
-        .map(|entry| {
-            let raw = serde_json::json!({
-                "source": "derived from the stored SalesOrders and CreditNotes",
-                "reference": entry.reference,
-                "lines": entry.lines.iter().map(|l| serde_json::json!({
-                    "date": l.date.to_string(), "account": l.account_code,
-                    "amount": l.amount.to_string(), "description": l.description,
-                })).collect::<Vec<_>>(),
-            });
-            let record = Record {
-                external_id: entry.source_id.clone(),
-                updated_at: None,
-                payload: crate::model::Payload::Ledger(entry),
-            };
-            (record, raw.to_string())
-        })
-        .collect();
-    let page = PageWrite {
-        connection,
-        system: System::Cin7,
-        endpoint: LEDGER_ENDPOINT,
-        records,
-        quarantined: Vec::new(),
-        cursor: None,
-    };
-    store.write_page(&page, now)?;
-    let whole = crate::store::LedgerWindow {
-        connection,
-        system: System::Cin7,
-        endpoint: LEDGER_ENDPOINT,
-        from: NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default(),
-        to: NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
-        seen: Some(&seen),
-        cursor: None,
-    };
-    store.close_ledger_window(&whole)?;
-    Ok(count)
-}
-
-#[cfg(test)]
-mod ledger_tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::config::AccountMap;
-
-    fn accounts(cogs: Option<&str>) -> AccountMap {
-        AccountMap {
-            inventory: "630".into(),
-            cogs: cogs.map(Into::into),
-            revenue: Some("200".into()),
-            grni: None,
-            stock_in_transit: None,
-            wip: None,
-            inventory_discrepancy: None,
-            supplier_deposits: None,
-        }
-    }
-
-    fn order(id: u32, invoiced: &str, unit_cost: f64) -> Value {
-        json!({
-            "id": id, "modifiedDate": "2026-03-31T10:00:00Z", "reference": format!("SO-{id}"),
-            "invoiceNumber": 1000 + id, "invoiceDate": invoiced, "dispatchedDate": invoiced,
-            "accountingAttributes": { "accountingImportStatus": "Imported" },
-            "lineItems": [{ "code": "A", "qty": 2, "qtyShipped": 2, "unitCost": unit_cost }]
-        })
-    }
-
-    fn store_orders(store: &mut Store, orders: &[Value]) {
-        let records = orders
-            .iter()
-            .map(|raw| (normalise::record(Endpoint::SalesOrders, raw).unwrap(), raw.to_string()))
-            .collect();
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "SalesOrders",
-            records,
-            quarantined: Vec::new(),
-            cursor: None,
-        };
-        store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
-    }
-
-    /// `(date, account, amount)` of one ledger line, as text.
-    type Line = (String, String, String);
-
-    /// `(source id, lines)` of the Cin7 ledger reconciliation reads.
-    fn ledger(store: &Store, map: &AccountMap) -> Vec<(String, Vec<Line>)> {
-        let input = store.reconcile_input("acme", map.clone()).unwrap();
-        input
-            .cin7_ledger
-            .iter()
-            .map(|e| {
-                let lines = e
-                    .lines()
-                    .map(|l| (l.date.to_string(), l.account_code.to_owned(), l.amount.to_string()))
-                    .collect();
-                (e.source_id.to_owned(), lines)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn omnis_monthly_cogs_is_stored_as_the_cin7_ledger_and_follows_the_orders() {
-        let (_dir, mut store) = crate::store::test_store();
-        let map = accounts(Some("310"));
-        store_orders(
-            &mut store,
-            &[order(1, "2026-03-05T00:00:00Z", 10.0), order(2, "2026-04-02T00:00:00Z", 5.0)],
-        );
-        assert_eq!(refresh_ledger(&mut store, "acme", &map, DateTime::UNIX_EPOCH).unwrap(), 2);
-        let line = |date: &str, account: &str, amount: &str| {
-            (date.to_string(), account.to_string(), amount.to_string())
-        };
-        assert_eq!(
-            ledger(&store, &map),
-            [
-                (
-                    "omni-ledger/cogs/2026-03".to_string(),
-                    vec![line("2026-03-31", "310", "20.0"), line("2026-03-31", "630", "-20.0")]
-                ),
-                (
-                    "omni-ledger/cogs/2026-04".to_string(),
-                    vec![line("2026-04-30", "310", "10.0"), line("2026-04-30", "630", "-10.0")]
-                ),
-            ]
-        );
-
-        // Order 2 is re-invoiced into March: April has no COGS left and its entry goes.
-        store_orders(&mut store, &[order(2, "2026-03-20T00:00:00Z", 5.0)]);
-        refresh_ledger(&mut store, "acme", &map, DateTime::UNIX_EPOCH).unwrap();
-        let months: Vec<(String, String)> =
-            ledger(&store, &map).into_iter().map(|(id, lines)| (id, lines[0].2.clone())).collect();
-        assert_eq!(months, [("omni-ledger/cogs/2026-03".to_string(), "30.0".to_string())]);
-
-        // Without a COGS account there is nothing to post to: the derived ledger is removed.
-        let unmapped = accounts(None);
-        assert_eq!(refresh_ledger(&mut store, "acme", &unmapped, DateTime::UNIX_EPOCH).unwrap(), 0);
-        assert!(ledger(&store, &unmapped).is_empty());
-    }
 }

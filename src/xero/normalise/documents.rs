@@ -15,12 +15,14 @@
 //! - Manual journals: `reference` is the `Narration`; lines keep `LineAmount` signed (debit
 //!   positive); `total` is the sum of the debit lines, `None` when the journal came without
 //!   lines (Xero's list endpoint may leave them out).
+//! - Line amounts are what each line posts, without tax: where a document's line amounts
+//!   include their tax (`LineAmountTypes` `Inclusive`), each line's `LineAmount` less its
+//!   `TaxAmount` (no amount when that tax amount is missing: what the line posts is not
+//!   known). Xero's own figures stay in the raw JSON kept beside the record.
 //! - Bank transactions have no number: `number` is `None` and `reference` is `Reference`.
-//!   The `Type` (`SPEND`, `RECEIVE`, `SPEND-TRANSFER`…) is not copied into any normalised
-//!   field; it stays in the raw JSON kept beside the record. Line amounts stay as Xero gives
-//!   them (positive for both spend and receive), so the direction of a bank transaction's
-//!   ledger effect must be read from the `/Journals` feed (`CASHPAID`/`CASHREC`), which is
-//!   signed, or from the raw `Type`.
+//!   Their lines are signed by the `Type`, debit positive like a journal's: a `SPEND…`
+//!   transaction's lines as Xero gives them (debits), a `RECEIVE…` one's negated (credits);
+//!   any other `Type` is refused. The `Type` itself stays in the raw JSON.
 
 use rust_decimal::Decimal;
 
@@ -60,7 +62,7 @@ pub(super) fn invoice(record: &RecordRef, invoice: Invoice) -> Result<Record, No
         amount_credited: invoice.amount_credited,
         updated_at: record.instant("UpdatedDateUTC", invoice.updated_date_utc.as_deref())?,
         channel: None,
-        lines: invoice.line_items.into_iter().map(line_item).collect(),
+        lines: line_items(invoice.line_items, invoice.line_amount_types.as_deref(), Decimal::ONE),
     };
     Ok(into_record(document))
 }
@@ -112,7 +114,7 @@ pub(super) fn credit_note(record: &RecordRef, note: CreditNote) -> Result<Record
         amount_credited,
         updated_at: record.instant("UpdatedDateUTC", note.updated_date_utc.as_deref())?,
         channel: None,
-        lines: note.line_items.into_iter().map(line_item).collect(),
+        lines: line_items(note.line_items, note.line_amount_types.as_deref(), Decimal::ONE),
     };
     Ok(into_record(document))
 }
@@ -192,6 +194,14 @@ pub(super) fn bank_transaction(
     transaction: BankTransaction,
 ) -> Result<Record, NormaliseError> {
     let external_id = record.require_id(transaction.bank_transaction_id)?;
+    let direction = match transaction.kind.as_deref() {
+        Some(kind) if kind.starts_with("SPEND") => Decimal::ONE,
+        Some(kind) if kind.starts_with("RECEIVE") => -Decimal::ONE,
+        Some(other) => return Err(unexpected(record, other, "SPEND… or RECEIVE…")),
+        None => return Err(record.missing("Type")),
+    };
+    let lines =
+        line_items(transaction.line_items, transaction.line_amount_types.as_deref(), direction);
     let document = Document {
         doc_type: DocType::BankTransaction,
         external_id,
@@ -211,18 +221,31 @@ pub(super) fn bank_transaction(
         amount_credited: None,
         updated_at: record.instant("UpdatedDateUTC", transaction.updated_date_utc.as_deref())?,
         channel: None,
-        lines: transaction.line_items.into_iter().map(line_item).collect(),
+        lines,
     };
     Ok(into_record(document))
 }
 
-fn line_item(line: LineItem) -> DocumentLine {
+/// The lines as they post: without tax (`LineAmountTypes` `Inclusive` lines less their
+/// `TaxAmount`), times `sign` (−1: a receive-money transaction's lines are credits).
+fn line_items(
+    items: Vec<LineItem>,
+    amount_types: Option<&str>,
+    sign: Decimal,
+) -> Vec<DocumentLine> {
+    let inclusive = amount_types.is_some_and(|t| t.trim().eq_ignore_ascii_case("Inclusive"));
+    items.into_iter().map(|line| line_item(line, inclusive, sign)).collect()
+}
+
+fn line_item(line: LineItem, inclusive: bool, sign: Decimal) -> DocumentLine {
+    // An inclusive line without its tax amount posts an unknown amount, not its gross one.
+    let tax = if inclusive { line.tax_amount } else { Some(Decimal::ZERO) };
     DocumentLine {
         item_code: text(line.item_code),
         description: text(line.description),
         quantity: line.quantity,
         unit_amount: line.unit_amount,
-        line_amount: line.line_amount,
+        line_amount: line.line_amount.zip(tax).map(|(amount, tax)| sign * (amount - tax)),
         tax_amount: line.tax_amount,
         account_code: text(line.account_code),
         unit_cost: None,

@@ -8,7 +8,11 @@
 //! - Reference: a sale's `CustomerReference`; a purchase's `OrderNumber` (the PO). A credit
 //!   note's reference is the invoice it credits (`CreditNoteInvoiceNumber`).
 //! - Lines are `Lines` then `AdditionalCharges`, each with its account code, `Price` as the
-//!   unit amount, `Total` as the line amount, `Tax`, and `AverageCost` as the unit cost.
+//!   unit amount, `Total` as the line amount, `Tax`, and `AverageCost` as the unit cost. A line
+//!   amount is what the line posts, without tax: Cin7 gives `Total` with the line's tax when
+//!   the sale or purchase is priced tax-inclusive (`TaxCalculation` `Inclusive`; without that
+//!   field, when the lines add up to the document's `Total` with its non-zero `Tax`), and each
+//!   such line is reduced by its own `Tax` ([`without_tax`]).
 //! - `amount_paid` is an invoice's `Paid`. Fulfilments, ship dates, inventory movements and
 //!   stock received are kept in the detail's raw JSON only.
 //! - Each payment of an invoice (`Payments[]`) and refund of a credit note (`Refunds[]`) is a
@@ -19,6 +23,7 @@
 //!   not expected in Xero.
 
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::{
@@ -37,6 +42,8 @@ struct Parent {
     reference: Option<String>,
     /// A sale's `SourceChannel`; purchases have none.
     channel: Option<String>,
+    /// `TaxCalculation`: `Inclusive` when line totals include their tax.
+    tax_calculation: Option<String>,
     invoice_type: DocType,
     credit_type: DocType,
     updated_at: Option<DateTime<Utc>>,
@@ -53,6 +60,7 @@ pub(super) fn sale(raw: &Value, updated_at: Option<DateTime<Utc>>) -> Detail {
             currency: text(sale.customer_currency),
             reference: text(sale.customer_reference),
             channel: text(sale.source_channel),
+            tax_calculation: text(sale.tax_calculation),
             invoice_type: DocType::SalesInvoice,
             credit_type: DocType::SalesCreditNote,
             updated_at,
@@ -78,6 +86,7 @@ pub(super) fn purchase(
             currency: text(purchase.supplier_currency),
             reference: text(purchase.order_number),
             channel: None,
+            tax_calculation: text(purchase.tax_calculation),
             invoice_type: DocType::PurchaseInvoice,
             credit_type: DocType::PurchaseCreditNote,
             updated_at,
@@ -167,7 +176,7 @@ impl Parent {
             channel: self.channel.clone(),
             lines: lines(invoice.lines, invoice.additional_charges),
         };
-        Ok(self.record(document))
+        Ok(self.record(without_tax(document, self.tax_calculation.as_deref())))
     }
 
     fn credit_note(&self, id: &str, element: &Value) -> Result<Record, NormaliseError> {
@@ -191,7 +200,7 @@ impl Parent {
             channel: self.channel.clone(),
             lines: lines(note.lines, note.additional_charges),
         };
-        Ok(self.record(document))
+        Ok(self.record(without_tax(document, self.tax_calculation.as_deref())))
     }
 
     /// One record per element of `key` (`Payments` or `Refunds`) of the invoice or credit
@@ -262,6 +271,30 @@ impl Parent {
             payload: Payload::Document(document),
         }
     }
+}
+
+/// The document with line amounts without tax. Its sale's or purchase's `TaxCalculation`
+/// says whether line totals include their tax; without it, the numbers do: lines that add up
+/// to the document's total with a non-zero tax were entered tax-inclusive (exclusive ones add
+/// up to the total less the tax). An inclusive line's amount is its total less its own tax,
+/// and unknown (`None`) when it has no tax amount.
+fn without_tax(mut document: Document, tax_calculation: Option<&str>) -> Document {
+    let inclusive = match tax_calculation.map(str::trim) {
+        Some(t) if t.eq_ignore_ascii_case("Inclusive") => true,
+        Some(t) if t.eq_ignore_ascii_case("Exclusive") => false,
+        _ => {
+            let sum: Option<Decimal> = document.lines.iter().map(|line| line.line_amount).sum();
+            document.tax_total.is_some_and(|tax| !tax.is_zero())
+                && sum.is_some()
+                && sum == document.total
+        }
+    };
+    if inclusive {
+        for line in &mut document.lines {
+            line.line_amount = line.line_amount.zip(line.tax_amount).map(|(a, tax)| a - tax);
+        }
+    }
+    document
 }
 
 /// Product lines, then additional charges.

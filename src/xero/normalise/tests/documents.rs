@@ -225,6 +225,51 @@ fn a_spend_coded_to_inventory_keeps_its_account_and_amounts() {
 
     assert_eq!(receive.reference, None);
     assert_eq!(receive.total, some_dec("0.10"));
-    assert_eq!(receive.lines[0].line_amount, some_dec("0.10"), "receive lines are not negated");
+    assert_eq!(receive.lines[0].line_amount, some_dec("-0.10"), "a receive credits its lines");
     assert_eq!(receive.lines[0].account_code.as_deref(), Some("270"));
+}
+
+/// What a line posts is without tax: a tax-inclusive document's lines (`LineAmountTypes`
+/// `Inclusive`) lose their tax, an exclusive one's keep their amount, and a receive-money
+/// transaction's lines are credits.
+#[rstest::rstest]
+#[case::inclusive_invoice(Endpoint::Invoices, "ACCREC", "Inclusive", "100.00")]
+#[case::exclusive_invoice(Endpoint::Invoices, "ACCREC", "Exclusive", "115.00")]
+#[case::inclusive_credit_note(Endpoint::CreditNotes, "ACCRECCREDIT", "Inclusive", "100.00")]
+#[case::inclusive_spend(Endpoint::BankTransactions, "SPEND", "Inclusive", "100.00")]
+#[case::inclusive_receive(Endpoint::BankTransactions, "RECEIVE", "Inclusive", "-100.00")]
+#[case::exclusive_receive_prepayment(
+    Endpoint::BankTransactions,
+    "RECEIVE-PREPAYMENT",
+    "Exclusive",
+    "-115.00"
+)]
+#[case::spend_without_tax(Endpoint::BankTransactions, "SPEND-TRANSFER", "NoTax", "115.00")]
+fn a_line_amount_is_what_the_line_posts_without_tax(
+    #[case] endpoint: Endpoint,
+    #[case] kind: &str,
+    #[case] amount_types: &str,
+    #[case] expected: &str,
+) {
+    let id = endpoint.id_field();
+    let raw = serde_json::json!({
+        id: "doc-1", "Type": kind, "Status": "AUTHORISED", "LineAmountTypes": amount_types,
+        "LineItems": [{ "LineAmount": 115.00, "TaxAmount": 15.00, "AccountCode": "200" }]
+    });
+    let record = super::normalise(endpoint, &raw).unwrap();
+    let crate::model::Payload::Document(document) = record.payload else { panic!("{record:?}") };
+    let line = &document.lines[0];
+    assert_eq!(line.line_amount, some_dec(expected));
+    assert_eq!(line.tax_amount, some_dec("15.00"), "the tax itself is kept");
+}
+
+#[test]
+fn an_inclusive_line_without_its_tax_amount_has_no_amount() {
+    let raw = serde_json::json!({
+        "InvoiceID": "inv-1", "Type": "ACCREC", "Status": "AUTHORISED", "LineAmountTypes": "Inclusive",
+        "LineItems": [{ "LineAmount": 115.00, "AccountCode": "200" }]
+    });
+    let record = super::normalise(Endpoint::Invoices, &raw).unwrap();
+    let crate::model::Payload::Document(document) = record.payload else { panic!("{record:?}") };
+    assert_eq!(document.lines[0].line_amount, None, "not the gross 115.00");
 }

@@ -77,6 +77,16 @@ fn a_record_without_its_id_is_refused(#[case] endpoint: Endpoint, #[case] raw: V
     json!({"CreditNoteID": "cn-1", "Type": "ACCREC"}),
     &["Type \"ACCREC\" is not ACCRECCREDIT or ACCPAYCREDIT"],
 )]
+#[case::unknown_bank_transaction_type(
+    Endpoint::BankTransactions,
+    json!({"BankTransactionID": "b-1", "Type": "TRANSFER"}),
+    &["Type \"TRANSFER\" is not SPEND… or RECEIVE…"],
+)]
+#[case::bank_transaction_without_type(
+    Endpoint::BankTransactions,
+    json!({"BankTransactionID": "b-1"}),
+    &["BankTransactions record \"b-1\" has no Type"],
+)]
 #[case::invoice_without_type(
     Endpoint::Invoices,
     json!({"InvoiceID": "inv-1"}),

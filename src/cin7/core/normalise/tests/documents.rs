@@ -237,3 +237,49 @@ fn a_sale_without_an_id_is_rejected_whole() {
     let [rejected] = sale.rejected.as_slice() else { panic!("{:?}", sale.rejected) };
     assert!(rejected.error.to_string().contains("has no ID"), "{}", rejected.error);
 }
+
+/// A sale priced tax-inclusive gives line totals with their tax; what a line posts is without
+/// it. Its `TaxCalculation` says which; without it, the numbers do: inclusive lines add up to
+/// the invoice's total with tax.
+#[rstest::rstest]
+#[case::inclusive_by_its_numbers(None, "115.00", "23.00", "18.00", "138.00")]
+#[case::exclusive_by_its_numbers(None, "100.00", "20.00", "18.00", "138.00")]
+#[case::no_tax(None, "100.00", "20.00", "0", "120.00")]
+#[case::inclusive_by_its_setting(Some("Inclusive"), "115.00", "23.00", "18.00", "138.00")]
+#[case::exclusive_by_its_setting(Some("Exclusive"), "100.00", "20.00", "18.00", "138.00")]
+fn a_line_amount_is_without_tax_however_the_sale_was_priced(
+    #[case] calculation: Option<&str>,
+    #[case] line: &str,
+    #[case] charge: &str,
+    #[case] tax: &str,
+    #[case] total: &str,
+) {
+    let (line_tax, charge_tax) = if tax == "0" { ("0", "0") } else { ("15.00", "3.00") };
+    let setting = calculation.map(|c| format!(r#""TaxCalculation": "{c}","#)).unwrap_or_default();
+    let raw: Value = serde_json::from_str(&format!(
+        r#"{{"ID": "{SALE}", "Customer": "Acme", {setting} "Invoices": [{{
+            "TaskID": "{HANDMADE}", "InvoiceNumber": "INV-1", "InvoiceDate": "2026-03-05T00:00:00",
+            "Status": "AUTHORISED", "Tax": {tax}, "Total": {total},
+            "Lines": [{{"Account": "200", "Tax": {line_tax}, "Total": {line}}}],
+            "AdditionalCharges": [{{"Account": "200", "Tax": {charge_tax}, "Total": {charge}}}]
+        }}]}}"#
+    ))
+    .unwrap();
+    let sale = super::super::detail(Endpoint::Sale, &raw, Some(updated()));
+    let docs = without_payments(&sale);
+    let [invoice] = docs.as_slice() else { panic!("{docs:?}") };
+    assert_eq!(invoice.lines[0].line_amount, Some(dec("100.00")));
+    let net: rust_decimal::Decimal = invoice.lines.iter().filter_map(|l| l.line_amount).sum();
+    assert_eq!(net + invoice.tax_total.unwrap(), invoice.total.unwrap(), "lines + tax = total");
+}
+
+/// A tax-inclusive line without its tax amount posts an unknown amount, not its gross total.
+#[test]
+fn an_inclusive_line_without_its_tax_has_no_amount() {
+    let raw = json!({"ID": SALE, "TaxCalculation": "Inclusive", "Invoices": [{
+        "TaskID": HANDMADE, "InvoiceNumber": "INV-1", "InvoiceDate": "2026-03-05T00:00:00",
+        "Status": "AUTHORISED", "Lines": [{"Account": "200", "Total": 115}]}]});
+    let sale = super::super::detail(Endpoint::Sale, &raw, Some(updated()));
+    let docs = without_payments(&sale);
+    assert_eq!(docs[0].lines[0].line_amount, None);
+}

@@ -1,4 +1,4 @@
--- 0008_matches_without_rowid: matches are stored in their key's own B-tree (WITHOUT ROWID)
+-- 0010_matches_without_rowid: matches are stored in their key's own B-tree (WITHOUT ROWID)
 -- instead of a rowid table plus the key's separate unique index (issue 5: a first
 -- reconciliation of a million documents a side inserts a million matches, three B-tree inserts
 -- each; a re-run reads them all in key order to keep those made again, and each read row
