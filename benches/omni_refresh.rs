@@ -17,7 +17,7 @@
 //! `PATH` reuses it (its derived ledger is removed first, so the first refresh is again a
 //! first one).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::DateTime;
 use cxsync::cin7::omni::{Endpoint, normalise};
@@ -26,6 +26,10 @@ use cxsync::model::System;
 use cxsync::store::{PageWrite, Store};
 use cxsync::sync::omni::{Refresh, omni_documents, refresh};
 use serde_json::Value;
+
+#[path = "common/process.rs"]
+mod process;
+use process::{cpu_seconds, peak_rss_kib, reset_peak_rss};
 
 const CONNECTION: &str = "bench";
 
@@ -172,31 +176,4 @@ fn main() {
         peak_rss_kib() / 1024,
         documents.len()
     );
-}
-
-/// The process's peak resident set since the last reset (`VmHWM`), in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0))
-        })
-        .unwrap_or(0)
-}
-
-/// The CPU time this process (all its threads) has used so far, user and system, in seconds
-/// (`/proc/self/stat`, 1/100 s ticks).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: u64 =
-        after.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<u64>().ok()).sum();
-    Duration::from_millis(ticks * 10).as_secs_f64()
-}
-
-/// Resets the peak resident set to the current one (Linux `clear_refs` 5).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }

@@ -20,13 +20,17 @@
 // Sizes and counts here are small and only printed or used as synthetic amounts.
 #![allow(clippy::cast_possible_wrap, clippy::too_many_lines)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate};
 use cxsync::config::AccountMap;
 use cxsync::model::{Account, DocType, Document, DocumentLine};
 use cxsync::reconcile::{ReconcileInput, Settings, reconcile};
 use rust_decimal::Decimal;
+
+#[path = "common/process.rs"]
+mod process;
+use process::{cpu_seconds, peak_rss_kib, reset_peak_rss};
 
 fn document(
     doc_type: DocType,
@@ -245,36 +249,6 @@ fn main() {
     );
     println!("findings: {kinds:?} (planted amount changes: {planted})");
     println!("peak RSS: {} MiB ({} MiB with the input alone)", peak / 1024, input_peak / 1024);
-}
-
-/// The process's peak resident set so far (`VmHWM`), in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0))
-        })
-        .unwrap_or(0)
-}
-
-/// The CPU time this process (all its threads) has used so far, in seconds: user and system
-/// time from `/proc/self/stat`, in Linux's 1/100 s ticks. Unlike wall time, it hardly moves
-/// with other processes' load.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name (which may hold spaces) in parentheses; user and
-    // system time are the 14th and 15th of the line.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: u64 =
-        after.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<u64>().ok()).sum();
-    Duration::from_millis(ticks * 10).as_secs_f64()
-}
-
-/// Resets the peak resident set to the current one (Linux `clear_refs` 5).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// The `--store` mode.

@@ -24,6 +24,10 @@ use cxsync::store::{CallLog, Store};
 use cxsync::sync::cin7::{Cin7Sync, History};
 use serde_json::json;
 
+#[path = "common/process.rs"]
+mod process;
+use process::peak_rss_kib;
+
 fn main() {
     let _ = cxsync::logging::init(
         cxsync::logging::LogFormat::Text,
@@ -149,16 +153,4 @@ fn serve_unlimited(size: usize, config: &std::path::Path, store: &std::path::Pat
         println!("simulated Cin7 Core at {} (limits lifted)\nserving until Ctrl-C", sim.cin7_addr);
         tokio::signal::ctrl_c().await.expect("waiting for Ctrl-C");
     });
-}
-
-/// The process's peak resident memory so far (`VmHWM`), in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
 }

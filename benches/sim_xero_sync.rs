@@ -28,6 +28,10 @@ use cxsync::sync::connection::ConnectionClients;
 use cxsync::sync::xero::XeroSync;
 use serde_json::json;
 
+#[path = "common/process.rs"]
+mod process;
+use process::peak_rss_kib;
+
 fn main() {
     let _ = cxsync::logging::init(
         cxsync::logging::LogFormat::Text,
@@ -138,16 +142,4 @@ fn serve_unlimited(size: usize, config: &std::path::Path, store: &std::path::Pat
         println!("simulated Xero at {} (limits lifted)\nserving until Ctrl-C", sim.xero_base());
         tokio::signal::ctrl_c().await.expect("waiting for Ctrl-C");
     });
-}
-
-/// The process's peak resident memory so far (`VmHWM`), in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
 }
