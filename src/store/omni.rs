@@ -239,12 +239,10 @@ mod tests {
         normalise::payment_with(raw, orders).unwrap()
     }
 
-    #[test]
-    fn a_stored_payment_takes_the_number_of_the_order_it_pays_once_and_only_when_it_changes() {
-        let (_dir, mut store) = test_store();
-        let raw = json!({ "id": 7, "amount": 10, "isAuthorized": true, "paymentDate": "2026-03-01T00:00:00Z",
-                          "orderId": 5, "orderType": "SalesOrder", "orderRef": "SO-5" });
-        let record = normalise::record(Endpoint::Payments, &raw).unwrap();
+    /// Stores Omni payment `raw` (of order 5, `SO-5`) as the sync would, and returns it named
+    /// by that order's invoice number, INV-9, as a refresh names it.
+    fn stored_payment_of_order_5(store: &mut Store, raw: &serde_json::Value) -> Document {
+        let record = normalise::record(Endpoint::Payments, raw).unwrap();
         assert!(
             matches!(&record.payload, Payload::Document(d) if d.reference.as_deref() == Some("SO-5"))
         );
@@ -262,7 +260,15 @@ mod tests {
             Endpoint::SalesOrders,
             &json!({ "id": 5, "reference": "SO-5", "invoiceNumber": "INV-9" }),
         );
-        let named = payment(&raw, &orders);
+        payment(raw, &orders)
+    }
+
+    #[test]
+    fn a_stored_payment_takes_the_number_of_the_order_it_pays_once_and_only_when_it_changes() {
+        let (_dir, mut store) = test_store();
+        let raw = json!({ "id": 7, "amount": 10, "isAuthorized": true, "paymentDate": "2026-03-01T00:00:00Z",
+                          "orderId": 5, "orderType": "SalesOrder", "orderRef": "SO-5" });
+        let named = stored_payment_of_order_5(&mut store, &raw);
         assert_eq!(
             store.update_payment_references("acme", std::slice::from_ref(&named)).unwrap(),
             1
@@ -284,22 +290,7 @@ mod tests {
         let (_dir, mut store) = test_store();
         let raw = json!({ "id": 7, "amount": 10, "isAuthorized": true, "orderId": 5,
                           "orderType": "SalesOrder", "orderRef": "SO-5" });
-        let record = normalise::record(Endpoint::Payments, &raw).unwrap();
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "Payments",
-            records: vec![(record, raw.to_string())],
-            quarantined: Vec::new(),
-            cursor: None,
-        };
-        store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
-        let mut orders = PaidOrders::default();
-        orders.add(
-            Endpoint::SalesOrders,
-            &json!({ "id": 5, "reference": "SO-5", "invoiceNumber": "INV-9" }),
-        );
-        let payments = [payment(&raw, &orders)];
+        let payments = [stored_payment_of_order_5(&mut store, &raw)];
         let entry = LedgerEntry {
             source_id: "omni-ledger/cogs/2026-03".into(),
             journal_number: None,
