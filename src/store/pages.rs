@@ -453,10 +453,8 @@ mod tests {
         assert_ne!(before, after);
     }
 
-    #[test]
-    fn a_failed_page_leaves_neither_its_rows_nor_its_cursor() {
-        let (_dir, mut store) = store();
-        store.write_page(&page(vec![], Some("before")), DateTime::UNIX_EPOCH).unwrap();
+    /// Makes writing a document with external id `boom` fail, as a full disk would mid-page.
+    fn fail_on_boom(store: &Store) {
         store
             .conn
             .execute_batch(
@@ -464,6 +462,13 @@ mod tests {
                  BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
             )
             .unwrap();
+    }
+
+    #[test]
+    fn a_failed_page_leaves_neither_its_rows_nor_its_cursor() {
+        let (_dir, mut store) = store();
+        store.write_page(&page(vec![], Some("before")), DateTime::UNIX_EPOCH).unwrap();
+        fail_on_boom(&store);
         let result = store.write_page(
             &page(vec![invoice("ok", "1", 1), invoice("boom", "2", 1)], Some("after")),
             DateTime::UNIX_EPOCH,
@@ -495,13 +500,7 @@ mod tests {
             store.endpoint_state("acme", System::Xero, "Invoices").unwrap().cursor.as_deref(),
             Some("c2")
         );
-        store
-            .conn
-            .execute_batch(
-                "CREATE TEMP TRIGGER boom BEFORE INSERT ON documents WHEN NEW.external_id = 'boom'
-                 BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
-            )
-            .unwrap();
+        fail_on_boom(&store);
         let result = store.write_pages(
             &[
                 page(vec![invoice("d", "4", 1)], Some("c3")),
