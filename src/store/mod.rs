@@ -333,6 +333,16 @@ pub(crate) fn test_store() -> (tempfile::TempDir, Store) {
 mod tests {
     use super::*;
 
+    /// A database at `path` with the migrations before number `next` applied (an older
+    /// cxsync's store), for the tests of what migration `next` does to existing rows.
+    fn migrated_before(path: impl AsRef<Path>, next: usize) -> Connection {
+        let mut conn = Connection::open(path).unwrap();
+        let older =
+            Migrations::new(MIGRATIONS[..next - 1].iter().map(|(_, sql)| M::up(sql)).collect());
+        older.to_latest(&mut conn).unwrap();
+        conn
+    }
+
     #[test]
     fn migrations_are_valid() {
         assert!(!MIGRATIONS.is_empty());
@@ -390,10 +400,7 @@ mod tests {
     #[test]
     fn matches_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
-        let before_0010 =
-            Migrations::new(MIGRATIONS[..9].iter().map(|(_, sql)| M::up(sql)).collect());
-        before_0010.to_latest(&mut conn).unwrap();
+        let mut conn = migrated_before(dir.path().join("cxsync.db"), 10);
         conn.execute_batch(
             "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
              INSERT INTO matches VALUES
@@ -435,10 +442,7 @@ mod tests {
     #[test]
     fn ledger_lines_keep_an_account_index_for_cin7_lines_only() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
-        let before_0009 =
-            Migrations::new(MIGRATIONS[..8].iter().map(|(_, sql)| M::up(sql)).collect());
-        before_0009.to_latest(&mut conn).unwrap();
+        let mut conn = migrated_before(dir.path().join("cxsync.db"), 9);
         conn.execute_batch(
             "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
              INSERT INTO ledger_lines (connection_id, system, source_id, line_no, date,
@@ -478,10 +482,7 @@ mod tests {
     #[test]
     fn document_lines_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
-        let before_0007 =
-            Migrations::new(MIGRATIONS[..6].iter().map(|(_, sql)| M::up(sql)).collect());
-        before_0007.to_latest(&mut conn).unwrap();
+        let mut conn = migrated_before(dir.path().join("cxsync.db"), 7);
         conn.execute_batch(
             "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
              INSERT INTO documents (id, connection_id, system, doc_type, external_id, status)
@@ -514,10 +515,7 @@ mod tests {
     #[test]
     fn findings_stored_before_finding_accounts_are_on_their_own_account() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("cxsync.db")).unwrap();
-        let before_0008 =
-            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
-        before_0008.to_latest(&mut conn).unwrap();
+        let mut conn = migrated_before(dir.path().join("cxsync.db"), 8);
         conn.execute_batch(
             "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
              INSERT INTO findings (id, connection_id, fingerprint, kind, severity, account_code,
@@ -544,10 +542,7 @@ mod tests {
     fn show_and_the_report_read_a_store_from_before_finding_accounts() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cxsync.db");
-        let mut conn = Connection::open(&path).unwrap();
-        let before_0008 =
-            Migrations::new(MIGRATIONS[..7].iter().map(|(_, sql)| M::up(sql)).collect());
-        before_0008.to_latest(&mut conn).unwrap();
+        let conn = migrated_before(&path, 8);
         conn.execute_batch(
             "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
              INSERT INTO findings (id, connection_id, fingerprint, kind, severity, cin7_ref,
