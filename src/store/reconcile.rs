@@ -874,19 +874,6 @@ mod feed_tests {
     use crate::model::{LedgerEntry, LedgerLine, Payload, Record};
     use crate::store::PageWrite;
 
-    fn inventory_only() -> AccountMap {
-        AccountMap {
-            inventory: "630".into(),
-            cogs: None,
-            revenue: None,
-            grni: None,
-            stock_in_transit: None,
-            wip: None,
-            inventory_discrepancy: None,
-            supplier_deposits: None,
-        }
-    }
-
     #[test]
     fn cin7_postings_are_reconciled_from_the_feed_only_not_also_from_their_detail() {
         let dir = tempfile::tempdir().unwrap();
@@ -924,7 +911,7 @@ mod feed_tests {
             };
             store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         }
-        let accounts = inventory_only();
+        let accounts = AccountMap::inventory_only("630");
         let input = store.reconcile_input("acme", accounts.clone()).unwrap();
         let sources: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id).collect();
         assert_eq!(sources, ["transactions/t-1/2026-11-02/h.0"]);
@@ -1016,7 +1003,7 @@ mod feed_tests {
         ];
         write_entries(&mut store, System::Cin7, &cin7);
         write_entries(&mut store, System::Xero, &["transactions/x-1", "sale/x-2"]);
-        let input = store.reconcile_input("acme", inventory_only()).unwrap();
+        let input = store.reconcile_input("acme", AccountMap::inventory_only("630")).unwrap();
         let feed: Vec<&str> = input.cin7_ledger.iter().map(|e| e.source_id).collect();
         assert_eq!(
             feed,
@@ -1116,7 +1103,7 @@ mod feed_tests {
             cursor: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
-        let accounts = inventory_only();
+        let accounts = AccountMap::inventory_only("630");
         let input = store.reconcile_input("acme", accounts).unwrap();
         assert_eq!(
             input.product_accounts,

@@ -195,13 +195,8 @@ impl<'tx> PageRows<'tx> {
             self.tx.last_insert_rowid()
         } else {
             bind(&mut self.doc_lookup, 3, &[&doc_type, &external_id])?;
-            let doc_id: i64 = self
-                .doc_lookup
-                .raw_query()
-                .next()?
-                .map(|row| row.get(0))
-                .transpose()?
-                .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            let doc_id: i64 =
+                first_value(&mut self.doc_lookup)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
             bind(&mut self.doc_update, 5, &values)?;
             self.doc_update.raw_bind_parameter(1, doc_id)?;
             self.doc_update.raw_execute()?;
@@ -236,13 +231,7 @@ impl<'tx> PageRows<'tx> {
         // Looked up first: a DELETE from a table with foreign keys gathers the rows it removes
         // before removing them, a cost worth paying only for an entry that has lines.
         self.ledger_probe.raw_bind_parameter(3, &entry.source_id)?;
-        let stored: bool = self
-            .ledger_probe
-            .raw_query()
-            .next()?
-            .map(|row| row.get(0))
-            .transpose()?
-            .unwrap_or(false);
+        let stored: bool = first_value(&mut self.ledger_probe)?.unwrap_or(false);
         if stored {
             self.ledger_delete.raw_bind_parameter(3, &entry.source_id)?;
             self.ledger_delete.raw_execute()?;
@@ -268,4 +257,11 @@ impl<'tx> PageRows<'tx> {
         }
         Ok(())
     }
+}
+
+/// The first column of a bound statement's first row, if it has one.
+fn first_value<T: rusqlite::types::FromSql>(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+) -> rusqlite::Result<Option<T>> {
+    stmt.raw_query().next()?.map(|row| row.get(0)).transpose()
 }
