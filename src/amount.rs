@@ -14,7 +14,9 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-use serde::de::{self, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Error as _, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Number, Value};
 
@@ -112,9 +114,9 @@ where
 }
 
 /// Reads an amount as [`value_to_decimal`] reads its `Value`, with the same results and
-/// errors, without building a `Value` for the usual shapes: a string or null is read as it
-/// comes, a number (`serde_json` hands it over as a one-entry map) and anything else is read
-/// into a `Value` first.
+/// errors, without building a `Value` for the usual shapes: a string, null or whole number is
+/// read as it comes, and so is a number `serde_json` hands over as a one-entry map (see
+/// [`NumberKey`]); anything else (a boolean, an array, an object) is read into a `Value` first.
 struct AmountVisitor;
 
 impl<'de> Visitor<'de> for AmountVisitor {
@@ -144,12 +146,14 @@ impl<'de> Visitor<'de> for AmountVisitor {
         Ok(value_to_decimal(&Value::Bool(value)))
     }
 
+    /// A whole number is exactly its `Decimal` (what [`parse_amount`] makes of its digits).
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(value_to_decimal(&Value::from(value)))
+        Ok(Ok(Some(Decimal::from(value))))
     }
 
+    /// As [`Self::visit_i64`].
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(value_to_decimal(&Value::from(value)))
+        Ok(Ok(Some(Decimal::from(value))))
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
@@ -160,8 +164,137 @@ impl<'de> Visitor<'de> for AmountVisitor {
         Value::deserialize(SeqAccessDeserializer::new(seq)).map(|value| value_to_decimal(&value))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let first = match map.next_key_seed(NumberKey)? {
+            Some(FirstKey::Number) => return map.next_value_seed(NumberText),
+            Some(FirstKey::Other(key)) => Some(key),
+            None => None,
+        };
+        let map = Replayed { first: Some(first), map };
         Value::deserialize(MapAccessDeserializer::new(map)).map(|value| value_to_decimal(&value))
+    }
+}
+
+/// The key `serde_json` gives a number it hands over as a map (with `arbitrary_precision`,
+/// any number read through `deserialize_any` that is not a whole `u64` or `i64`): the map's
+/// one value is the number's text.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// A map's first key: [`NUMBER_TOKEN`], or any other key, kept to be handed on.
+enum FirstKey {
+    Number,
+    Other(String),
+}
+
+/// Reads a map's first key as `serde_json`'s `Value` does (as a string).
+struct NumberKey;
+
+impl<'de> DeserializeSeed<'de> for NumberKey {
+    type Value = FirstKey;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<FirstKey, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for NumberKey {
+    type Value = FirstKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<FirstKey, E> {
+        Ok(if key == NUMBER_TOKEN { FirstKey::Number } else { FirstKey::Other(key.to_owned()) })
+    }
+
+    fn visit_string<E: de::Error>(self, key: String) -> Result<FirstKey, E> {
+        Ok(if key == NUMBER_TOKEN { FirstKey::Number } else { FirstKey::Other(key) })
+    }
+}
+
+/// A number's text, read as [`number_to_decimal`] reads the [`Number`] a `Value` would hold.
+struct NumberText;
+
+impl<'de> DeserializeSeed<'de> for NumberText {
+    type Value = Result<Option<Decimal>, AmountError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for NumberText {
+    type Value = Result<Option<Decimal>, AmountError>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("string containing a number")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        // Text as `serde_json` writes a number is that number's text: read it directly.
+        // Anything else is read as a `Value` would read it, error included.
+        if is_json_number(text) {
+            return Ok(parse_amount(text).map(Some).map_err(|_| AmountError::new(text)));
+        }
+        let number = Number::from_str(text).map_err(E::custom)?;
+        Ok(number_to_decimal(&number).map(Some))
+    }
+}
+
+/// Whether `text` is a JSON number as `serde_json` writes one read from JSON text (and so the
+/// very text [`Number::from_str`] would keep): `-?(0|[1-9][0-9]*)(\.[0-9]+)?(e[+-][0-9]+)?`.
+fn is_json_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = usize::from(bytes.first() == Some(&b'-'));
+    let digits = |at: usize| bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let whole = digits(at);
+    if whole == 0 || (whole > 1 && bytes[at] == b'0') {
+        return false;
+    }
+    at += whole;
+    if bytes.get(at) == Some(&b'.') {
+        let fraction = digits(at + 1);
+        if fraction == 0 {
+            return false;
+        }
+        at += 1 + fraction;
+    }
+    if bytes.get(at) == Some(&b'e') {
+        if !matches!(bytes.get(at + 1), Some(b'+' | b'-')) {
+            return false;
+        }
+        let exponent = digits(at + 2);
+        if exponent == 0 {
+            return false;
+        }
+        at += 2 + exponent;
+    }
+    at == bytes.len()
+}
+
+/// A map whose first key was already read: hands it on, then the rest of the map.
+struct Replayed<A> {
+    first: Option<Option<String>>,
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replayed<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.first.take() {
+            Some(Some(key)) => seed.deserialize(key.into_deserializer()).map(Some),
+            Some(None) => Ok(None),
+            None => self.map.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
     }
 }
 
@@ -354,6 +487,130 @@ mod tests {
         }
     }
 
+    /// An amount as it was read before numbers had their own path: the whole JSON value read
+    /// into a `Value` first, then [`value_to_decimal`].
+    fn through_a_value<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        value_to_decimal(&value).map_err(|error| D::Error::custom(format!("Total: {error}")))
+    }
+
+    /// `json` as the `Total` of a line, read by [`field::total`] and by [`through_a_value`]:
+    /// the results, and the errors with their positions, must be the same.
+    fn read_both_ways(json: &str) -> Result<Option<Decimal>, String> {
+        #[derive(Debug, Deserialize)]
+        struct Line {
+            #[serde(default, rename = "Total", deserialize_with = "field::total")]
+            total: Option<Decimal>,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Before {
+            #[serde(default, rename = "Total", deserialize_with = "through_a_value")]
+            total: Option<Decimal>,
+        }
+        let text = format!(r#"{{"Total": {json}, "Next": 1}}"#);
+        let now = serde_json::from_str::<Line>(&text).map(|l| l.total).map_err(|e| e.to_string());
+        let before =
+            serde_json::from_str::<Before>(&text).map(|l| l.total).map_err(|e| e.to_string());
+        assert_eq!(now, before, "{json}");
+        if let (Ok(Some(now)), Ok(Some(before))) = (&now, &before) {
+            assert_eq!(now.to_string(), before.to_string(), "{json}: scale included");
+        }
+        now
+    }
+
+    #[rstest]
+    #[case::zero("0", "0")]
+    #[case::integer("148062", "148062")]
+    #[case::negative_integer("-42", "-42")]
+    #[case::negative_zero("-0", "0")]
+    #[case::largest_u64("18446744073709551615", "18446744073709551615")]
+    #[case::beyond_u64("18446744073709551616", "18446744073709551616")]
+    #[case::smallest_i64("-9223372036854775808", "-9223372036854775808")]
+    #[case::below_i64("-9223372036854775809", "-9223372036854775809")]
+    #[case::twenty_eight_digits("1234567890123456789012345678", "1234567890123456789012345678")]
+    #[case::decimal("40.00", "40.00")]
+    #[case::negative_decimal("-28750.10", "-28750.10")]
+    #[case::negative_zero_decimal("-0.0", "0.0")]
+    #[case::exponent("1e20", "100000000000000000000")]
+    #[case::upper_case_exponent("1E2", "100")]
+    #[case::signed_exponent("25e-1", "2.5")]
+    #[case::decimal_exponent("-1.5E+3", "-1500")]
+    #[case::string("\"50.00\"", "50.00")]
+    #[case::padded_string("\" -7 \"", "-7")]
+    fn numbers_and_strings_read_as_before(#[case] json: &str, #[case] expected: &str) {
+        let read = read_both_ways(json).unwrap().unwrap();
+        assert_eq!(read, dec(expected));
+    }
+
+    #[rstest]
+    #[case::null("null")]
+    #[case::empty_string(r#""""#)]
+    #[case::blank_string(r#""   ""#)]
+    fn absent_amounts_read_as_before(#[case] json: &str) {
+        assert_eq!(read_both_ways(json), Ok(None));
+    }
+
+    #[rstest]
+    #[case::beyond_decimal_range("123456789012345678901234567890", "123456789012345678901234567890")]
+    #[case::exponent_beyond_decimal_range("1e40", "1e+40")]
+    #[case::comma_string(r#""12,50""#, r#""12,50""#)]
+    #[case::boolean("true", "true")]
+    #[case::array("[1, 2.50]", "[1,2.50]")]
+    #[case::empty_array("[]", "[]")]
+    #[case::object(r#"{"Amount": 1}"#, r#"{"Amount":1}"#)]
+    #[case::empty_object("{}", "{}")]
+    #[case::object_whose_first_key_is_the_number_token_then_more(
+        r#"{"$serde_json::private::Number": "1", "b": 2}"#,
+        ""
+    )]
+    #[case::number_token_with_text_not_a_number(
+        r#"{"$serde_json::private::Number": " 12"}"#,
+        ""
+    )]
+    #[case::number_token_with_a_number(r#"{"$serde_json::private::Number": 12}"#, "")]
+    #[case::raw_value_token(r#"{"$serde_json::private::RawValue": "[1]"}"#, "")]
+    #[case::cut_short("[1, ", "")]
+    fn unreadable_amounts_fail_as_before(#[case] json: &str, #[case] quoted: &str) {
+        let error = read_both_ways(json).unwrap_err();
+        if !quoted.is_empty() {
+            assert!(error.starts_with(&format!("Total: {quoted} is not a decimal amount")), "{error}");
+        }
+    }
+
+    #[rstest]
+    #[case::canonical_number_token(r#"{"$serde_json::private::Number": "-1.50e+2"}"#, "-150")]
+    #[case::number_token_in_another_spelling(r#"{"$serde_json::private::Number": "15E1"}"#, "150")]
+    fn the_number_token_read_from_text_reads_as_before(#[case] json: &str, #[case] expected: &str) {
+        assert_eq!(read_both_ways(json), Ok(Some(dec(expected))));
+    }
+
+    #[rstest]
+    #[case::zero("0", true)]
+    #[case::integer("120", true)]
+    #[case::negative_zero("-0", true)]
+    #[case::decimal("-0.50", true)]
+    #[case::exponent("5e+02", true)]
+    #[case::decimal_exponent("1.25e-7", true)]
+    #[case::leading_zero("01", false)]
+    #[case::bare_minus("-", false)]
+    #[case::plus("+1", false)]
+    #[case::no_fraction_digits("1.", false)]
+    #[case::no_whole_digits(".5", false)]
+    #[case::unsigned_exponent("1e5", false)]
+    #[case::upper_case_exponent("1E+5", false)]
+    #[case::no_exponent_digits("1e+", false)]
+    #[case::padded(" 1", false)]
+    #[case::trailing("1 ", false)]
+    #[case::empty("", false)]
+    fn json_number_text_is_recognised_exactly(#[case] text: &str, #[case] expected: bool) {
+        assert_eq!(is_json_number(text), expected);
+        if expected {
+            assert_eq!(Number::from_str(text).unwrap().as_str(), text);
+        }
+    }
+
     #[test]
     fn a_field_deserializer_names_its_field() {
         #[derive(Debug, Deserialize)]
@@ -380,6 +637,34 @@ mod tests {
             let amount = Decimal::new(mantissa, scale);
             let read = value_to_decimal(&Value::String(amount.to_string())).unwrap();
             prop_assert_eq!(read, Some(amount));
+        }
+
+        #[test]
+        fn any_json_number_reads_as_before(
+            sign in prop::bool::ANY,
+            whole in "0|[1-9][0-9]{0,30}",
+            fraction in prop::option::of("[0-9]{1,30}"),
+            exponent in prop::option::of("[eE][+-]?[0-9]{1,3}"),
+        ) {
+            let json = format!(
+                "{}{whole}{}{}",
+                if sign { "-" } else { "" },
+                fraction.map(|f| format!(".{f}")).unwrap_or_default(),
+                exponent.unwrap_or_default(),
+            );
+            let _ = read_both_ways(&json);
+        }
+
+        #[test]
+        fn any_number_token_text_reads_as_before(text in "[-+0-9.eE ]{0,12}") {
+            let json = format!(r#"{{"$serde_json::private::Number": {text:?}}}"#);
+            let _ = read_both_ways(&json);
+        }
+
+        #[test]
+        fn whole_numbers_read_as_their_digits(signed in any::<i64>(), unsigned in any::<u64>()) {
+            prop_assert_eq!(read_both_ways(&signed.to_string()), Ok(Some(Decimal::from(signed))));
+            prop_assert_eq!(read_both_ways(&unsigned.to_string()), Ok(Some(Decimal::from(unsigned))));
         }
 
         #[test]
