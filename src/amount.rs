@@ -113,6 +113,137 @@ where
         .map_err(|error| D::Error::custom(format!("{field}: {error}")))
 }
 
+/// Deserializes an optional amount from JSON text read by `serde_json`, naming `field` in the
+/// error: as [`deserialize_named`], with the same results and errors, but from the amount's
+/// JSON text as written (`serde_json` lends it without copying), so the usual shapes (a
+/// number without exponent, a string without escapes, null) are read without `serde_json`
+/// first building a number's text. For models read both from text and from a `Value` (Xero's);
+/// from a `Value` it costs more than [`deserialize_named`] (the value is printed to be read).
+///
+/// One difference: an error `serde_json` itself raises inside a value that is no amount (a
+/// map holding `serde_json`'s private number key) gives its position within that value's text,
+/// not within the whole text. The Xero read from text drops its errors anyway (see
+/// [`crate::xero::normalise`]: a record it refuses is read again through a `Value`).
+pub(crate) fn deserialize_text<'de, D>(
+    deserializer: D,
+    field: &'static str,
+) -> Result<Option<Decimal>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer
+        .deserialize_newtype_struct(RAW_TOKEN, TextVisitor)?
+        .map_err(|error| D::Error::custom(format!("{field}: {error}")))
+}
+
+/// The name under which `serde_json` hands a value over as its JSON text (it is
+/// [`serde_json::value::RawValue`]'s): a one-entry map from this key to the text.
+const RAW_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// Reads an amount from its JSON text (see [`deserialize_text`]).
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Result<Option<Decimal>, AmountError>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount")
+    }
+
+    /// Not `serde_json`: the value as it comes.
+    fn visit_newtype_struct<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(AmountVisitor)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match map.next_key_seed(NumberKey)? {
+            Some(FirstKey::Raw) => map.next_value_seed(AmountText),
+            first => AmountVisitor::rest_of_map(first, map),
+        }
+    }
+}
+
+/// An amount's JSON text: lent by `serde_json` reading text, else printed from a `Value`.
+struct AmountText;
+
+impl<'de> DeserializeSeed<'de> for AmountText {
+    type Value = Result<Option<Decimal>, AmountError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AmountText {
+    type Value = Result<Option<Decimal>, AmountError>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount's JSON text")
+    }
+
+    /// Text lent from the JSON being read: read as that reader reads it.
+    fn visit_borrowed_str<E: de::Error>(self, json: &'de str) -> Result<Self::Value, E> {
+        let bytes = json.as_bytes();
+        match bytes.first() {
+            Some(b'n') if json == "null" => return Ok(Ok(None)),
+            Some(b'"') if json.len() >= 2 && !json.contains('\\') => {
+                return AmountVisitor.visit_str(&json[1..json.len() - 1]);
+            }
+            // `serde_json` reads a number without exponent as its text (`40.00`), or as a
+            // `u64` or `i64`: the same amount.
+            Some(b'-' | b'0'..=b'9') if !bytes.iter().any(|b| matches!(b, b'e' | b'E')) => {
+                let amount = fast_decimal(json).map_or_else(|| parse_amount(json), Ok);
+                return Ok(amount.map(Some).map_err(|_| AmountError::new(json)));
+            }
+            _ => {}
+        }
+        let mut reader = serde_json::Deserializer::from_str(json);
+        de::Deserializer::deserialize_any(&mut reader, AmountVisitor).map_err(E::custom)
+    }
+
+    /// Text printed from a `Value`: read as that `Value` is read.
+    fn visit_str<E: de::Error>(self, json: &str) -> Result<Self::Value, E> {
+        let value: Value = serde_json::from_str(json).map_err(E::custom)?;
+        value.deserialize_any(AmountVisitor).map_err(E::custom)
+    }
+}
+
+/// A plain decimal (`-?digits(.digits)?`, at most 18 digits, not negative zero) as
+/// [`Decimal::from_str`] reads it, without its general parser; `None` for anything else.
+fn fast_decimal(text: &str) -> Option<Decimal> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let mut mantissa = 0u64;
+    let mut digits = 0u32;
+    let mut scale = None;
+    for (at, byte) in unsigned.bytes().enumerate() {
+        match byte {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(byte - b'0');
+                digits += 1;
+            }
+            b'.' if scale.is_none() && at > 0 && at + 1 < unsigned.len() => {
+                scale = Some(u32::try_from(unsigned.len() - at - 1).ok()?);
+            }
+            _ => return None,
+        }
+        if digits > 18 {
+            return None;
+        }
+    }
+    if digits == 0 || (negative && mantissa == 0) {
+        return None;
+    }
+    let lo = u32::try_from(mantissa & 0xFFFF_FFFF).ok()?;
+    let mid = u32::try_from(mantissa >> 32).ok()?;
+    Some(Decimal::from_parts(lo, mid, 0, negative, scale.unwrap_or(0)))
+}
+
 /// Reads an amount as [`value_to_decimal`] reads its `Value`, with the same results and
 /// errors, without building a `Value` for the usual shapes: a string, null or whole number is
 /// read as it comes, and so is a number `serde_json` hands over as a one-entry map (see
@@ -165,12 +296,24 @@ impl<'de> Visitor<'de> for AmountVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let first = match map.next_key_seed(NumberKey)? {
+        let first = map.next_key_seed(NumberKey)?;
+        Self::rest_of_map(first, map)
+    }
+}
+
+impl AmountVisitor {
+    /// A map whose `first` key was read: a number's text, or a map read into a `Value`.
+    fn rest_of_map<'de, A: MapAccess<'de>>(
+        first: Option<FirstKey>,
+        mut map: A,
+    ) -> Result<Result<Option<Decimal>, AmountError>, A::Error> {
+        let first = match first {
             Some(FirstKey::Number) => return map.next_value_seed(NumberText),
-            Some(FirstKey::Other(key)) => Some(key),
-            None => None,
+            Some(FirstKey::Raw) => Pending::Key(RAW_TOKEN.to_owned()),
+            Some(FirstKey::Other(key)) => Pending::Key(key),
+            None => Pending::End,
         };
-        let map = Replayed { first: Some(first), map };
+        let map = Replayed { first, map };
         Value::deserialize(MapAccessDeserializer::new(map)).map(|value| value_to_decimal(&value))
     }
 }
@@ -180,9 +323,10 @@ impl<'de> Visitor<'de> for AmountVisitor {
 /// one value is the number's text.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
-/// A map's first key: [`NUMBER_TOKEN`], or any other key, kept to be handed on.
+/// A map's first key: [`NUMBER_TOKEN`], [`RAW_TOKEN`], or any other key, kept to be handed on.
 enum FirstKey {
     Number,
+    Raw,
     Other(String),
 }
 
@@ -205,11 +349,19 @@ impl Visitor<'_> for NumberKey {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<FirstKey, E> {
-        Ok(if key == NUMBER_TOKEN { FirstKey::Number } else { FirstKey::Other(key.to_owned()) })
+        Ok(match key {
+            NUMBER_TOKEN => FirstKey::Number,
+            RAW_TOKEN => FirstKey::Raw,
+            _ => FirstKey::Other(key.to_owned()),
+        })
     }
 
     fn visit_string<E: de::Error>(self, key: String) -> Result<FirstKey, E> {
-        Ok(if key == NUMBER_TOKEN { FirstKey::Number } else { FirstKey::Other(key) })
+        Ok(match key.as_str() {
+            NUMBER_TOKEN => FirstKey::Number,
+            RAW_TOKEN => FirstKey::Raw,
+            _ => FirstKey::Other(key),
+        })
     }
 }
 
@@ -275,8 +427,18 @@ fn is_json_number(text: &str) -> bool {
 
 /// A map whose first key was already read: hands it on, then the rest of the map.
 struct Replayed<A> {
-    first: Option<Option<String>>,
+    first: Pending,
     map: A,
+}
+
+/// What a [`Replayed`] map has still to hand on before the rest of the map.
+enum Pending {
+    /// The first key.
+    Key(String),
+    /// The end: the map was empty.
+    End,
+    /// Nothing: the rest comes from the map.
+    Nothing,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replayed<A> {
@@ -286,10 +448,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replayed<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        match self.first.take() {
-            Some(Some(key)) => seed.deserialize(key.into_deserializer()).map(Some),
-            Some(None) => Ok(None),
-            None => self.map.next_key_seed(seed),
+        match std::mem::replace(&mut self.first, Pending::Nothing) {
+            Pending::Key(key) => seed.deserialize(key.into_deserializer()).map(Some),
+            Pending::End => Ok(None),
+            Pending::Nothing => self.map.next_key_seed(seed),
         }
     }
 
@@ -299,51 +461,73 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replayed<A> {
 }
 
 /// Declares one deserializer per amount field, so an unreadable amount's error says which
-/// field it was (`Total: "12,50" is not a decimal amount`); serde itself does not say.
+/// field it was (`Total: "12,50" is not a decimal amount`); serde itself does not say. Each
+/// field has two: in `field`, read by [`deserialize_named`]; in `text_field`, by
+/// [`deserialize_text`].
 macro_rules! amount_fields {
-    ($($name:ident => $field:literal),* $(,)?) => {$(
-        #[doc = concat!("Reads `", $field, "` as an exact amount (see [`deserialize_named`]).")]
-        pub(crate) fn $name<'de, D: Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Option<Decimal>, D::Error> {
-            super::deserialize_named(deserializer, $field)
+    ($($name:ident => $field:literal),* $(,)?) => {
+        /// Field-named amount deserializers for `#[serde(deserialize_with = "field::total")]`.
+        #[allow(dead_code, reason = "one list for both modules: each models uses some")]
+        pub(crate) mod field {
+            use rust_decimal::Decimal;
+            use serde::Deserializer;
+
+            $(
+                #[doc = concat!("Reads `", $field, "` as an exact amount (see [`deserialize_named`](super::deserialize_named)).")]
+                pub(crate) fn $name<'de, D: Deserializer<'de>>(
+                    deserializer: D,
+                ) -> Result<Option<Decimal>, D::Error> {
+                    super::deserialize_named(deserializer, $field)
+                }
+            )*
         }
-    )*};
+
+        /// The same, reading amounts from their JSON text ([`deserialize_text`]): for models
+        /// read from JSON text by `serde_json` (Xero's).
+        #[allow(dead_code, reason = "one list for both modules: each models uses some")]
+        pub(crate) mod text_field {
+            use rust_decimal::Decimal;
+            use serde::Deserializer;
+
+            $(
+                #[doc = concat!("Reads `", $field, "` as an exact amount from its JSON text (see [`deserialize_text`](super::deserialize_text)).")]
+                pub(crate) fn $name<'de, D: Deserializer<'de>>(
+                    deserializer: D,
+                ) -> Result<Option<Decimal>, D::Error> {
+                    super::deserialize_text(deserializer, $field)
+                }
+            )*
+        }
+    };
 }
 
-/// Field-named amount deserializers for `#[serde(deserialize_with = "field::total")]`.
-pub(crate) mod field {
-    use rust_decimal::Decimal;
-    use serde::Deserializer;
-
-    amount_fields! {
-        adjustment => "Adjustment",
-        amount => "Amount",
-        amount_credited => "AmountCredited",
-        amount_due => "AmountDue",
-        amount_paid => "AmountPaid",
-        applied_amount => "AppliedAmount",
-        average_cost => "AverageCost",
-        bank_amount => "BankAmount",
-        cost => "Cost",
-        currency_rate => "CurrencyRate",
-        discount => "Discount",
-        gross_amount => "GrossAmount",
-        line_amount => "LineAmount",
-        net_amount => "NetAmount",
-        paid => "Paid",
-        price => "Price",
-        quantity => "Quantity",
-        remaining_credit => "RemainingCredit",
-        sub_total => "SubTotal",
-        tax => "Tax",
-        tax_amount => "TaxAmount",
-        total => "Total",
-        total_tax => "TotalTax",
-        transfer_quantity => "TransferQuantity",
-        unit_amount => "UnitAmount",
-        unit_cost => "UnitCost",
-    }
+amount_fields! {
+    adjustment => "Adjustment",
+    amount => "Amount",
+    amount_credited => "AmountCredited",
+    amount_due => "AmountDue",
+    amount_paid => "AmountPaid",
+    applied_amount => "AppliedAmount",
+    average_cost => "AverageCost",
+    bank_amount => "BankAmount",
+    cost => "Cost",
+    currency_rate => "CurrencyRate",
+    discount => "Discount",
+    gross_amount => "GrossAmount",
+    line_amount => "LineAmount",
+    net_amount => "NetAmount",
+    paid => "Paid",
+    price => "Price",
+    quantity => "Quantity",
+    remaining_credit => "RemainingCredit",
+    sub_total => "SubTotal",
+    tax => "Tax",
+    tax_amount => "TaxAmount",
+    total => "Total",
+    total_tax => "TotalTax",
+    transfer_quantity => "TransferQuantity",
+    unit_amount => "UnitAmount",
+    unit_cost => "UnitCost",
 }
 
 /// Money as printed everywhere: at least two decimal places, no trailing zeros beyond them,
@@ -505,17 +689,49 @@ mod tests {
             total: Option<Decimal>,
         }
         #[derive(Debug, Deserialize)]
+        struct FromText {
+            #[serde(default, rename = "Total", deserialize_with = "text_field::total")]
+            total: Option<Decimal>,
+        }
+        #[derive(Debug, Deserialize)]
         struct Before {
             #[serde(default, rename = "Total", deserialize_with = "through_a_value")]
             total: Option<Decimal>,
         }
         let text = format!(r#"{{"Total": {json}, "Next": 1}}"#);
-        let now = serde_json::from_str::<Line>(&text).map(|l| l.total).map_err(|e| e.to_string());
         let before =
             serde_json::from_str::<Before>(&text).map(|l| l.total).map_err(|e| e.to_string());
+        let now = serde_json::from_str::<Line>(&text).map(|l| l.total).map_err(|e| e.to_string());
+        let from_text =
+            serde_json::from_str::<FromText>(&text).map(|l| l.total).map_err(|e| e.to_string());
+        for read in [&now, &from_text] {
+            if let (Ok(Some(read)), Ok(Some(before))) = (read, &before) {
+                assert_eq!(read.serialize(), before.serialize(), "{json}: scale and sign included");
+            }
+        }
         assert_eq!(now, before, "{json}");
-        if let (Ok(Some(now)), Ok(Some(before))) = (&now, &before) {
-            assert_eq!(now.to_string(), before.to_string(), "{json}: scale included");
+        // An error `serde_json` itself raises inside a value read from its text (a map that is
+        // no amount) gives its position within that text: the same message, elsewhere.
+        match (&from_text, &before) {
+            (Err(from_text), Err(before)) if !before.starts_with("Total: ") => {
+                let message = |error: &str| error.split(" at line ").next().unwrap().to_owned();
+                assert_eq!(message(from_text), message(before), "{json}");
+            }
+            _ => assert_eq!(from_text, before, "{json}"),
+        }
+        // From a `Value`, both read as before too.
+        if let Ok(value) = serde_json::from_str::<Value>(&text) {
+            let now = serde_json::from_value::<Line>(value.clone()).map(|l| l.total);
+            let from_text = serde_json::from_value::<FromText>(value).map(|l| l.total);
+            match (now, from_text) {
+                (Ok(now), Ok(from_text)) => {
+                    assert_eq!(now.map(|d| d.serialize()), from_text.map(|d| d.serialize()));
+                }
+                (Err(now), Err(from_text)) => {
+                    assert_eq!(now.to_string(), from_text.to_string(), "{json}");
+                }
+                other => panic!("{json}: {other:?}"),
+            }
         }
         now
     }
@@ -553,7 +769,10 @@ mod tests {
     }
 
     #[rstest]
-    #[case::beyond_decimal_range("123456789012345678901234567890", "123456789012345678901234567890")]
+    #[case::beyond_decimal_range(
+        "123456789012345678901234567890",
+        "123456789012345678901234567890"
+    )]
     #[case::exponent_beyond_decimal_range("1e40", "1e+40")]
     #[case::comma_string(r#""12,50""#, r#""12,50""#)]
     #[case::boolean("true", "true")]
@@ -565,17 +784,17 @@ mod tests {
         r#"{"$serde_json::private::Number": "1", "b": 2}"#,
         ""
     )]
-    #[case::number_token_with_text_not_a_number(
-        r#"{"$serde_json::private::Number": " 12"}"#,
-        ""
-    )]
+    #[case::number_token_with_text_not_a_number(r#"{"$serde_json::private::Number": " 12"}"#, "")]
     #[case::number_token_with_a_number(r#"{"$serde_json::private::Number": 12}"#, "")]
     #[case::raw_value_token(r#"{"$serde_json::private::RawValue": "[1]"}"#, "")]
     #[case::cut_short("[1, ", "")]
     fn unreadable_amounts_fail_as_before(#[case] json: &str, #[case] quoted: &str) {
         let error = read_both_ways(json).unwrap_err();
         if !quoted.is_empty() {
-            assert!(error.starts_with(&format!("Total: {quoted} is not a decimal amount")), "{error}");
+            assert!(
+                error.starts_with(&format!("Total: {quoted} is not a decimal amount")),
+                "{error}"
+            );
         }
     }
 
@@ -609,6 +828,21 @@ mod tests {
         if expected {
             assert_eq!(Number::from_str(text).unwrap().as_str(), text);
         }
+    }
+
+    #[rstest]
+    #[case::integer("151", Some("151"))]
+    #[case::two_places("-151.20", Some("-151.20"))]
+    #[case::zero_with_scale("0.00", Some("0.00"))]
+    #[case::eighteen_digits("123456789.123456789", Some("123456789.123456789"))]
+    #[case::nineteen_digits("1234567890.123456789", None)]
+    #[case::negative_zero("-0.0", None)]
+    #[case::exponent("1e2", None)]
+    #[case::two_dots("1.2.3", None)]
+    #[case::bare_dot(".", None)]
+    fn plain_decimals_take_the_short_way(#[case] text: &str, #[case] expected: Option<&str>) {
+        let fast = fast_decimal(text);
+        assert_eq!(fast.map(|d| d.serialize()), expected.map(|e| dec(e).serialize()));
     }
 
     #[test]
@@ -665,6 +899,15 @@ mod tests {
         fn whole_numbers_read_as_their_digits(signed in any::<i64>(), unsigned in any::<u64>()) {
             prop_assert_eq!(read_both_ways(&signed.to_string()), Ok(Some(Decimal::from(signed))));
             prop_assert_eq!(read_both_ways(&unsigned.to_string()), Ok(Some(Decimal::from(unsigned))));
+        }
+
+        #[test]
+        fn a_plain_decimal_is_read_as_its_general_parser_reads_it(
+            text in "-?[0-9]{1,20}(\\.[0-9]{1,20})?",
+        ) {
+            if let Some(fast) = fast_decimal(&text) {
+                prop_assert_eq!(fast.serialize(), Decimal::from_str(&text).unwrap().serialize());
+            }
         }
 
         #[test]

@@ -11,7 +11,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 
-use super::amount::field;
+use super::amount::text_field as field;
 
 /// Reads `null` as the type's default (an empty list), as Xero sometimes sends it.
 fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
