@@ -8,7 +8,11 @@
 //!
 //! Only the fields cxsync uses are modelled; the raw JSON is kept beside every record.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use rust_decimal::Decimal;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::amount::text_field as field;
@@ -22,21 +26,89 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// Reads a text field cxsync only inspects (a date to parse, a code to compare) or does not
+/// use, borrowed from the JSON text when it has no escapes: as an `Option<String>` reads it
+/// (`null` is `None`; anything but a string is refused with the same error), without a copy.
+fn borrowed_text<'de: 'a, 'a, D>(deserializer: D) -> Result<Option<Cow<'a, str>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_option(OptionalText)
+}
+
+/// [`borrowed_text`]: `null` or a string.
+struct OptionalText;
+
+impl<'de> Visitor<'de> for OptionalText {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("option")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_string(Text).map(Some)
+    }
+}
+
+/// A string, borrowed when it can be: expects what a `String` expects.
+struct Text;
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(text))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(text))
+    }
+
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
+        std::str::from_utf8(bytes)
+            .map(|text| Cow::Owned(text.to_owned()))
+            .map_err(|_| E::invalid_value(de::Unexpected::Bytes(bytes), &self))
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Self::Value, E> {
+        String::from_utf8(bytes)
+            .map(Cow::Owned)
+            .map_err(|error| E::invalid_value(de::Unexpected::Bytes(&error.into_bytes()), &self))
+    }
+}
+
 /// A contact as embedded in documents.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ContactRef {
-    #[serde(rename = "ContactID")]
-    pub contact_id: Option<String>,
+pub struct ContactRef<'a> {
+    #[serde(rename = "ContactID", default, borrow, deserialize_with = "borrowed_text")]
+    pub contact_id: Option<Cow<'a, str>>,
     pub name: Option<String>,
 }
 
 /// An account as embedded in payments and bank transactions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AccountRef {
-    #[serde(rename = "AccountID")]
-    pub account_id: Option<String>,
+pub struct AccountRef<'a> {
+    #[serde(rename = "AccountID", default, borrow, deserialize_with = "borrowed_text")]
+    pub account_id: Option<Cow<'a, str>>,
     pub code: Option<String>,
     pub name: Option<String>,
 }
@@ -44,9 +116,9 @@ pub struct AccountRef {
 /// One line of an invoice, credit note or bank transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct LineItem {
-    #[serde(rename = "LineItemID")]
-    pub line_item_id: Option<String>,
+pub struct LineItem<'a> {
+    #[serde(rename = "LineItemID", default, borrow, deserialize_with = "borrowed_text")]
+    pub line_item_id: Option<Cow<'a, str>>,
     pub item_code: Option<String>,
     pub description: Option<String>,
     #[serde(default, deserialize_with = "field::quantity")]
@@ -57,29 +129,34 @@ pub struct LineItem {
     pub line_amount: Option<Decimal>,
     #[serde(default, deserialize_with = "field::tax_amount")]
     pub tax_amount: Option<Decimal>,
-    pub tax_type: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub tax_type: Option<Cow<'a, str>>,
     pub account_code: Option<String>,
-    #[serde(rename = "AccountID")]
-    pub account_id: Option<String>,
+    #[serde(rename = "AccountID", default, borrow, deserialize_with = "borrowed_text")]
+    pub account_id: Option<Cow<'a, str>>,
 }
 
 /// `GET /Invoices`: a sales invoice (`ACCREC`) or bill (`ACCPAY`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Invoice {
+pub struct Invoice<'a> {
     #[serde(rename = "InvoiceID")]
     pub invoice_id: Option<String>,
     /// `ACCREC`, `ACCPAY` (and, inside payments, `ACCRECCREDIT`…).
-    #[serde(rename = "Type")]
-    pub kind: Option<String>,
+    #[serde(rename = "Type", default, borrow, deserialize_with = "borrowed_text")]
+    pub kind: Option<Cow<'a, str>>,
     pub invoice_number: Option<String>,
     pub reference: Option<String>,
-    pub contact: Option<ContactRef>,
+    pub contact: Option<ContactRef<'a>>,
     pub status: Option<String>,
-    pub date: Option<String>,
-    pub date_string: Option<String>,
-    pub due_date: Option<String>,
-    pub due_date_string: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date_string: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub due_date: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub due_date_string: Option<Cow<'a, str>>,
     pub currency_code: Option<String>,
     #[serde(default, deserialize_with = "field::currency_rate")]
     pub currency_rate: Option<Decimal>,
@@ -95,12 +172,13 @@ pub struct Invoice {
     pub amount_paid: Option<Decimal>,
     #[serde(default, deserialize_with = "field::amount_credited")]
     pub amount_credited: Option<Decimal>,
-    #[serde(rename = "UpdatedDateUTC")]
-    pub updated_date_utc: Option<String>,
+    #[serde(rename = "UpdatedDateUTC", default, borrow, deserialize_with = "borrowed_text")]
+    pub updated_date_utc: Option<Cow<'a, str>>,
     /// `Exclusive`, `Inclusive` (line amounts include their tax) or `NoTax`.
-    pub line_amount_types: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub line_amount_types: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub line_items: Vec<LineItem>,
+    pub line_items: Vec<LineItem<'a>>,
 }
 
 /// A credit note's allocation against an invoice.
@@ -141,19 +219,23 @@ pub struct PaymentRef {
 /// `GET /CreditNotes`: a sales (`ACCRECCREDIT`) or purchase (`ACCPAYCREDIT`) credit note.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CreditNote {
+pub struct CreditNote<'a> {
     #[serde(rename = "CreditNoteID")]
     pub credit_note_id: Option<String>,
-    #[serde(rename = "Type")]
-    pub kind: Option<String>,
+    #[serde(rename = "Type", default, borrow, deserialize_with = "borrowed_text")]
+    pub kind: Option<Cow<'a, str>>,
     pub credit_note_number: Option<String>,
     pub reference: Option<String>,
-    pub contact: Option<ContactRef>,
+    pub contact: Option<ContactRef<'a>>,
     pub status: Option<String>,
-    pub date: Option<String>,
-    pub date_string: Option<String>,
-    pub due_date: Option<String>,
-    pub due_date_string: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date_string: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub due_date: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub due_date_string: Option<Cow<'a, str>>,
     pub currency_code: Option<String>,
     #[serde(default, deserialize_with = "field::sub_total")]
     pub sub_total: Option<Decimal>,
@@ -169,21 +251,23 @@ pub struct CreditNote {
     pub allocations: Option<Vec<Allocation>>,
     /// Cash refunds of this credit note; `None` when left out.
     pub payments: Option<Vec<PaymentRef>>,
-    #[serde(rename = "UpdatedDateUTC")]
-    pub updated_date_utc: Option<String>,
+    #[serde(rename = "UpdatedDateUTC", default, borrow, deserialize_with = "borrowed_text")]
+    pub updated_date_utc: Option<Cow<'a, str>>,
     /// `Exclusive`, `Inclusive` (line amounts include their tax) or `NoTax`.
-    pub line_amount_types: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub line_amount_types: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub line_items: Vec<LineItem>,
+    pub line_items: Vec<LineItem<'a>>,
 }
 
 /// `GET /Payments`: one payment against an invoice, credit note, prepayment or overpayment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Payment {
+pub struct Payment<'a> {
     #[serde(rename = "PaymentID")]
     pub payment_id: Option<String>,
-    pub date: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "field::amount")]
     pub amount: Option<Decimal>,
     #[serde(default, deserialize_with = "field::bank_amount")]
@@ -192,30 +276,32 @@ pub struct Payment {
     pub currency_rate: Option<Decimal>,
     pub reference: Option<String>,
     /// `ACCRECPAYMENT`, `ACCPAYPAYMENT`, `ARCREDITPAYMENT`…
-    pub payment_type: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub payment_type: Option<Cow<'a, str>>,
     /// `AUTHORISED` or `DELETED`.
     pub status: Option<String>,
     pub is_reconciled: Option<bool>,
-    #[serde(rename = "UpdatedDateUTC")]
-    pub updated_date_utc: Option<String>,
+    #[serde(rename = "UpdatedDateUTC", default, borrow, deserialize_with = "borrowed_text")]
+    pub updated_date_utc: Option<Cow<'a, str>>,
     /// The bank (or other) account the money moved through.
-    pub account: Option<AccountRef>,
+    pub account: Option<AccountRef<'a>>,
     /// The invoice paid. Xero also puts credit-note refunds here (`Type: ACCRECCREDIT`).
-    pub invoice: Option<Invoice>,
-    pub credit_note: Option<CreditNote>,
+    pub invoice: Option<Invoice<'a>>,
+    pub credit_note: Option<CreditNote<'a>>,
 }
 
 /// One line of a manual journal: `LineAmount` is debit positive, credit negative.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ManualJournalLine {
+pub struct ManualJournalLine<'a> {
     #[serde(default, deserialize_with = "field::line_amount")]
     pub line_amount: Option<Decimal>,
     pub account_code: Option<String>,
-    #[serde(rename = "AccountID")]
-    pub account_id: Option<String>,
+    #[serde(rename = "AccountID", default, borrow, deserialize_with = "borrowed_text")]
+    pub account_id: Option<Cow<'a, str>>,
     pub description: Option<String>,
-    pub tax_type: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub tax_type: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "field::tax_amount")]
     pub tax_amount: Option<Decimal>,
     pub is_blank: Option<bool>,
@@ -224,69 +310,76 @@ pub struct ManualJournalLine {
 /// `GET /ManualJournals`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ManualJournal {
+pub struct ManualJournal<'a> {
     #[serde(rename = "ManualJournalID")]
     pub manual_journal_id: Option<String>,
     pub narration: Option<String>,
-    pub date: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date: Option<Cow<'a, str>>,
     /// `DRAFT`, `POSTED`, `DELETED`, `VOIDED`, `ARCHIVED`.
     pub status: Option<String>,
-    pub line_amount_types: Option<String>,
-    #[serde(rename = "UpdatedDateUTC")]
-    pub updated_date_utc: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub line_amount_types: Option<Cow<'a, str>>,
+    #[serde(rename = "UpdatedDateUTC", default, borrow, deserialize_with = "borrowed_text")]
+    pub updated_date_utc: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub journal_lines: Vec<ManualJournalLine>,
+    pub journal_lines: Vec<ManualJournalLine<'a>>,
 }
 
 /// `GET /BankTransactions`: spend or receive money (and their transfer, prepayment and
 /// overpayment variants).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct BankTransaction {
+pub struct BankTransaction<'a> {
     #[serde(rename = "BankTransactionID")]
     pub bank_transaction_id: Option<String>,
     /// `SPEND`, `RECEIVE`, `SPEND-TRANSFER`, `RECEIVE-PREPAYMENT`…
-    #[serde(rename = "Type")]
-    pub kind: Option<String>,
-    pub contact: Option<ContactRef>,
-    pub bank_account: Option<AccountRef>,
+    #[serde(rename = "Type", default, borrow, deserialize_with = "borrowed_text")]
+    pub kind: Option<Cow<'a, str>>,
+    pub contact: Option<ContactRef<'a>>,
+    pub bank_account: Option<AccountRef<'a>>,
     pub is_reconciled: Option<bool>,
-    pub date: Option<String>,
-    pub date_string: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub date_string: Option<Cow<'a, str>>,
     pub reference: Option<String>,
     pub currency_code: Option<String>,
     #[serde(default, deserialize_with = "field::currency_rate")]
     pub currency_rate: Option<Decimal>,
     /// `AUTHORISED`, `DELETED`, `VOIDED`.
     pub status: Option<String>,
-    pub line_amount_types: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub line_amount_types: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "field::sub_total")]
     pub sub_total: Option<Decimal>,
     #[serde(default, deserialize_with = "field::total_tax")]
     pub total_tax: Option<Decimal>,
     #[serde(default, deserialize_with = "field::total")]
     pub total: Option<Decimal>,
-    #[serde(rename = "UpdatedDateUTC")]
-    pub updated_date_utc: Option<String>,
-    #[serde(rename = "PrepaymentID")]
-    pub prepayment_id: Option<String>,
-    #[serde(rename = "OverpaymentID")]
-    pub overpayment_id: Option<String>,
+    #[serde(rename = "UpdatedDateUTC", default, borrow, deserialize_with = "borrowed_text")]
+    pub updated_date_utc: Option<Cow<'a, str>>,
+    #[serde(rename = "PrepaymentID", default, borrow, deserialize_with = "borrowed_text")]
+    pub prepayment_id: Option<Cow<'a, str>>,
+    #[serde(rename = "OverpaymentID", default, borrow, deserialize_with = "borrowed_text")]
+    pub overpayment_id: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub line_items: Vec<LineItem>,
+    pub line_items: Vec<LineItem<'a>>,
 }
 
 /// One line of a general-ledger journal: `NetAmount` is debit positive, credit negative.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct JournalLine {
-    #[serde(rename = "JournalLineID")]
-    pub journal_line_id: Option<String>,
-    #[serde(rename = "AccountID")]
-    pub account_id: Option<String>,
+pub struct JournalLine<'a> {
+    #[serde(rename = "JournalLineID", default, borrow, deserialize_with = "borrowed_text")]
+    pub journal_line_id: Option<Cow<'a, str>>,
+    #[serde(rename = "AccountID", default, borrow, deserialize_with = "borrowed_text")]
+    pub account_id: Option<Cow<'a, str>>,
     pub account_code: Option<String>,
-    pub account_type: Option<String>,
-    pub account_name: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub account_type: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub account_name: Option<Cow<'a, str>>,
     pub description: Option<String>,
     #[serde(default, deserialize_with = "field::net_amount")]
     pub net_amount: Option<Decimal>,
@@ -294,27 +387,29 @@ pub struct JournalLine {
     pub gross_amount: Option<Decimal>,
     #[serde(default, deserialize_with = "field::tax_amount")]
     pub tax_amount: Option<Decimal>,
-    pub tax_type: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub tax_type: Option<Cow<'a, str>>,
 }
 
 /// `GET /Journals`: the general-ledger feed, one journal per posting.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Journal {
+pub struct Journal<'a> {
     #[serde(rename = "JournalID")]
     pub journal_id: Option<String>,
-    pub journal_date: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed_text")]
+    pub journal_date: Option<Cow<'a, str>>,
     pub journal_number: Option<i64>,
-    #[serde(rename = "CreatedDateUTC")]
-    pub created_date_utc: Option<String>,
+    #[serde(rename = "CreatedDateUTC", default, borrow, deserialize_with = "borrowed_text")]
+    pub created_date_utc: Option<Cow<'a, str>>,
     pub reference: Option<String>,
     /// The id of the document that posted it (`InvoiceID`, `ManualJournalID`…).
-    #[serde(rename = "SourceID")]
-    pub source_id: Option<String>,
+    #[serde(rename = "SourceID", default, borrow, deserialize_with = "borrowed_text")]
+    pub source_id: Option<Cow<'a, str>>,
     /// `ACCREC`, `ACCPAY`, `MANJOURNAL`, `CASHPAID`…
     pub source_type: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
-    pub journal_lines: Vec<JournalLine>,
+    pub journal_lines: Vec<JournalLine<'a>>,
 }
 
 /// `GET /Accounts`: one account of the chart of accounts.
@@ -429,4 +524,63 @@ pub struct ReportCell {
 pub struct ReportAttribute {
     pub id: Option<String>,
     pub value: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+    use serde_json::Value;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Owned {
+        #[serde(rename = "Text")]
+        text: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Borrowed<'a> {
+        #[serde(rename = "Text", default, borrow, deserialize_with = "borrowed_text")]
+        text: Option<Cow<'a, str>>,
+    }
+
+    /// `json` as a `Text` field read as an `Option<String>` and by [`borrowed_text`], from
+    /// JSON text and from a `Value`: the same text, or the same error.
+    #[rstest]
+    #[case::plain(r#"{"Text": "/Date(1518685950940+0000)/"}"#)]
+    #[case::escaped(r#"{"Text": "\/Date(1518685950940+0000)\/"}"#)]
+    #[case::unicode_escape(r#"{"Text": "caf\u00e9"}"#)]
+    #[case::empty(r#"{"Text": ""}"#)]
+    #[case::null(r#"{"Text": null}"#)]
+    #[case::absent(r#"{"Other": 1}"#)]
+    #[case::number(r#"{"Text": 12}"#)]
+    #[case::decimal(r#"{"Text": 1.50}"#)]
+    #[case::negative(r#"{"Text": -3}"#)]
+    #[case::boolean(r#"{"Text": true}"#)]
+    #[case::array(r#"{"Text": ["a"]}"#)]
+    #[case::object(r#"{"Text": {"a": "b"}}"#)]
+    #[case::duplicate(r#"{"Text": "a", "Text": "b"}"#)]
+    fn borrowed_text_reads_as_an_owned_string_does(#[case] json: &str) {
+        let owned = serde_json::from_str::<Owned>(json).map(|o| o.text).map_err(|e| e.to_string());
+        let borrowed = serde_json::from_str::<Borrowed>(json)
+            .map(|b| b.text.map(Cow::into_owned))
+            .map_err(|e| e.to_string());
+        assert_eq!(borrowed, owned, "{json}");
+        if let Ok(value) = serde_json::from_str::<Value>(json) {
+            let owned = Owned::deserialize(&value).map(|o| o.text).map_err(|e| e.to_string());
+            let borrowed = Borrowed::deserialize(&value)
+                .map(|b| b.text.map(Cow::into_owned))
+                .map_err(|e| e.to_string());
+            assert_eq!(borrowed, owned, "{json}: from a Value");
+        }
+    }
+
+    #[test]
+    fn text_without_escapes_is_borrowed_and_escaped_text_is_not() {
+        let plain = serde_json::from_str::<Borrowed>(r#"{"Text": "/Date(0)/"}"#).unwrap();
+        assert!(matches!(plain.text, Some(Cow::Borrowed("/Date(0)/"))));
+        let escaped = serde_json::from_str::<Borrowed>(r#"{"Text": "\/Date(0)\/"}"#).unwrap();
+        assert!(matches!(escaped.text, Some(Cow::Owned(text)) if text == "/Date(0)/"));
+    }
 }
