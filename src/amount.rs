@@ -755,9 +755,11 @@ mod tests {
     #[case::decimal_exponent("-1.5E+3", "-1500")]
     #[case::string("\"50.00\"", "50.00")]
     #[case::padded_string("\" -7 \"", "-7")]
+    #[case::escaped_string(r#""1\u0030.5""#, "10.5")]
+    #[case::escaped_blank_string(r#""\u0020""#, "")]
     fn numbers_and_strings_read_as_before(#[case] json: &str, #[case] expected: &str) {
-        let read = read_both_ways(json).unwrap().unwrap();
-        assert_eq!(read, dec(expected));
+        let read = read_both_ways(json).unwrap();
+        assert_eq!(read, (!expected.is_empty()).then(|| dec(expected)));
     }
 
     #[rstest]

@@ -2,11 +2,14 @@
 //!
 //! Tolerant by design: every field is optional (the normaliser decides what is required),
 //! unknown fields are ignored, `null` arrays read as empty, and codes Xero may extend
-//! (statuses, types) stay `String`s so a new value is kept, never rejected. Amounts are exact
+//! (statuses, types) stay text so a new value is kept, never rejected. Amounts are exact
 //! [`Decimal`]s read by [`super::amount`]; dates stay raw strings for [`super::normalise`](mod@super::normalise) to
 //! read with [`super::dates`], so a bad date can be reported with its field name.
 //!
-//! Only the fields cxsync uses are modelled; the raw JSON is kept beside every record.
+//! Only the fields cxsync uses are modelled; the raw JSON is kept beside every record. Text that
+//! cxsync only inspects (dates, type codes) or does not use (ids of lines, tax types) is a
+//! `Cow<str>` borrowed from the JSON text when it has no escapes, read exactly as an
+//! `Option<String>` is (same values, same errors); text that ends up in a record is a `String`.
 
 use std::borrow::Cow;
 use std::fmt;
