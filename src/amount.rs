@@ -789,7 +789,7 @@ mod tests {
     #[case::number_token_with_text_not_a_number(r#"{"$serde_json::private::Number": " 12"}"#, "")]
     #[case::number_token_with_a_number(r#"{"$serde_json::private::Number": 12}"#, "")]
     #[case::number_token_beyond_range_in_another_spelling(
-        r#"{"$serde_json::private::Number": "1E40"}"#,
+        r#"{"$serde_json::private::Number": "1E+40"}"#,
         "1e+40"
     )]
     #[case::raw_value_token(r#"{"$serde_json::private::RawValue": "[1]"}"#, "")]
