@@ -85,6 +85,30 @@ fn ms_inner(text: &str) -> Option<&str> {
 
 /// Reads `1518685950940`, `-86400000` or `1518685950940+1300` (the inside of `/Date(..)/`).
 fn parse_ms(input: &str, inner: &str) -> Result<DateTime<Utc>, DateError> {
+    if let Some(millis) = plain_ms(inner) {
+        return DateTime::from_timestamp_millis(millis)
+            .ok_or_else(|| DateError::out_of_range(input));
+    }
+    parse_any_ms(input, inner)
+}
+
+/// The usual shape, read in one pass: 1 to 18 digits, then nothing or a valid `+HHMM`/`-HHMM`
+/// offset. `None` for anything else ([`parse_any_ms`] reads it, or says what is wrong).
+fn plain_ms(inner: &str) -> Option<i64> {
+    let bytes = inner.as_bytes();
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let offset = &inner[digits..];
+    if !offset.is_empty() && !is_offset(offset) {
+        return None;
+    }
+    Some(bytes[..digits].iter().fold(0, |millis, b| millis * 10 + i64::from(b - b'0')))
+}
+
+/// Reads the inside of `/Date(..)/` in any shape, saying what is wrong with a bad one.
+fn parse_any_ms(input: &str, inner: &str) -> Result<DateTime<Utc>, DateError> {
     // The sign of the offset is the first `+` or `-` after the first character (which may be
     // the sign of the milliseconds). Both are ASCII, so the split is on a char boundary.
     let split = inner.char_indices().skip(1).find(|&(_, c)| c == '+' || c == '-').map(|(i, _)| i);
@@ -256,7 +280,33 @@ mod tests {
         DateTime::<Utc>::MIN_UTC.timestamp_millis()..=DateTime::<Utc>::MAX_UTC.timestamp_millis()
     }
 
+    #[rstest]
+    #[case::millis_and_offset("1518685950940+0000", Some(1_518_685_950_940))]
+    #[case::millis_alone("0", Some(0))]
+    #[case::eighteen_digits("999999999999999999", Some(999_999_999_999_999_999))]
+    #[case::nineteen_digits("1000000000000000000", None)]
+    #[case::negative("-86400000", None)]
+    #[case::bad_offset("0+2400", None)]
+    #[case::short_offset("0+000", None)]
+    #[case::no_digits("+0000", None)]
+    #[case::space("0 ", None)]
+    fn the_usual_millisecond_shape_takes_the_short_way(
+        #[case] inner: &str,
+        #[case] expected: Option<i64>,
+    ) {
+        assert_eq!(plain_ms(inner), expected);
+    }
+
     proptest! {
+        #[test]
+        fn the_short_way_reads_as_the_long_way(inner in "-?[0-9]{0,20}([+-][0-9]{0,5})?[ x]?") {
+            let input = format!("/Date({inner})/");
+            if plain_ms(&inner).is_some() {
+                prop_assert_eq!(parse_ms(&input, &inner), parse_any_ms(&input, &inner));
+            }
+            prop_assert_eq!(parse_datetime(&input), parse_ms(&input, &inner));
+        }
+
         #[test]
         fn any_millisecond_in_chronos_range_round_trips(millis in chrono_millis()) {
             let instant = DateTime::from_timestamp_millis(millis).unwrap();
