@@ -53,7 +53,7 @@ use crate::table::Value;
 pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use omni::{OmniRefresh, RawFingerprint};
-pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
+pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined, RawPage};
 pub use reconcile::FindingChanges;
 pub use reports::{CLAIM_TIMEOUT, Claim, SentReport};
 pub use show::DocumentView;
