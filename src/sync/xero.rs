@@ -13,8 +13,9 @@
 //! Journals are read by `offset` (the last committed `JournalNumber`), 100 per call, and
 //! committed up to ten pages at a time (`super::batch`), each commit with the cursor of its
 //! last page. Xero never changes a journal once written, so each page's raw JSON is kept as
-//! one row (`RawPage`) and a journal's lines are only added, never replaced. Without journal access (scope or Xero plan), the endpoint is marked unavailable
-//! and the trial balance is read instead.
+//! one row (`RawPage`) and a journal's lines are only added, never replaced. Without journal
+//! access (scope or Xero plan), the endpoint is marked unavailable and the trial balance is
+//! read instead.
 
 use std::sync::Mutex;
 use std::time::Duration;
