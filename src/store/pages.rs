@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use sha2::{Digest as _, Sha256};
 
 mod rows;
+mod text;
 
 use rows::{PageRows, Stored};
 

@@ -9,6 +9,7 @@
 use rusqlite::{CachedStatement, ToSql, Transaction};
 
 use super::RawPage;
+use super::text::Text;
 use crate::clock::timestamp;
 use crate::model::{Document, LedgerEntry};
 
@@ -53,8 +54,8 @@ fn bind(
     Ok(())
 }
 
-fn money(amount: Option<rust_decimal::Decimal>) -> Option<String> {
-    amount.map(|d| d.to_string())
+fn money(amount: Option<rust_decimal::Decimal>) -> Option<Text> {
+    amount.map(Text::money)
 }
 
 impl<'tx> PageRows<'tx> {
@@ -199,8 +200,8 @@ impl<'tx> PageRows<'tx> {
             &doc.reference,
             &doc.contact,
             &doc.status,
-            &doc.date.map(|d| d.to_string()),
-            &doc.due_date.map(|d| d.to_string()),
+            &doc.date.map(Text::date),
+            &doc.due_date.map(Text::date),
             &doc.currency,
             &money(doc.total),
             &money(doc.tax_total),
@@ -297,9 +298,9 @@ fn insert_lines(stmt: &mut CachedStatement<'_>, entry: &LedgerEntry) -> rusqlite
             7,
             &[
                 &line.line_no,
-                &line.date.to_string(),
+                &Text::date(line.date),
                 &line.account_code,
-                &line.amount.to_string(),
+                &Text::money(line.amount),
                 &line.description,
             ],
         )?;
