@@ -63,6 +63,7 @@ fn write(store: &mut Store, endpoint: Endpoint, records: &[Value]) {
             records,
             quarantined: Vec::new(),
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, now).expect("write a page");
     }

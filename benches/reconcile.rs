@@ -356,6 +356,7 @@ mod store {
             records: std::mem::take(records),
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).expect("write a page");
     }

@@ -61,8 +61,8 @@ fn main() {
         .ensure_connection(&connection.name, connection.cin7.kind(), clock.now())
         .expect("recording the connection");
     let store = Mutex::new(store);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // As `cxsync sync --once` runs it (src/cli/sync.rs).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("starting the runtime");

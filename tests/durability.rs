@@ -36,6 +36,7 @@ fn snapshot(db: &Path) -> Vec<String> {
         "SELECT d.external_id || '|' || l.line_no || '|' || coalesce(l.line_amount, '') || '|' || coalesce(l.account_code, '') FROM document_lines l JOIN documents d ON d.id = l.document_id ORDER BY 1",
         "SELECT system || '|' || source_id || '|' || line_no || '|' || account_code || '|' || amount FROM ledger_lines ORDER BY 1",
         "SELECT system || '|' || endpoint || '|' || external_id || '|' || content_hash FROM raw_documents ORDER BY 1",
+        "SELECT system || '|' || endpoint || '|' || first_number || '|' || last_number || '|' || records || '|' || length(body) FROM raw_pages ORDER BY 1",
         "SELECT system || '|' || endpoint || '|' || coalesce(cursor, '') FROM sync_cursors WHERE endpoint NOT LIKE '%#open' AND endpoint <> 'auth' ORDER BY 1",
         "SELECT 'quarantined ' || count(*) FROM quarantine",
     ] {

@@ -86,6 +86,7 @@ fn ledger(store: &mut Store, system: System, id: &str, date: &str, lines: &[(&st
         records: vec![(record, "{}".into())],
         quarantined: vec![],
         cursor: None,
+        raw_page: None,
     };
     store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
 }

@@ -43,6 +43,7 @@ fn write(store: &mut Store, system: System, endpoint: &str, doc: Document) {
         records: vec![(record, "{}".into())],
         quarantined: vec![],
         cursor: None,
+        raw_page: None,
     };
     store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
 }

@@ -1,7 +1,8 @@
 //! Xero sync against wiremock: every endpoint lands in the store, paging resumes from the
-//! committed cursor after a failure without duplicates or gaps, an idle cycle costs one call
-//! per endpoint, refused journals fall back to the trial balance, and a bad record is
-//! quarantined while the rest of its page lands. Any request no mock expects fails the test.
+//! committed cursor after a failure without duplicates or gaps (Journals' raw JSON one row per
+//! page), journals read again add nothing, an idle cycle costs one call per endpoint, refused
+//! journals fall back to the trial balance, and a bad record is quarantined while the rest of
+//! its page lands. Any request no mock expects fails the test.
 
 mod support;
 
@@ -109,6 +110,22 @@ async fn journal_pages_read_before_a_failure_land_with_their_cursor_and_the_feed
     assert_eq!(h.count("SELECT count(*) FROM quarantine WHERE endpoint = 'Journals'"), 1);
     let cursor = h.store().endpoint_state("acme", System::Xero, "Journals").unwrap().cursor;
     assert_eq!(cursor.as_deref(), Some("1300"), "the cursor of the last page read and written");
+    // Each page read is one raw row holding all its journals, the quarantined one included.
+    assert_eq!(h.count("SELECT count(*) FROM raw_pages WHERE records = 100"), 13);
+    assert_eq!(h.count("SELECT count(*) FROM raw_documents WHERE endpoint = 'Journals'"), 0);
+    let page_12 = h
+        .store()
+        .query(
+            "SELECT last_number, json_array_length(body),
+                    (SELECT json_extract(j.value, '$.JournalLines[0].NetAmount')
+                     FROM json_each(body) j WHERE json_extract(j.value, '$.JournalNumber') = 1150)
+             FROM raw_pages WHERE first_number = 1101",
+        )
+        .unwrap();
+    assert_eq!(
+        page_12.rows,
+        [[Cell::Integer(1200), Cell::Integer(100), Cell::Text("12,50".into())]]
+    );
 
     let second = h.run(false).await;
     let resumed = report(&second, "Journals");
@@ -118,6 +135,42 @@ async fn journal_pages_read_before_a_failure_land_with_their_cursor_and_the_feed
     assert_eq!(h.count("SELECT count(*) FROM ledger_lines"), 2499 * 3);
     let cursor = h.store().endpoint_state("acme", System::Xero, "Journals").unwrap().cursor;
     assert_eq!(cursor.as_deref(), Some("2500"));
+    let raw_journals = "SELECT count(*), count(DISTINCT json_extract(j.value, '$.JournalNumber'))
+                        FROM raw_pages p, json_each(p.body) j";
+    let raw_journals = h.store().query(raw_journals).unwrap();
+    assert_eq!(raw_journals.rows, [[Cell::Integer(2500), Cell::Integer(2500)]], "each raw once");
+}
+
+#[tokio::test]
+async fn journals_read_again_after_a_cursor_reset_add_nothing_and_count_as_unchanged() {
+    let h = Harness::new().await;
+    h.mount_quiet_defaults().await;
+    h.mount_list("Invoices", "Invoices", vec![], &[]).await;
+    Mock::given(path(format!("{API}/Journals")))
+        .respond_with(fake_xero::journals(
+            (1..=250).map(journal).collect(),
+            Behaviour { fail_calls: vec![], limit: None },
+        ))
+        .mount(&h.server)
+        .await;
+    let first = h.run(false).await;
+    assert_eq!(report(&first, "Journals").new, 250);
+    let pages = "SELECT group_concat(first_number || '-' || last_number || ':' || records, ' ')
+                 FROM (SELECT * FROM raw_pages ORDER BY first_number)";
+    let stored_pages = h.store().query(pages).unwrap().rows;
+    assert_eq!(stored_pages, [[Cell::Text("1-100:100 101-200:100 201-250:50".into())]]);
+
+    let conn = rusqlite::Connection::open(&h.db).unwrap();
+    conn.execute("UPDATE sync_cursors SET cursor = '100' WHERE endpoint = 'Journals'", []).unwrap();
+    drop(conn);
+    let again = h.run(false).await;
+    let journals = report(&again, "Journals");
+    assert_eq!(journals.error, None);
+    assert_eq!((journals.new, journals.changed, journals.unchanged), (0, 0, 150), "{journals:?}");
+    assert_eq!(h.count("SELECT count(*) FROM ledger_lines"), 250 * 3, "no line twice");
+    assert_eq!(h.store().query(pages).unwrap().rows, stored_pages, "the same pages, once each");
+    let cursor = h.store().endpoint_state("acme", System::Xero, "Journals").unwrap().cursor;
+    assert_eq!(cursor.as_deref(), Some("250"));
 }
 
 #[tokio::test]

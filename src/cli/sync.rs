@@ -33,8 +33,9 @@ pub(super) fn run(
             .context("recording connections")?;
     }
     let store = Mutex::new(store);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: a one-off sync reads its endpoints one call at a time, and waking a
+    // thread of a pool for each response cost about a tenth of the sync's CPU.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;

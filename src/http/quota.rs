@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota as GovernorQuota, RateLimiter};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -97,6 +98,15 @@ fn limiter(per_window: u32, window: Duration) -> DefaultDirectRateLimiter {
     RateLimiter::direct(quota)
 }
 
+/// Waits until `limiter` lets a call through, on the runtime's own timer. (governor's
+/// `until_ready` waits on a timer thread of its own, which woke the sync's thread from another
+/// thread before every paced call.)
+async fn until_ready(limiter: &DefaultDirectRateLimiter) {
+    while let Err(not_until) = limiter.check() {
+        tokio::time::sleep(not_until.wait_time_from(DefaultClock::default().now())).await;
+    }
+}
+
 /// The outcome of asking to send now.
 pub(super) enum Admission {
     Go(Option<tokio::sync::OwnedSemaphorePermit>),
@@ -173,12 +183,12 @@ impl Quota {
             if let Some(until) = pause.filter(|until| *until > Instant::now()) {
                 tokio::time::sleep_until(until).await;
             }
-            app.limiter.until_ready().await;
+            until_ready(&app.limiter).await;
         }
         if let Some(per_second) = &self.per_second {
-            per_second.until_ready().await;
+            until_ready(per_second).await;
         }
-        self.per_minute.until_ready().await;
+        until_ready(&self.per_minute).await;
         let permit = match &self.semaphore {
             Some(semaphore) => Some(
                 Arc::clone(semaphore).acquire_owned().await.expect("semaphore is never closed"),

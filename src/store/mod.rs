@@ -53,7 +53,7 @@ use crate::table::Value;
 pub use calls::CallLog;
 pub use findings::FindingFilter;
 pub use omni::{OmniRefresh, RawFingerprint};
-pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined};
+pub use pages::{EndpointState, PageOutcome, PageWrite, Quarantined, RawPage};
 pub use reconcile::FindingChanges;
 pub use reports::{CLAIM_TIMEOUT, Claim, SentReport};
 pub use show::DocumentView;
@@ -437,6 +437,24 @@ mod tests {
             )
             .unwrap();
         assert_eq!(index, 1);
+    }
+
+    #[test]
+    fn journals_stored_before_raw_pages_keep_their_raw_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = migrated_before(dir.path().join("cxsync.db"), 11);
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO raw_documents (connection_id, system, endpoint, external_id, raw_json,
+                 content_hash, fetched_at)
+             VALUES (1, 'xero', 'Journals', 'j1', '{\"JournalNumber\":1}', 'h',
+                 '2026-01-01T00:00:00.000Z');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT count(*) FROM raw_documents WHERE endpoint = 'Journals'"), 1);
+        assert_eq!(count("SELECT count(*) FROM raw_pages"), 0, "not moved");
     }
 
     #[test]

@@ -253,6 +253,7 @@ mod tests {
             records: vec![(record, raw.to_string())],
             quarantined: Vec::new(),
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let mut orders = PaidOrders::default();
@@ -321,6 +322,7 @@ mod tests {
                 )],
                 quarantined: Vec::new(),
                 cursor: None,
+                raw_page: None,
             },
             basis: "basis",
         };

@@ -640,6 +640,7 @@ mod tests {
             records: vec![(record, "{}".into())],
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, at(0)).unwrap();
         let input = store.reconcile_input("acme", accounts()).unwrap();
@@ -718,6 +719,7 @@ mod tests {
             records,
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, at(0)).unwrap();
         let input = store.reconcile_input("acme", accounts()).unwrap();
@@ -908,6 +910,7 @@ mod feed_tests {
                 records: vec![(record, "{}".into())],
                 quarantined: vec![],
                 cursor: None,
+                raw_page: None,
             };
             store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         }
@@ -958,6 +961,7 @@ mod feed_tests {
             records,
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
     }
@@ -1101,6 +1105,7 @@ mod feed_tests {
             records,
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let accounts = AccountMap::inventory_only("630");

@@ -575,6 +575,7 @@ mod tests {
             records,
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, EPOCH).unwrap();
     }

@@ -235,6 +235,7 @@ mod tests {
             records,
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let seen: HashSet<String> = ["transactions/c".to_string()].into();
@@ -271,6 +272,7 @@ mod tests {
             records: vec![entry("transactions/a", day(10))],
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let window = LedgerWindow {
@@ -299,6 +301,7 @@ mod tests {
             )],
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         let outcome = store
             .write_page_closing(&page, "saleList", "2026-03-05T00:00:00.000Z", DateTime::UNIX_EPOCH)
@@ -322,6 +325,7 @@ mod tests {
             records: vec![(record, "{\"ID\":\"s1\"}".into())],
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         assert_eq!(

@@ -79,6 +79,7 @@ mod tests {
             records: vec![(record, "{}".into()); records],
             quarantined: vec![],
             cursor: None,
+            raw_page: None,
         }
     }
 

@@ -12,20 +12,23 @@
 //!
 //! Journals are read by `offset` (the last committed `JournalNumber`), 100 per call, and
 //! committed up to ten pages at a time (`super::batch`), each commit with the cursor of its
-//! last page. Without journal access (scope or Xero plan), the endpoint is marked unavailable
-//! and the trial balance is read instead.
+//! last page. Xero never changes a journal once written, so each page's raw JSON is kept as
+//! one row (`RawPage`) and a journal's lines are only added, never replaced. Without journal
+//! access (scope or Xero plan), the endpoint is marked unavailable and the trial balance is
+//! read instead.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound as _, NaiveDate, Utc};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::batch::{BatchLimits, PendingPages};
 use super::{EndpointReport, SyncError};
 use crate::clock::Clock;
 use crate::model::{Payload, Record, System};
-use crate::store::{PageWrite, Quarantined, Store};
+use crate::store::{PageWrite, Quarantined, RawPage, Store};
 use crate::xero::client::{XeroClient, XeroError};
 use crate::xero::normalise::{self, Endpoint};
 
@@ -322,19 +325,29 @@ impl XeroSync<'_> {
             else {
                 break;
             };
-            let ParsedPage { records, quarantined, count, quarantined_journal_numbers } =
+            let ParsedPage { records, quarantined, count, quarantined_journal_numbers, array } =
                 split_page(Endpoint::Journals, &body)?;
             // Quarantined journals count too, so one unreadable journal never makes the feed
             // read the same page forever.
-            let newest = records
+            let numbers = records
                 .iter()
                 .filter_map(|(record, _)| match &record.payload {
                     Payload::Ledger(entry) => entry.journal_number,
                     _ => None,
                 })
-                .chain(quarantined_journal_numbers)
-                .max();
-            let advanced = newest.filter(|n| *n > offset);
+                .chain(quarantined_journal_numbers);
+            let range = numbers.fold(None, |range, n| match range {
+                None => Some((n, n)),
+                Some((first, last)) => Some((std::cmp::min(first, n), std::cmp::max(last, n))),
+            });
+            let advanced = range.map(|(_, last)| last).filter(|n| *n > offset);
+            // The page's raw JSON is one row. A page without a single JournalNumber (never
+            // seen from Xero) has no key for that row: its journals get a raw row each.
+            let raw_page = range.zip(array).map(|((first_number, last_number), body)| RawPage {
+                first_number,
+                last_number,
+                body,
+            });
             super::warn_quarantined(self.connection, "Journals", &quarantined);
             let page = PageWrite {
                 connection: self.connection,
@@ -343,6 +356,7 @@ impl XeroSync<'_> {
                 records,
                 quarantined,
                 cursor: advanced.map(|n| n.to_string()),
+                raw_page,
             };
             if pending.push(page) {
                 self.write_pending(pending, report)?;
@@ -405,6 +419,7 @@ impl XeroSync<'_> {
             records,
             quarantined,
             cursor,
+            raw_page: None,
         };
         Ok(self.store().write_page(&page, self.clock.now())?)
     }
@@ -419,6 +434,8 @@ struct ParsedPage {
     count: usize,
     /// The `JournalNumber` of each quarantined record that has one.
     quarantined_journal_numbers: Vec<i64>,
+    /// Journals only: every record's text (quarantined ones too), in order, as a JSON array.
+    array: Option<String>,
 }
 
 /// Reads a page once, straight into records (no `Value` tree; see
@@ -450,7 +467,23 @@ fn split_page(endpoint: Endpoint, body: &[u8]) -> Result<ParsedPage, SyncError> 
             }
         }
     }
-    Ok(ParsedPage { records, quarantined, count: raws.len(), quarantined_journal_numbers })
+    let array = matches!(endpoint, Endpoint::Journals).then(|| json_array(&raws));
+    Ok(ParsedPage { records, quarantined, count: raws.len(), quarantined_journal_numbers, array })
+}
+
+/// Records' texts joined into one JSON array, each kept exactly as it was.
+fn json_array(raws: &[&RawValue]) -> String {
+    let mut array =
+        String::with_capacity(raws.iter().map(|raw| raw.get().len() + 1).sum::<usize>() + 2);
+    array.push('[');
+    for (index, raw) in raws.iter().enumerate() {
+        if index > 0 {
+            array.push(',');
+        }
+        array.push_str(raw.get());
+    }
+    array.push(']');
+    array
 }
 
 /// Whether a stored timestamp is missing, unreadable, or at least `age` before `now`.

@@ -1,5 +1,5 @@
-//! The rows one page writes for its records: the raw record, and the document with its lines
-//! or the ledger entry's lines.
+//! The rows one page writes for its records: the raw record (or, for Xero's Journals, the
+//! page's raw row), and the document with its lines or the ledger entry's lines.
 //!
 //! Every statement is prepared once per page and the page's constants (connection, system,
 //! endpoint, fetch time) are bound once; per record only what changes is bound. A row is
@@ -8,6 +8,8 @@
 
 use rusqlite::{CachedStatement, ToSql, Transaction};
 
+use super::RawPage;
+use super::text::Text;
 use crate::clock::timestamp;
 use crate::model::{Document, LedgerEntry};
 
@@ -36,6 +38,8 @@ pub(super) struct PageRows<'tx> {
     ledger_probe: CachedStatement<'tx>,
     ledger_delete: CachedStatement<'tx>,
     ledger_insert: CachedStatement<'tx>,
+    ledger_add: CachedStatement<'tx>,
+    page_upsert: CachedStatement<'tx>,
 }
 
 /// Binds `values` to `stmt` from parameter `first` on.
@@ -50,8 +54,8 @@ fn bind(
     Ok(())
 }
 
-fn money(amount: Option<rust_decimal::Decimal>) -> Option<String> {
-    amount.map(|d| d.to_string())
+fn money(amount: Option<rust_decimal::Decimal>) -> Option<Text> {
+    amount.map(Text::money)
 }
 
 impl<'tx> PageRows<'tx> {
@@ -117,17 +121,37 @@ impl<'tx> PageRows<'tx> {
                      source_type, reference, line_no, date, account_code, amount, description)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?,
+            ledger_add: tx.prepare_cached(
+                "INSERT INTO ledger_lines (connection_id, system, source_id, journal_number,
+                     source_type, reference, line_no, date, account_code, amount, description)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (connection_id, system, source_id, line_no) DO NOTHING",
+            )?,
+            // A page read again (a cursor reset) replaces the row of the same first number:
+            // journals are never removed, so the later read holds all the earlier one did.
+            // Read again unchanged, it is left as stored (fetched_at included), as a record is.
+            page_upsert: tx.prepare_cached(
+                "INSERT INTO raw_pages (connection_id, system, endpoint, fetched_at,
+                     first_number, last_number, records, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (connection_id, system, endpoint, first_number) DO UPDATE SET
+                     last_number = excluded.last_number, records = excluded.records,
+                     body = excluded.body, fetched_at = excluded.fetched_at
+                 WHERE raw_pages.body <> excluded.body",
+            )?,
         };
         let page: [&dyn ToSql; 2] = [&id, &system];
         bind(&mut rows.raw_insert, 1, &[&id, &system, &endpoint, &now])?;
         bind(&mut rows.raw_lookup, 1, &[&id, &system, &endpoint])?;
         bind(&mut rows.raw_update, 1, &[&now])?;
+        bind(&mut rows.page_upsert, 1, &[&id, &system, &endpoint, &now])?;
         for stmt in [
             &mut rows.doc_insert,
             &mut rows.doc_lookup,
             &mut rows.ledger_probe,
             &mut rows.ledger_delete,
             &mut rows.ledger_insert,
+            &mut rows.ledger_add,
         ] {
             bind(stmt, 1, &page)?;
         }
@@ -176,8 +200,8 @@ impl<'tx> PageRows<'tx> {
             &doc.reference,
             &doc.contact,
             &doc.status,
-            &doc.date.map(|d| d.to_string()),
-            &doc.due_date.map(|d| d.to_string()),
+            &doc.date.map(Text::date),
+            &doc.due_date.map(Text::date),
             &doc.currency,
             &money(doc.total),
             &money(doc.tax_total),
@@ -236,27 +260,53 @@ impl<'tx> PageRows<'tx> {
             self.ledger_delete.raw_bind_parameter(3, &entry.source_id)?;
             self.ledger_delete.raw_execute()?;
         }
-        bind(
-            &mut self.ledger_insert,
-            3,
-            &[&entry.source_id, &entry.journal_number, &entry.source_type, &entry.reference],
-        )?;
-        for line in &entry.lines {
-            bind(
-                &mut self.ledger_insert,
-                7,
-                &[
-                    &line.line_no,
-                    &line.date.to_string(),
-                    &line.account_code,
-                    &line.amount.to_string(),
-                    &line.description,
-                ],
-            )?;
-            self.ledger_insert.raw_execute()?;
-        }
+        insert_lines(&mut self.ledger_insert, entry)?;
         Ok(())
     }
+
+    /// Adds the lines of an entry that never changes once written (a Xero journal), without
+    /// looking first: a line already stored is left as it is. Whether any line was added, i.e.
+    /// whether the entry is new (an entry without lines writes nothing: not new).
+    pub(super) fn ledger_added(&mut self, entry: &LedgerEntry) -> rusqlite::Result<bool> {
+        Ok(insert_lines(&mut self.ledger_add, entry)? > 0)
+    }
+
+    /// Writes a page's raw JSON row; `records` counts every record of the page.
+    pub(super) fn raw_page(&mut self, page: &RawPage, records: usize) -> rusqlite::Result<()> {
+        let records = i64::try_from(records).unwrap_or(i64::MAX);
+        bind(
+            &mut self.page_upsert,
+            5,
+            &[&page.first_number, &page.last_number, &records, &page.body],
+        )?;
+        self.page_upsert.raw_execute()?;
+        Ok(())
+    }
+}
+
+/// Inserts an entry's lines with `stmt` (connection and system bound); how many it inserted.
+fn insert_lines(stmt: &mut CachedStatement<'_>, entry: &LedgerEntry) -> rusqlite::Result<usize> {
+    bind(
+        stmt,
+        3,
+        &[&entry.source_id, &entry.journal_number, &entry.source_type, &entry.reference],
+    )?;
+    let mut inserted = 0;
+    for line in &entry.lines {
+        bind(
+            stmt,
+            7,
+            &[
+                &line.line_no,
+                &Text::date(line.date),
+                &line.account_code,
+                &Text::money(line.amount),
+                &line.description,
+            ],
+        )?;
+        inserted += stmt.raw_execute()?;
+    }
+    Ok(inserted)
 }
 
 /// The first column of a bound statement's first row, if it has one.

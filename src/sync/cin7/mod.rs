@@ -168,6 +168,7 @@ impl Cin7Sync<'_> {
             records,
             quarantined,
             cursor: None,
+            raw_page: None,
         };
         let now = self.clock.now();
         Ok(match closing {

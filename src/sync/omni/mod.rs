@@ -155,6 +155,7 @@ impl OmniSync<'_> {
             records,
             quarantined,
             cursor,
+            raw_page: None,
         };
         let outcome = self.store().write_page(&page, self.clock.now())?;
         report.add(outcome);

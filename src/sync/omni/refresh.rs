@@ -103,6 +103,7 @@ pub fn refresh(
             records: entries.into_iter().map(ledger_record).collect(),
             quarantined: Vec::new(),
             cursor: None,
+            raw_page: None,
         },
         basis: &basis,
     };
@@ -221,6 +222,7 @@ mod tests {
             records,
             quarantined: Vec::new(),
             cursor: None,
+            raw_page: None,
         };
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
     }
