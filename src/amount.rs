@@ -114,8 +114,9 @@ where
 }
 
 /// Deserializes an optional amount from JSON text read by `serde_json`, naming `field` in the
-/// error: as [`deserialize_named`], with the same results and errors, but from the amount's
-/// JSON text as written (`serde_json` lends it without copying), so the usual shapes (a
+/// error: as [`deserialize_named`], with the same results and errors when `serde_json` reads
+/// from text it can lend (`from_str`, `from_slice`, as the Xero sync does), but from the
+/// amount's JSON text as written (lent without copying), so the usual shapes (a
 /// number without exponent, a string without escapes, null) are read without `serde_json`
 /// first building a number's text. For models read both from text and from a `Value` (Xero's);
 /// from a `Value` it costs more than [`deserialize_named`] (the value is printed to be read).

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use governor::clock::{Clock as _, DefaultClock};
+use governor::clock::Clock as _;
 use governor::{DefaultDirectRateLimiter, Quota as GovernorQuota, RateLimiter};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -103,7 +103,7 @@ fn limiter(per_window: u32, window: Duration) -> DefaultDirectRateLimiter {
 /// thread before every paced call.)
 async fn until_ready(limiter: &DefaultDirectRateLimiter) {
     while let Err(not_until) = limiter.check() {
-        tokio::time::sleep(not_until.wait_time_from(DefaultClock::default().now())).await;
+        tokio::time::sleep(not_until.wait_time_from(limiter.clock().now())).await;
     }
 }
 

@@ -779,6 +779,23 @@ mod tests {
             ]],
             "the page of the same first number is replaced by the later read"
         );
+        // A shorter read of the same page (never seen from Xero) loses no journal's JSON.
+        store.write_page(&first, t1).unwrap();
+        let kept = store.query("SELECT last_number, records FROM raw_pages").unwrap();
+        assert_eq!(kept.rows, [[Value::Integer(8), Value::Integer(2)]]);
+    }
+
+    #[test]
+    fn foreign_keys_are_off_inside_the_guard_and_on_after_it() {
+        let (_dir, store) = store();
+        let foreign_keys = |conn: &rusqlite::Connection| -> i64 {
+            conn.pragma_query_value(None, "foreign_keys", |row| row.get(0)).unwrap()
+        };
+        {
+            let _unchecked = ForeignKeysOff::new(&store.conn).unwrap();
+            assert_eq!(foreign_keys(&store.conn), 0);
+        }
+        assert_eq!(foreign_keys(&store.conn), 1);
     }
 
     #[test]

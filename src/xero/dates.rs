@@ -304,7 +304,6 @@ mod tests {
             if plain_ms(&inner).is_some() {
                 prop_assert_eq!(parse_ms(&input, &inner), parse_any_ms(&input, &inner));
             }
-            prop_assert_eq!(parse_datetime(&input), parse_ms(&input, &inner));
         }
 
         #[test]

@@ -129,7 +129,8 @@ impl<'tx> PageRows<'tx> {
             )?,
             // A page read again (a cursor reset) replaces the row of the same first number:
             // journals are never removed, so the later read holds all the earlier one did.
-            // Read again unchanged, it is left as stored (fetched_at included), as a record is.
+            // Read again unchanged, it is left as stored (fetched_at included), as a record is;
+            // a shorter read (never seen from Xero) does not drop journals the row holds.
             page_upsert: tx.prepare_cached(
                 "INSERT INTO raw_pages (connection_id, system, endpoint, fetched_at,
                      first_number, last_number, records, body)
@@ -137,7 +138,9 @@ impl<'tx> PageRows<'tx> {
                  ON CONFLICT (connection_id, system, endpoint, first_number) DO UPDATE SET
                      last_number = excluded.last_number, records = excluded.records,
                      body = excluded.body, fetched_at = excluded.fetched_at
-                 WHERE raw_pages.body <> excluded.body",
+                 WHERE raw_pages.body <> excluded.body
+                     AND excluded.last_number >= raw_pages.last_number
+                     AND excluded.records >= raw_pages.records",
             )?,
         };
         let page: [&dyn ToSql; 2] = [&id, &system];
