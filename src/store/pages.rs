@@ -220,7 +220,7 @@ impl Store {
 ///
 /// SQLite looks up the parent of every row it inserts into a table with foreign keys: the
 /// connection of each raw record, document and ledger line, the document of each line, the raw
-/// record of each document (about a twentieth of a backfill's CPU). The page writer needs none
+/// record of each document (3–4 % of a backfill's CPU). The page writer needs none
 /// of it: its rows name the connection it has just looked up and rows it has inserted or
 /// found in the same transaction, and the only rows it deletes are a document's lines and a
 /// ledger entry's lines, which nothing references. The pragma cannot change inside a

@@ -1,6 +1,6 @@
 //! Amounts and dates as the text the store keeps, formatted on the stack and bound without an
 //! allocation. A backfill binds about half a million of them; `to_string` allocated each one
-//! and went through `fmt` (about a twentieth of the page writer's CPU).
+//! and went through `fmt` (about 5 % of the page writer's instructions).
 //!
 //! The text is exactly what `Display` prints (`rust_decimal` keeps the scale: `151.20`; chrono
 //! prints `2026-01-31`); anything outside the usual shapes is printed by `Display` itself.
