@@ -56,15 +56,7 @@ fn write(store: &mut Store, endpoint: Endpoint, records: &[Value]) {
                 (normalise::record(endpoint, raw).expect("a readable record"), raw.to_string())
             })
             .collect();
-        let page = PageWrite {
-            connection: CONNECTION,
-            system: System::Cin7,
-            endpoint: endpoint.as_str(),
-            records,
-            quarantined: Vec::new(),
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records(CONNECTION, System::Cin7, endpoint.as_str(), records);
         store.write_page(&page, now).expect("write a page");
     }
 }

@@ -349,15 +349,7 @@ mod store {
         endpoint: &str,
         records: &mut Vec<(Record, String)>,
     ) {
-        let page = PageWrite {
-            connection: CONNECTION,
-            system,
-            endpoint,
-            records: std::mem::take(records),
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records(CONNECTION, system, endpoint, std::mem::take(records));
         store.write_page(&page, DateTime::UNIX_EPOCH).expect("write a page");
     }
 

@@ -79,15 +79,12 @@ fn ledger(store: &mut Store, system: System, id: &str, date: &str, lines: &[(&st
     };
     let record =
         Record { external_id: id.into(), updated_at: None, payload: Payload::Ledger(entry) };
-    let page = PageWrite {
-        connection: "acme-au",
+    let page = PageWrite::records(
+        "acme-au",
         system,
-        endpoint: if system == System::Xero { "Journals" } else { "transactions" },
-        records: vec![(record, "{}".into())],
-        quarantined: vec![],
-        cursor: None,
-        raw_page: None,
-    };
+        if system == System::Xero { "Journals" } else { "transactions" },
+        vec![(record, "{}".into())],
+    );
     store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
 }
 

@@ -36,15 +36,7 @@ fn write(store: &mut Store, system: System, endpoint: &str, doc: Document) {
         updated_at: None,
         payload: Payload::Document(doc),
     };
-    let page = PageWrite {
-        connection: "acme",
-        system,
-        endpoint,
-        records: vec![(record, "{}".into())],
-        quarantined: vec![],
-        cursor: None,
-        raw_page: None,
-    };
+    let page = PageWrite::records("acme", system, endpoint, vec![(record, "{}".into())]);
     store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
 }
 

@@ -246,15 +246,8 @@ mod tests {
         assert!(
             matches!(&record.payload, Payload::Document(d) if d.reference.as_deref() == Some("SO-5"))
         );
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "Payments",
-            records: vec![(record, raw.to_string())],
-            quarantined: Vec::new(),
-            cursor: None,
-            raw_page: None,
-        };
+        let page =
+            PageWrite::records("acme", System::Cin7, "Payments", vec![(record, raw.to_string())]);
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let mut orders = PaidOrders::default();
         orders.add(
@@ -308,11 +301,11 @@ mod tests {
         let refresh = || OmniRefresh {
             connection: "acme",
             payments: &payments,
-            ledger: PageWrite {
-                connection: "acme",
-                system: System::Cin7,
-                endpoint: LEDGER,
-                records: vec![(
+            ledger: PageWrite::records(
+                "acme",
+                System::Cin7,
+                LEDGER,
+                vec![(
                     Record {
                         external_id: entry.source_id.clone(),
                         updated_at: None,
@@ -320,10 +313,7 @@ mod tests {
                     },
                     "{}".into(),
                 )],
-                quarantined: Vec::new(),
-                cursor: None,
-                raw_page: None,
-            },
+            ),
             basis: "basis",
         };
         store

@@ -45,6 +45,27 @@ pub struct RawPage {
     pub body: String,
 }
 
+impl<'a> PageWrite<'a> {
+    /// A page of `records` and nothing else: no rejects, the cursor left as it was, no page
+    /// row of raw JSON.
+    pub fn records(
+        connection: &'a str,
+        system: System,
+        endpoint: &'a str,
+        records: Vec<(Record, String)>,
+    ) -> Self {
+        Self {
+            connection,
+            system,
+            endpoint,
+            records,
+            quarantined: vec![],
+            cursor: None,
+            raw_page: None,
+        }
+    }
+}
+
 /// A record that could not be parsed, kept whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quarantined {
@@ -692,14 +713,13 @@ mod tests {
     #[test]
     fn cin7_ledger_entries_replace_their_lines() {
         let (_dir, mut store) = store();
-        let entry = |amounts: &[&str]| PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "transactions",
-            records: vec![ledger_entry("t1", 7, amounts)],
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
+        let entry = |amounts: &[&str]| {
+            PageWrite::records(
+                "acme",
+                System::Cin7,
+                "transactions",
+                vec![ledger_entry("t1", 7, amounts)],
+            )
         };
         store.write_page(&entry(&["100.00", "-100.00"]), DateTime::UNIX_EPOCH).unwrap();
         store.write_page(&entry(&["40.00", "-30.00", "-10.00"]), DateTime::UNIX_EPOCH).unwrap();

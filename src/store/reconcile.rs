@@ -633,15 +633,8 @@ mod tests {
             updated_at: document.updated_at,
             payload: Payload::Document(document.clone()),
         };
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Xero,
-            endpoint: "Invoices",
-            records: vec![(record, "{}".into())],
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page =
+            PageWrite::records("acme", System::Xero, "Invoices", vec![(record, "{}".into())]);
         store.write_page(&page, at(0)).unwrap();
         let input = store.reconcile_input("acme", accounts()).unwrap();
         // Read from the rows, the lean table is the one the model document makes.
@@ -712,15 +705,7 @@ mod tests {
                 (record, "{}".to_string())
             })
             .collect();
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Xero,
-            endpoint: "Invoices",
-            records,
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records("acme", System::Xero, "Invoices", records);
         store.write_page(&page, at(0)).unwrap();
         let input = store.reconcile_input("acme", accounts()).unwrap();
         assert_eq!(input.xero_documents, Documents::from(documents.to_vec()));
@@ -903,15 +888,8 @@ mod feed_tests {
                 updated_at: None,
                 payload: Payload::Ledger(entry),
             };
-            let page = PageWrite {
-                connection: "acme",
-                system: System::Cin7,
-                endpoint,
-                records: vec![(record, "{}".into())],
-                quarantined: vec![],
-                cursor: None,
-                raw_page: None,
-            };
+            let page =
+                PageWrite::records("acme", System::Cin7, endpoint, vec![(record, "{}".into())]);
             store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         }
         let accounts = AccountMap::inventory_only("630");
@@ -954,15 +932,7 @@ mod feed_tests {
                 (record, "{}".to_string())
             })
             .collect();
-        let page = PageWrite {
-            connection: "acme",
-            system,
-            endpoint: "ledger",
-            records,
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records("acme", system, "ledger", records);
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
     }
 
@@ -1098,15 +1068,7 @@ mod feed_tests {
                 (record, (*raw).to_string())
             })
             .collect();
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "product",
-            records,
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records("acme", System::Cin7, "product", records);
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let accounts = AccountMap::inventory_only("630");
         let input = store.reconcile_input("acme", accounts).unwrap();

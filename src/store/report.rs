@@ -568,15 +568,7 @@ mod tests {
             System::Xero => "Journals",
             System::Cin7 => "transactions",
         };
-        let page = PageWrite {
-            connection: "acme",
-            system,
-            endpoint,
-            records,
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records("acme", system, endpoint, records);
         store.write_page(&page, EPOCH).unwrap();
     }
 

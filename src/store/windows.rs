@@ -228,15 +228,7 @@ mod tests {
             entry("transactions/c", day(20)),
             entry("sale/s1", day(10)),
         ];
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "transactions",
-            records,
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records("acme", System::Cin7, "transactions", records);
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let seen: HashSet<String> = ["transactions/c".to_string()].into();
         let window = LedgerWindow {
@@ -265,15 +257,12 @@ mod tests {
     #[test]
     fn a_window_that_may_have_missed_rows_removes_nothing() {
         let (_dir, mut store) = store();
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "transactions",
-            records: vec![entry("transactions/a", day(10))],
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records(
+            "acme",
+            System::Cin7,
+            "transactions",
+            vec![entry("transactions/a", day(10))],
+        );
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         let window = LedgerWindow {
             connection: "acme",
@@ -291,18 +280,15 @@ mod tests {
     #[test]
     fn the_last_detail_of_a_window_lands_with_its_lists_cursor() {
         let (_dir, mut store) = store();
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "sale",
-            records: vec![(
+        let page = PageWrite::records(
+            "acme",
+            System::Cin7,
+            "sale",
+            vec![(
                 Record { external_id: "s1".into(), updated_at: None, payload: Payload::RawOnly },
                 "{}".into(),
             )],
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        );
         let outcome = store
             .write_page_closing(&page, "saleList", "2026-03-05T00:00:00.000Z", DateTime::UNIX_EPOCH)
             .unwrap();
@@ -318,15 +304,12 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-03-05T01:02:03.123Z").unwrap().to_utc();
         let record =
             Record { external_id: "s1".into(), updated_at: Some(at), payload: Payload::RawOnly };
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: "sale",
-            records: vec![(record, "{\"ID\":\"s1\"}".into())],
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records(
+            "acme",
+            System::Cin7,
+            "sale",
+            vec![(record, "{\"ID\":\"s1\"}".into())],
+        );
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
         assert_eq!(
             store.raw_updated_at("acme", System::Cin7, "sale", "s1").unwrap(),

@@ -72,15 +72,7 @@ mod tests {
             updated_at: None,
             payload: crate::model::Payload::RawOnly,
         };
-        PageWrite {
-            connection: "acme",
-            system: System::Xero,
-            endpoint: "Journals",
-            records: vec![(record, "{}".into()); records],
-            quarantined: vec![],
-            cursor: None,
-            raw_page: None,
-        }
+        PageWrite::records("acme", System::Xero, "Journals", vec![(record, "{}".into()); records])
     }
 
     #[test]

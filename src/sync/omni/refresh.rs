@@ -96,15 +96,12 @@ pub fn refresh(
     let refresh = OmniRefresh {
         connection,
         payments: &read.payments,
-        ledger: PageWrite {
+        ledger: PageWrite::records(
             connection,
-            system: System::Cin7,
-            endpoint: LEDGER_ENDPOINT,
-            records: entries.into_iter().map(ledger_record).collect(),
-            quarantined: Vec::new(),
-            cursor: None,
-            raw_page: None,
-        },
+            System::Cin7,
+            LEDGER_ENDPOINT,
+            entries.into_iter().map(ledger_record).collect(),
+        ),
         basis: &basis,
     };
     let payments = store.write_omni_refresh(&refresh, now)?;
@@ -215,15 +212,7 @@ mod tests {
             .iter()
             .map(|raw| (normalise::record(endpoint, raw).unwrap(), raw.to_string()))
             .collect();
-        let page = PageWrite {
-            connection: "acme",
-            system: System::Cin7,
-            endpoint: endpoint.as_str(),
-            records,
-            quarantined: Vec::new(),
-            cursor: None,
-            raw_page: None,
-        };
+        let page = PageWrite::records("acme", System::Cin7, endpoint.as_str(), records);
         store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
     }
 
