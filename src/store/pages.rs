@@ -21,7 +21,7 @@ pub struct PageWrite<'a> {
     pub system: System,
     /// The API endpoint (`Invoices`, `saleList`…), also the cursor's key.
     pub endpoint: &'a str,
-    /// Each parsed record with its raw JSON text.
+    /// Each parsed record with its raw JSON text (empty when `raw_page` holds the page's text).
     pub records: Vec<(Record, String)>,
     pub quarantined: Vec<Quarantined>,
     /// The cursor after this page; `None` leaves it as it was.

@@ -325,29 +325,11 @@ impl XeroSync<'_> {
             else {
                 break;
             };
-            let ParsedPage { records, quarantined, count, quarantined_journal_numbers, array } =
+            let ParsedPage { records, quarantined, count, raw_page } =
                 split_page(Endpoint::Journals, &body)?;
             // Quarantined journals count too, so one unreadable journal never makes the feed
             // read the same page forever.
-            let numbers = records
-                .iter()
-                .filter_map(|(record, _)| match &record.payload {
-                    Payload::Ledger(entry) => entry.journal_number,
-                    _ => None,
-                })
-                .chain(quarantined_journal_numbers);
-            let range = numbers.fold(None, |range, n| match range {
-                None => Some((n, n)),
-                Some((first, last)) => Some((std::cmp::min(first, n), std::cmp::max(last, n))),
-            });
-            let advanced = range.map(|(_, last)| last).filter(|n| *n > offset);
-            // The page's raw JSON is one row. A page without a single JournalNumber (never
-            // seen from Xero) has no key for that row: its journals get a raw row each.
-            let raw_page = range.zip(array).map(|((first_number, last_number), body)| RawPage {
-                first_number,
-                last_number,
-                body,
-            });
+            let advanced = raw_page.as_ref().map(|page| page.last_number).filter(|n| *n > offset);
             super::warn_quarantined(self.connection, "Journals", &quarantined);
             let page = PageWrite {
                 connection: self.connection,
@@ -432,10 +414,11 @@ struct ParsedPage {
     quarantined: Vec<Quarantined>,
     /// How many records the page held, to know whether it was the last.
     count: usize,
-    /// The `JournalNumber` of each quarantined record that has one.
-    quarantined_journal_numbers: Vec<i64>,
-    /// Journals only: every record's text (quarantined ones too), in order, as a JSON array.
-    array: Option<String>,
+    /// Journals only: the page's raw JSON row, keyed by the lowest and highest
+    /// `JournalNumber` of its records, quarantined ones included. A page without a single
+    /// `JournalNumber` (never seen from Xero) has no key for that row: `None`, and its
+    /// journals get a raw row each.
+    raw_page: Option<RawPage>,
 }
 
 /// Reads a page once, straight into records (no `Value` tree; see
@@ -447,16 +430,21 @@ fn split_page(endpoint: Endpoint, body: &[u8]) -> Result<ParsedPage, SyncError> 
         }
         normalise::PageError::Shape(err) => SyncError::Parse(err.to_string()),
     })?;
-    let mut records = Vec::with_capacity(raws.len());
+    let mut read = Vec::with_capacity(raws.len());
     let mut quarantined = Vec::new();
-    let mut quarantined_journal_numbers = Vec::new();
+    let mut numbers = Vec::new();
     for raw in &raws {
         match normalise::normalise_raw(endpoint, raw) {
-            Ok(record) => records.push((record, raw.get().to_owned())),
+            Ok(record) => {
+                if let Payload::Ledger(entry) = &record.payload {
+                    numbers.extend(entry.journal_number);
+                }
+                read.push((record, *raw));
+            }
             Err(err) => {
                 let value = serde_json::from_str::<Value>(raw.get()).ok();
                 let field = |name: &str| value.as_ref().and_then(|v| v.get(name));
-                quarantined_journal_numbers.extend(field("JournalNumber").and_then(Value::as_i64));
+                numbers.extend(field("JournalNumber").and_then(Value::as_i64));
                 quarantined.push(Quarantined {
                     external_id: field(endpoint.id_field())
                         .and_then(Value::as_str)
@@ -467,8 +455,17 @@ fn split_page(endpoint: Endpoint, body: &[u8]) -> Result<ParsedPage, SyncError> 
             }
         }
     }
-    let array = matches!(endpoint, Endpoint::Journals).then(|| json_array(&raws));
-    Ok(ParsedPage { records, quarantined, count: raws.len(), quarantined_journal_numbers, array })
+    let raw_page = match (endpoint, numbers.iter().min(), numbers.iter().max()) {
+        (Endpoint::Journals, Some(&first_number), Some(&last_number)) => {
+            Some(RawPage { first_number, last_number, body: json_array(&raws) })
+        }
+        _ => None,
+    };
+    // A record whose text is in the page row needs no copy of its own.
+    let text =
+        |raw: &RawValue| if raw_page.is_some() { String::new() } else { raw.get().to_owned() };
+    let records = read.into_iter().map(|(record, raw)| (record, text(raw))).collect();
+    Ok(ParsedPage { records, quarantined, count: raws.len(), raw_page })
 }
 
 /// Records' texts joined into one JSON array, each kept exactly as it was.
