@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cxsync::clock::SystemClock;
 use cxsync::http::{
-    ApiRequest, CallRecord, CallRecorder, HttpError, HttpLayer, HttpSettings, QuotaSpec,
+    ApiRequest, CallRecord, CallRecorder, HttpError, HttpLayer, HttpSettings, Pacing, QuotaSpec,
     RetryPolicy,
 };
 use tokio::io::AsyncWriteExt as _;
@@ -52,6 +52,7 @@ fn spec() -> QuotaSpec {
         per_day: None,
         rate_limit_503: false,
         minute: Duration::from_millis(600),
+        pacing: Pacing::Even,
     }
 }
 

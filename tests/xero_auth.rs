@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use cxsync::clock::SystemClock;
 use cxsync::config::{Env, Settings, XeroAuth, XeroSettings};
-use cxsync::http::{HttpLayer, HttpSettings, NoRecorder, Quota, QuotaSpec, RetryPolicy};
+use cxsync::http::{HttpLayer, HttpSettings, NoRecorder, Pacing, Quota, QuotaSpec, RetryPolicy};
 use cxsync::store::{Store, TokenVault};
 use cxsync::xero::auth::{AuthError, SignIn, StoredToken, TokenSource, TokenStore};
 use secrecy::ExposeSecret as _;
@@ -83,6 +83,7 @@ impl Fixture {
             per_day: None,
             rate_limit_503: false,
             minute: Duration::from_millis(600),
+            pacing: Pacing::Even,
         };
         let quota = layer.quota("xero", "acme", spec, None);
         Self { _dir: dir, path, layer, quota }

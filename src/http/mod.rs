@@ -25,7 +25,7 @@ use url::Url;
 
 pub use calls::{CallRecord, CallRecorder, LimitHeaders, NoRecorder};
 pub use error::{HttpError, TransportKind};
-pub use quota::{AppLimit, Quota, QuotaSpec, QuotaStatus};
+pub use quota::{AppLimit, Pacing, Quota, QuotaSpec, QuotaStatus};
 pub use retry::RetryPolicy;
 
 use crate::clock::Clock;

@@ -30,6 +30,23 @@ pub struct QuotaSpec {
     /// How long a "minute" lasts: 60 s in production, shorter in tests (every window,
     /// server-sent wait and day scales with it).
     pub minute: Duration,
+    /// How the minute's calls are spread over it.
+    pub pacing: Pacing,
+}
+
+/// How a quota spreads its calls over a minute. Either way no rolling minute holds more than
+/// [`QuotaSpec::effective_per_minute`] calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    /// One call every minute ÷ N, never two closer: for a budget other integrations draw on
+    /// too (Cin7's minute is the account's), which a burst would leave empty for them.
+    Even,
+    /// Calls go as soon as they are ready until N went in the last minute; the next waits until
+    /// the oldest of them is a minute old. For a budget that is cxsync's alone (Xero counts each
+    /// app's calls to each organisation apart). The same calls a minute as `Even`, but a short
+    /// cycle is not stretched over seconds, and a long backfill sleeps once a minute instead of
+    /// before every call.
+    Window,
 }
 
 impl QuotaSpec {
@@ -52,7 +69,8 @@ pub struct Quota {
     pub(super) system: &'static str,
     pub(super) connection: String,
     pub(super) spec: QuotaSpec,
-    per_minute: DefaultDirectRateLimiter,
+    /// The even pace; `None` under [`Pacing::Window`] (see `QuotaState::minute_log`).
+    per_minute: Option<DefaultDirectRateLimiter>,
     per_second: Option<DefaultDirectRateLimiter>,
     pub(super) app: Option<Arc<AppLimit>>,
     semaphore: Option<Arc<Semaphore>>,
@@ -71,6 +89,8 @@ pub struct QuotaStatus {
 #[derive(Debug, Default)]
 struct QuotaState {
     day_log: VecDeque<Instant>,
+    /// Calls sent in the last rolling minute, under [`Pacing::Window`].
+    minute_log: VecDeque<Instant>,
     pause_until: Option<Instant>,
     parked_until: Option<(Instant, DateTime<Utc>)>,
     last_limits: LimitHeaders,
@@ -124,7 +144,10 @@ impl Quota {
             system,
             connection: connection.to_string(),
             spec,
-            per_minute: limiter(spec.effective_per_minute(), spec.minute),
+            per_minute: match spec.pacing {
+                Pacing::Even => Some(limiter(spec.effective_per_minute(), spec.minute)),
+                Pacing::Window => None,
+            },
             per_second: spec.per_second.map(|n| limiter(n, spec.minute / 60)),
             app,
             semaphore: spec.concurrent.map(|n| Arc::new(Semaphore::new(n.max(1) as usize))),
@@ -188,15 +211,37 @@ impl Quota {
         if let Some(per_second) = &self.per_second {
             until_ready(per_second).await;
         }
-        until_ready(&self.per_minute).await;
+        if let Some(per_minute) = &self.per_minute {
+            until_ready(per_minute).await;
+        }
         let permit = match &self.semaphore {
             Some(semaphore) => Some(
                 Arc::clone(semaphore).acquire_owned().await.expect("semaphore is never closed"),
             ),
             None => None,
         };
-        self.state.lock().expect("quota lock").day_log.push_back(Instant::now());
+        // Logged only once nothing else can hold the call back, so that the logs hold the
+        // moments calls were sent.
+        while let Some(until) = self.log_call() {
+            tokio::time::sleep_until(until).await;
+        }
         Admission::Go(permit)
+    }
+
+    /// Logs a call sent now, or, under [`Pacing::Window`] with the last minute's calls all
+    /// spent, says when the oldest of them leaves it.
+    fn log_call(&self) -> Option<Instant> {
+        let mut state = self.state.lock().expect("quota lock");
+        let now = Instant::now();
+        if self.spec.pacing == Pacing::Window {
+            prune(&mut state.minute_log, self.spec.minute);
+            if state.minute_log.len() >= self.spec.effective_per_minute() as usize {
+                return state.minute_log.front().map(|oldest| *oldest + self.spec.minute);
+            }
+            state.minute_log.push_back(now);
+        }
+        state.day_log.push_back(now);
+        None
     }
 
     /// Takes in what a response's headers say about the limits: nothing left this minute
@@ -242,6 +287,7 @@ mod tests {
             per_day: None,
             rate_limit_503: false,
             minute: Duration::from_mins(1),
+            pacing: Pacing::Even,
         };
         assert_eq!(spec(60).effective_per_minute(), 57);
         assert_eq!(spec(50).effective_per_minute(), 48);
@@ -258,8 +304,53 @@ mod tests {
             per_day: None,
             rate_limit_503: false,
             minute: Duration::from_millis(600),
+            pacing: Pacing::Even,
         };
         assert_eq!(spec.scaled(Duration::from_mins(1)), Duration::from_millis(600));
         assert_eq!(spec.scaled(Duration::from_hours(24)), Duration::from_secs(864));
+    }
+
+    /// When each call is let through, as offsets from the start: call `i` asks to go at
+    /// `asks[i]` seconds, or when call `i - 1` went if that is later.
+    async fn admitted(quota: &Quota, asks: &[u64]) -> Vec<u64> {
+        let start = Instant::now();
+        let mut went = Vec::new();
+        for ask in asks {
+            tokio::time::sleep_until(start + Duration::from_secs(*ask)).await;
+            assert!(matches!(quota.admit(DateTime::UNIX_EPOCH).await, Admission::Go(_)));
+            went.push((Instant::now() - start).as_secs());
+        }
+        went
+    }
+
+    fn window_quota() -> Quota {
+        let spec = QuotaSpec {
+            per_minute: 4, // less the headroom, 3
+            per_second: None,
+            concurrent: None,
+            per_day: None,
+            rate_limit_503: false,
+            minute: Duration::from_mins(1),
+            pacing: Pacing::Window,
+        };
+        Quota::new("xero", "acme", spec, None)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_lets_a_minutes_calls_go_at_once_then_waits_for_the_oldest() {
+        let went = admitted(&window_quota(), &[0, 0, 0, 0, 0, 10, 70, 75, 200]).await;
+        assert_eq!(went, [0, 0, 0, 60, 60, 60, 120, 120, 200]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_sends_each_call_as_early_as_the_rolling_minute_allows() {
+        // Irregular asks: bursts, gaps longer and shorter than a minute.
+        let asks = [0, 1, 2, 3, 4, 5, 30, 31, 95, 96, 97, 98, 150, 151, 152, 153, 154, 400, 401];
+        let went = admitted(&window_quota(), &asks).await;
+        for (i, at) in went.iter().enumerate() {
+            let previous = if i == 0 { 0 } else { went[i - 1] };
+            let freed = if i >= 3 { went[i - 3] + 60 } else { 0 };
+            assert_eq!(*at, asks[i].max(previous).max(freed), "call {i}: {went:?}");
+        }
     }
 }

@@ -204,6 +204,7 @@ tenant_id = "{tenant}"
 
 [connections.xero.limits]
 minute_ms = {minute_ms}
+per_minute = {xero_per_minute}
 
 [connections.cin7]
 {cin7_section}
@@ -223,6 +224,7 @@ stock_in_transit = "650"
             client_secret = self.config.client_secret,
             tenant = self.tenant_id,
             minute_ms = self.config.minute.as_millis(),
+            xero_per_minute = self.config.xero_limits.per_minute,
             cin7_section = self.cin7_section(),
             // Where Omni's adjustments without an account of their own post.
             omni_accounts = match self.config.cin7 {

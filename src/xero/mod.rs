@@ -36,7 +36,7 @@ pub use dates::DateError;
 pub use normalise::{Endpoint, NormaliseError, normalise, records, trial_balance};
 
 use crate::config::XeroLimits;
-use crate::http::QuotaSpec;
+use crate::http::{Pacing, QuotaSpec};
 
 /// An `Authorization: Bearer …` header value, marked sensitive so it never prints.
 pub(crate) fn bearer(
@@ -61,5 +61,6 @@ pub fn quota_spec(limits: &XeroLimits) -> QuotaSpec {
         per_day: Some(limits.per_day),
         rate_limit_503: false,
         minute: Duration::from_millis(u64::from(limits.minute_ms)),
+        pacing: Pacing::Window,
     }
 }

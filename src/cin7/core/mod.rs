@@ -26,7 +26,7 @@ pub use client::{Cin7Error, CoreClient};
 pub use normalise::{Endpoint, NormaliseError};
 
 use crate::config::Cin7Limits;
-use crate::http::QuotaSpec;
+use crate::http::{Pacing, QuotaSpec};
 
 /// The shared layer's quota for one Cin7 Core account: the configured calls per minute
 /// (default 50 of Cin7's 60, which other integrations share), an optional daily cap, and 503
@@ -40,5 +40,6 @@ pub fn quota_spec(limits: &Cin7Limits) -> QuotaSpec {
         per_day: limits.per_day,
         rate_limit_503: true,
         minute: Duration::from_millis(u64::from(limits.minute_ms)),
+        pacing: Pacing::Even,
     }
 }

@@ -32,7 +32,7 @@ pub use client::{OmniClient, OmniError};
 pub use normalise::{Endpoint, NormaliseError};
 
 use crate::config::Cin7Limits;
-use crate::http::QuotaSpec;
+use crate::http::{Pacing, QuotaSpec};
 
 /// The largest page Omni serves.
 pub const MAX_ROWS: usize = 250;
@@ -48,5 +48,6 @@ pub fn quota_spec(limits: &Cin7Limits) -> QuotaSpec {
         per_day: limits.per_day,
         rate_limit_503: false,
         minute: Duration::from_millis(u64::from(limits.minute_ms)),
+        pacing: Pacing::Even,
     }
 }
