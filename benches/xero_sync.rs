@@ -103,8 +103,9 @@ async fn main() {
         .filter(|r| r.url.path() == "/connect/token")
         .count();
     let idle_calls: usize = idle.iter().map(|r| r.calls).sum();
-    // The client paces at 57 calls per "minute" (60 less its headroom).
-    let bound = MINUTE.mul_f64(calls as f64 / 57.0);
+    // The client sends at most 57 calls in any rolling "minute" (60 less its headroom): the
+    // first 57 go at once, and call n waits until call n - 57 is a minute old.
+    let bound = MINUTE * u32::try_from(calls.saturating_sub(1) / 57).unwrap_or(u32::MAX);
     println!();
     println!(
         "backfill API calls: {calls} (theoretical minimum {minimum}, {:+.2} %)",
@@ -114,10 +115,10 @@ async fn main() {
     println!("idle cycle: {idle_calls} calls over {} endpoints", idle.len());
     println!("429s received: {}", limit.rejected.load(std::sync::atomic::Ordering::SeqCst));
     println!(
-        "backfill time: {:.1} s with a {}-second minute; bound set by 57 calls/minute: {:.1} s (in real minutes: {:.1} min)",
+        "backfill time: {:.1} s with a {}-second minute; bound set by 57 calls a rolling minute: {:.1} s (in real minutes: {})",
         elapsed.as_secs_f64(),
         MINUTE.as_secs(),
         bound.as_secs_f64(),
-        calls as f64 / 57.0
+        calls.saturating_sub(1) / 57
     );
 }
