@@ -50,8 +50,9 @@ pub enum Pacing {
 }
 
 impl QuotaSpec {
-    /// The rate cxsync actually paces at: a headroom of one call in twenty (at least one),
-    /// because other integrations may share the server's counter and windows never line up.
+    /// The calls cxsync lets into a minute (see [`Pacing`]): a headroom of one call in twenty
+    /// (at least one), because other integrations may share the server's counter and windows
+    /// never line up.
     pub fn effective_per_minute(&self) -> u32 {
         self.per_minute.saturating_sub((self.per_minute / 20).max(1)).max(1)
     }
