@@ -467,35 +467,26 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replayed<A> {
 /// [`deserialize_text`].
 macro_rules! amount_fields {
     ($($name:ident => $field:literal),* $(,)?) => {
-        /// Field-named amount deserializers for `#[serde(deserialize_with = "field::total")]`.
+        amount_fields!(@module field, deserialize_named,
+            "Field-named amount deserializers for `#[serde(deserialize_with = \"field::total\")]`.";
+            $($name => $field),*);
+        amount_fields!(@module text_field, deserialize_text,
+            "The same, reading amounts from their JSON text ([`deserialize_text`]): for models read from JSON text by `serde_json` (Xero's).";
+            $($name => $field),*);
+    };
+    (@module $module:ident, $reader:ident, $doc:literal; $($name:ident => $field:literal),*) => {
+        #[doc = $doc]
         #[allow(dead_code, reason = "one list for both modules: each models uses some")]
-        pub(crate) mod field {
+        pub(crate) mod $module {
             use rust_decimal::Decimal;
             use serde::Deserializer;
 
             $(
-                #[doc = concat!("Reads `", $field, "` as an exact amount (see [`deserialize_named`](super::deserialize_named)).")]
+                #[doc = concat!("Reads `", $field, "` as an exact amount (see [`", stringify!($reader), "`](super::", stringify!($reader), ")).")]
                 pub(crate) fn $name<'de, D: Deserializer<'de>>(
                     deserializer: D,
                 ) -> Result<Option<Decimal>, D::Error> {
-                    super::deserialize_named(deserializer, $field)
-                }
-            )*
-        }
-
-        /// The same, reading amounts from their JSON text ([`deserialize_text`]): for models
-        /// read from JSON text by `serde_json` (Xero's).
-        #[allow(dead_code, reason = "one list for both modules: each models uses some")]
-        pub(crate) mod text_field {
-            use rust_decimal::Decimal;
-            use serde::Deserializer;
-
-            $(
-                #[doc = concat!("Reads `", $field, "` as an exact amount from its JSON text (see [`deserialize_text`](super::deserialize_text)).")]
-                pub(crate) fn $name<'de, D: Deserializer<'de>>(
-                    deserializer: D,
-                ) -> Result<Option<Decimal>, D::Error> {
-                    super::deserialize_text(deserializer, $field)
+                    super::$reader(deserializer, $field)
                 }
             )*
         }
