@@ -498,6 +498,39 @@ mod tests {
     }
 
     #[test]
+    fn documents_are_indexed_by_number_only_when_they_have_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = migrated_before(dir.path().join("cxsync.db"), 12);
+        conn.execute_batch(
+            "INSERT INTO connections VALUES (1, 'acme', 'core', '2026-01-01T00:00:00.000Z');
+             INSERT INTO documents (connection_id, system, doc_type, external_id, number, status)
+             VALUES (1, 'xero', 'sales_invoice', 'i1', 'INV-1', 'AUTHORISED'),
+                    (1, 'xero', 'manual_journal', 'm1', NULL, 'POSTED'),
+                    (1, 'xero', 'payment', 'p1', NULL, 'AUTHORISED');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM documents"), 3, "no document is lost");
+        assert_eq!(
+            count(
+                "SELECT partial FROM pragma_index_list('documents') WHERE name = 'documents_by_number'"
+            ),
+            1,
+            "documents without a number are not in the index"
+        );
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id FROM documents
+                 WHERE connection_id = 1 AND number = 'INV-1'",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("documents_by_number"), "a lookup by number: {plan}");
+    }
+
+    #[test]
     fn document_lines_keep_their_rows_when_their_table_loses_its_rowid() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = migrated_before(dir.path().join("cxsync.db"), 7);
