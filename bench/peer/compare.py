@@ -7,12 +7,17 @@ it, then runs one idle incremental cycle. The simulator counts the requests it a
 (`GET /sim/stats`); the tool's CPU seconds and peak RSS come from `wait4()` on its process
 (the simulator is another process). Prints a markdown table.
 
+With `--runs N` (default 3) both tools run N times, alternately (cxsync first, then tap-xero
+first, and so on), each run against a fresh simulator, and the table gives each tool's median
+wall time, CPU time and peak RSS: on a shared machine one run's CPU time varies by ±10 %.
+The CPU times of every run, and the ratio of each pair, are listed under the table.
+
 cxsync's side is `benches/sim_xero_sync.rs`: the Xero half of `cxsync sync --once` (the same
 clients, pacing and store). tap-xero is installed from PyPI into a virtual environment under
 `target/` (never into this repository) and started by `run_tap_xero.py`, which points it at
 the simulator. Needs python3 with venv (Debian: `apt-get install python3-venv`).
 
-    bench/peer/compare.py [--size 10000] [--seed 7] [--minute-ms 2000]
+    bench/peer/compare.py [--size 10000] [--seed 7] [--minute-ms 2000] [--runs 3]
 """
 
 import argparse
@@ -21,6 +26,7 @@ import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -211,11 +217,25 @@ def run_tap(cxsync, python, args, work):
     return runs
 
 
-def table(args, cx, tap):
+def median_runs(runs):
+    """One tool's runs as one: the median wall time, CPU time and peak RSS of each cycle, with
+    the first run's requests and records (the same in every run, apart from tap-xero's 429s
+    and their retries)."""
+    cycles = []
+    for cycle in range(len(runs[0])):
+        each = [run[cycle] for run in runs]
+        cycles.append(dict(each[0], **{k: statistics.median(r[k] for r in each)
+                                       for k in ("wall", "cpu", "rss")}))
+    return cycles
+
+
+def table(args, cx_runs, tap_runs):
+    cx, tap = median_runs(cx_runs), median_runs(tap_runs)
     rows = []
     say = rows.append
     say(f"Simulated Xero: seed {args.seed}, size {args.size} (sales), one Xero minute = "
-        f"{args.minute_ms} ms; date {time.strftime('%Y-%m-%d', time.gmtime())}.")
+        f"{args.minute_ms} ms; date {time.strftime('%Y-%m-%d', time.gmtime())}; "
+        f"{len(cx_runs)} run(s) of each tool, medians.")
     say("")
     say("| endpoint | records | cxsync calls | tap-xero calls | minimum (pages of 1000; journals 100) |")
     say("|---|---:|---:|---:|---:|")
@@ -254,6 +274,13 @@ def table(args, cx, tap):
          ratio=False)
     line("idle cycle CPU time (s)", lambda r: r[1]["cpu"], "{:.2f}".format)
     say("")
+    cpu = lambda runs: [run[0]["cpu"] for run in runs]
+    say("Backfill CPU time of each run (s): cxsync "
+        + ", ".join(f"{c:.2f}" for c in cpu(cx_runs)) + "; tap-xero "
+        + ", ".join(f"{c:.2f}" for c in cpu(tap_runs)) + "; tap-xero ÷ cxsync, run by run: "
+        + ", ".join(f"{t / c:.1f}×" for c, t in zip(cpu(cx_runs), cpu(tap_runs))) + ".")
+    too = lambda runs: ", ".join(str(too_many(run[0]["stats"])) for run in runs)
+    say(f"Backfill 429s of each run: cxsync {too(cx_runs)}; tap-xero {too(tap_runs)}.")
     say(f"Token calls (not API calls): cxsync {cx[0]['stats'].get('token', {})} + "
         f"{cx[1]['stats'].get('token', {})}; tap-xero {tap[0]['stats'].get('token', {})} + "
         f"{tap[1]['stats'].get('token', {})} (backfill + idle).")
@@ -266,17 +293,32 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--minute-ms", type=int, default=2000,
                         help="one Xero minute in milliseconds (tap-xero needs at least 1000)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="runs of each tool, alternately; the table gives medians")
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     cxsync, bench = build()
     python = tap_python()
     work = Path(tempfile.mkdtemp(prefix="cxsync-peer-"))
-    (work / "cxsync").mkdir()
-    (work / "tap").mkdir()
     log(f"work directory: {work}")
-    cx = run_cxsync(cxsync, bench, args, work / "cxsync")
-    log(f"cxsync: backfill {cx[0]['wall']:.1f} s")
-    tap = run_tap(cxsync, python, args, work / "tap")
-    log(f"tap-xero: backfill {tap[0]['wall']:.1f} s")
+    cx, tap = [], []
+
+    def cxsync_run(n):
+        (work / f"cxsync-{n}").mkdir()
+        cx.append(run_cxsync(cxsync, bench, args, work / f"cxsync-{n}"))
+        log(f"cxsync run {n}: backfill {cx[-1][0]['wall']:.1f} s, {cx[-1][0]['cpu']:.2f} s CPU")
+
+    def tap_run(n):
+        (work / f"tap-{n}").mkdir()
+        tap.append(run_tap(cxsync, python, args, work / f"tap-{n}"))
+        log(f"tap-xero run {n}: backfill {tap[-1][0]['wall']:.1f} s, "
+            f"{tap[-1][0]['cpu']:.2f} s CPU")
+
+    for n in range(1, args.runs + 1):
+        # Alternate which goes first, so neither always runs on a machine the other warmed.
+        for run in ((cxsync_run, tap_run) if n % 2 else (tap_run, cxsync_run)):
+            run(n)
     print(table(args, cx, tap))
     (work / "raw.json").write_text(json.dumps({"cxsync": cx, "tap-xero": tap}, indent=1))
     log(f"raw figures: {work}/raw.json")
