@@ -13,8 +13,9 @@
 //!   moved through (`Account.Code`), `Amount`, and the payment's own `Reference` as its
 //!   description, so neither is lost.
 //! - Manual journals: `reference` is the `Narration`; lines keep `LineAmount` signed (debit
-//!   positive); `total` is the sum of the debit lines, `None` when the journal came without
-//!   lines (Xero's list endpoint may leave them out).
+//!   positive), less its tax when the journal's amounts include tax (below); `total` is the
+//!   sum of the debit lines, `None` when the journal came without lines (Xero's list endpoint
+//!   may leave them out).
 //! - Line amounts are what each line posts, without tax: where a document's line amounts
 //!   include their tax (`LineAmountTypes` `Inclusive`), each line's `LineAmount` less its
 //!   `TaxAmount` (no amount when that tax amount is missing: what the line posts is not
@@ -163,8 +164,12 @@ pub(super) fn manual_journal(
     journal: ManualJournal,
 ) -> Result<Record, NormaliseError> {
     let external_id = record.require_id(journal.manual_journal_id)?;
-    let lines: Vec<DocumentLine> =
-        journal.journal_lines.into_iter().map(manual_journal_line).collect();
+    let inclusive = is_inclusive(journal.line_amount_types.as_deref());
+    let lines: Vec<DocumentLine> = journal
+        .journal_lines
+        .into_iter()
+        .map(|line| manual_journal_line(line, inclusive))
+        .collect();
     let total = (!lines.is_empty()).then(|| {
         lines.iter().filter_map(|line| line.line_amount).filter(Decimal::is_sign_positive).sum()
     });
@@ -233,29 +238,40 @@ fn line_items(
     amount_types: Option<&str>,
     sign: Decimal,
 ) -> Vec<DocumentLine> {
-    let inclusive = amount_types.is_some_and(|t| t.trim().eq_ignore_ascii_case("Inclusive"));
+    let inclusive = is_inclusive(amount_types);
     items.into_iter().map(|line| line_item(line, inclusive, sign)).collect()
 }
 
+/// Whether a document's `LineAmountTypes` says its line amounts include their tax.
+fn is_inclusive(amount_types: Option<&str>) -> bool {
+    amount_types.is_some_and(|t| t.trim().eq_ignore_ascii_case("Inclusive"))
+}
+
+/// What a line with `amount` and `tax` posts to its account: the amount, less its tax when
+/// the amounts include tax. An inclusive line without its tax amount posts an unknown amount,
+/// not its gross one.
+fn posted(amount: Option<Decimal>, tax: Option<Decimal>, inclusive: bool) -> Option<Decimal> {
+    let tax = if inclusive { tax } else { Some(Decimal::ZERO) };
+    amount.zip(tax).map(|(amount, tax)| amount - tax)
+}
+
 fn line_item(line: LineItem, inclusive: bool, sign: Decimal) -> DocumentLine {
-    // An inclusive line without its tax amount posts an unknown amount, not its gross one.
-    let tax = if inclusive { line.tax_amount } else { Some(Decimal::ZERO) };
     DocumentLine {
         item_code: text(line.item_code),
         description: text(line.description),
         quantity: line.quantity,
         unit_amount: line.unit_amount,
-        line_amount: line.line_amount.zip(tax).map(|(amount, tax)| sign * (amount - tax)),
+        line_amount: posted(line.line_amount, line.tax_amount, inclusive).map(|a| sign * a),
         tax_amount: line.tax_amount,
         account_code: text(line.account_code),
         unit_cost: None,
     }
 }
 
-fn manual_journal_line(line: ManualJournalLine) -> DocumentLine {
+fn manual_journal_line(line: ManualJournalLine, inclusive: bool) -> DocumentLine {
     DocumentLine {
         description: text(line.description),
-        line_amount: line.line_amount,
+        line_amount: posted(line.line_amount, line.tax_amount, inclusive),
         tax_amount: line.tax_amount,
         account_code: text(line.account_code),
         ..DocumentLine::default()

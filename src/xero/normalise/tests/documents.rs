@@ -263,6 +263,32 @@ fn a_line_amount_is_what_the_line_posts_without_tax(
     assert_eq!(line.tax_amount, some_dec("15.00"), "the tax itself is kept");
 }
 
+/// A manual journal's lines follow the same rule: with `LineAmountTypes` `Inclusive` a line
+/// posts its `LineAmount` less its `TaxAmount` (Xero posts the tax to the tax account), signed
+/// debit positive as Xero sends it.
+#[rstest::rstest]
+#[case::inclusive("Inclusive", ["100.00", "-100.00"])]
+#[case::exclusive("Exclusive", ["115.00", "-115.00"])]
+#[case::no_tax("NoTax", ["115.00", "-115.00"])]
+fn a_manual_journal_line_posts_without_its_tax(
+    #[case] amount_types: &str,
+    #[case] expected: [&str; 2],
+) {
+    let raw = serde_json::json!({
+        "ManualJournalID": "mj-1", "Status": "POSTED", "LineAmountTypes": amount_types,
+        "JournalLines": [
+            { "LineAmount": 115.00, "TaxAmount": 15.00, "AccountCode": "630" },
+            { "LineAmount": -115.00, "TaxAmount": -15.00, "AccountCode": "310" }
+        ]
+    });
+    let record = super::normalise(Endpoint::ManualJournals, &raw).unwrap();
+    let crate::model::Payload::Document(document) = record.payload else { panic!("{record:?}") };
+    let amounts: Vec<_> = document.lines.iter().map(|line| line.line_amount).collect();
+    assert_eq!(amounts, expected.map(some_dec));
+    assert_eq!(document.total, some_dec(expected[0]), "the debit lines' sum");
+    assert_eq!(document.lines[0].tax_amount, some_dec("15.00"), "the tax itself is kept");
+}
+
 #[test]
 fn an_inclusive_line_without_its_tax_amount_has_no_amount() {
     let raw = serde_json::json!({
