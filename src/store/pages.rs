@@ -277,13 +277,16 @@ pub(super) fn write_page_in(
     let system = page.system.as_str();
     let mut outcome = PageOutcome::default();
     let mut rows = PageRows::prepare(tx, id, system, page.endpoint, now)?;
-    if let Some(raw_page) = &page.raw_page {
-        rows.raw_page(raw_page, page.records.len() + page.quarantined.len())?;
-    }
+    let page_written = match &page.raw_page {
+        Some(raw_page) => rows.raw_page(raw_page, page.records.len() + page.quarantined.len())?,
+        None => false,
+    };
     for (record, raw) in &page.records {
         if let (Some(_), Payload::Ledger(entry)) = (&page.raw_page, &record.payload) {
-            // Its raw JSON is in the page row; its lines, once stored, are what Xero has.
-            if rows.ledger_added(entry)? {
+            // Its raw JSON is in the page row; its lines, once stored, are what Xero has. A
+            // journal without lines adds none: it counts as new when its page row was written
+            // (read for the first time, or again with more journals after a cursor reset).
+            if rows.ledger_added(entry)? || (entry.lines.is_empty() && page_written) {
                 outcome.new += 1;
             } else {
                 outcome.unchanged += 1;
@@ -755,6 +758,17 @@ mod tests {
             store.endpoint_state("acme", System::Xero, "Journals").unwrap().cursor.as_deref(),
             Some("9")
         );
+    }
+
+    #[test]
+    fn a_journal_without_lines_counts_as_new_on_its_first_read_only() {
+        let (_dir, mut store) = store();
+        let page = journals_page(vec![ledger_entry("j7", 7, &[])], &[]);
+        let first = store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!((first.new, first.unchanged), (1, 0));
+        let again = store.write_page(&page, DateTime::UNIX_EPOCH).unwrap();
+        assert_eq!((again.new, again.unchanged), (0, 1));
+        assert_eq!(count(&store, "SELECT count(*) FROM ledger_lines"), 0);
     }
 
     #[test]

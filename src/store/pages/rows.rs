@@ -269,21 +269,21 @@ impl<'tx> PageRows<'tx> {
 
     /// Adds the lines of an entry that never changes once written (a Xero journal), without
     /// looking first: a line already stored is left as it is. Whether any line was added, i.e.
-    /// whether the entry is new (an entry without lines writes nothing: not new).
+    /// whether the entry is new (an entry without lines writes nothing: the caller decides).
     pub(super) fn ledger_added(&mut self, entry: &LedgerEntry) -> rusqlite::Result<bool> {
         Ok(insert_lines(&mut self.ledger_add, entry)? > 0)
     }
 
-    /// Writes a page's raw JSON row; `records` counts every record of the page.
-    pub(super) fn raw_page(&mut self, page: &RawPage, records: usize) -> rusqlite::Result<()> {
+    /// Writes a page's raw JSON row; `records` counts every record of the page. Whether the
+    /// row was written (new, or replaced by a longer read), not left as stored.
+    pub(super) fn raw_page(&mut self, page: &RawPage, records: usize) -> rusqlite::Result<bool> {
         let records = i64::try_from(records).unwrap_or(i64::MAX);
         bind(
             &mut self.page_upsert,
             5,
             &[&page.first_number, &page.last_number, &records, &page.body],
         )?;
-        self.page_upsert.raw_execute()?;
-        Ok(())
+        Ok(self.page_upsert.raw_execute()? > 0)
     }
 }
 
