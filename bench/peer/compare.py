@@ -237,6 +237,9 @@ def table(args, cx_runs, tap_runs):
         f"{args.minute_ms} ms; date {time.strftime('%Y-%m-%d', time.gmtime())}; "
         f"{len(cx_runs)} run(s) of each tool, medians.")
     say("")
+    say("Calls and records are the first run's (the same in every run, apart from tap-xero's "
+        "429s and their retries: see the lines under the second table).")
+    say("")
     say("| endpoint | records | cxsync calls | tap-xero calls | minimum (pages of 1000; journals 100) |")
     say("|---|---:|---:|---:|---:|")
     endpoints = sorted(set(cx[0]["stats"]) | set(tap[0]["stats"]) - {"token"})
@@ -281,6 +284,8 @@ def table(args, cx_runs, tap_runs):
         + ", ".join(f"{t / c:.1f}×" for c, t in zip(cpu(cx_runs), cpu(tap_runs))) + ".")
     too = lambda runs: ", ".join(str(too_many(run[0]["stats"])) for run in runs)
     say(f"Backfill 429s of each run: cxsync {too(cx_runs)}; tap-xero {too(tap_runs)}.")
+    calls = lambda runs: ", ".join(f"{api_calls(run[0]['stats']):,}" for run in runs)
+    say(f"Backfill API calls of each run: cxsync {calls(cx_runs)}; tap-xero {calls(tap_runs)}.")
     say(f"Token calls (not API calls): cxsync {cx[0]['stats'].get('token', {})} + "
         f"{cx[1]['stats'].get('token', {})}; tap-xero {tap[0]['stats'].get('token', {})} + "
         f"{tap[1]['stats'].get('token', {})} (backfill + idle).")

@@ -49,9 +49,37 @@ def vm(pid, key):
     return 0.0
 
 
-def run(bench, size, work):
-    """One backfill of a simulator of `size` by `bench` (`sim_xero_sync` or `sim_cin7_sync`)
-    in `work`: its timings, resources and the bench's own counts (its `result:` JSON)."""
+# What a backfill stored, by side: counted after the bench's process has ended, so that the
+# CPU time taken from `wait4()` is the sync's alone.
+XERO_COUNTS = {
+    "documents": "SELECT count(*) FROM documents WHERE system = 'xero'",
+    "journals": "SELECT count(DISTINCT source_id) FROM ledger_lines WHERE system = 'xero'",
+    "ledger_lines": "SELECT count(*) FROM ledger_lines WHERE system = 'xero'",
+}
+CIN7_COUNTS = {
+    # Sales, purchases and stock adjustments: one detail call each.
+    "details": "SELECT count(*) FROM api_calls WHERE system = 'cin7' AND status = 200 "
+               "AND (endpoint LIKE '%/sale' OR endpoint LIKE '%/purchase' "
+               "OR endpoint LIKE '%/stockadjustment')",
+    "documents": "SELECT count(*) FROM documents WHERE system = 'cin7'",
+    "feed_rows": "SELECT count(DISTINCT source_id) FROM ledger_lines WHERE system = 'cin7' "
+                 "AND source_id LIKE 'transactions/%'",
+    "ledger_lines": "SELECT count(*) FROM ledger_lines WHERE system = 'cin7'",
+}
+
+
+def store_counts(path, queries):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {name: db.execute(sql).fetchone()[0] for name, sql in queries.items()}
+    finally:
+        db.close()
+
+
+def run(bench, size, work, counts=XERO_COUNTS):
+    """One backfill of a simulator of `size` by `bench` (`sim_xero_sync` or `sim_cin7_sync`,
+    with `counts` its side's `XERO_COUNTS` or `CIN7_COUNTS`) in `work`: its timings, resources
+    and what it stored."""
     config = work / "cxsync.toml"
     started = time.monotonic()
     sim = subprocess.Popen(
@@ -79,25 +107,11 @@ def run(bench, size, work):
     if errors:
         sys.exit(f"endpoints failed: {errors}")
     db = sum(p.stat().st_size for p in work.glob("cxsync.db*"))
-    counts = store_counts(work / "cxsync.db")
+    counts = store_counts(work / "cxsync.db", counts)
     return dict(counts, size=size, generated=generated, sim_rss=sim_rss, wall=wall,
                 cpu=usage.ru_utime + usage.ru_stime, rss=usage.ru_maxrss / 1024,
                 calls=sum(r["calls"] for r in result["endpoints"].values()),
                 lines=counts["ledger_lines"], db_mib=db / 2**20)
-
-
-def store_counts(path):
-    """What the backfill stored, counted here so that the sync's CPU time is its own."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        count = lambda sql: db.execute(sql).fetchone()[0]
-        return dict(
-            documents=count("SELECT count(*) FROM documents WHERE system = 'xero'"),
-            journals=count("SELECT count(DISTINCT source_id) FROM ledger_lines "
-                           "WHERE system = 'xero'"),
-            ledger_lines=count("SELECT count(*) FROM ledger_lines WHERE system = 'xero'"))
-    finally:
-        db.close()
 
 
 def main():

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest import build as build_bench, run
+from ingest import CIN7_COUNTS, build as build_bench, run
 
 
 def build():
@@ -38,7 +38,7 @@ def main():
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="cxsync-ingest-cin7-") as work:
-            r = run(bench, size, Path(work))
+            r = run(bench, size, Path(work), CIN7_COUNTS)
         print(f"| {r['size']:,} | {r['details']:,} | {r['documents']:,} | {r['feed_rows']:,} "
               f"({r['lines']:,}) | {r['calls']:,} | {r['wall']:.1f} s | "
               f"{r['details'] / r['wall']:,.0f} | {r['cpu']:.1f} | "

@@ -15,11 +15,12 @@
 //! - Manual journals: `reference` is the `Narration`; lines keep `LineAmount` signed (debit
 //!   positive), less its tax when the journal's amounts include tax (below); `total` is the
 //!   sum of the debit lines, `None` when the journal came without lines (Xero's list endpoint
-//!   may leave them out).
+//!   may leave them out) or a line's amount is unknown.
 //! - Line amounts are what each line posts, without tax: where a document's line amounts
 //!   include their tax (`LineAmountTypes` `Inclusive`), each line's `LineAmount` less its
-//!   `TaxAmount` (no amount when that tax amount is missing: what the line posts is not
-//!   known). Xero's own figures stay in the raw JSON kept beside the record.
+//!   `TaxAmount` (no amount when that tax amount is missing, or signed against the amount:
+//!   what the line posts is not known). Xero's own figures stay in the raw JSON kept beside
+//!   the record.
 //! - Bank transactions have no number: `number` is `None` and `reference` is `Reference`.
 //!   Their lines are signed by the `Type`, debit positive like a journal's: a `SPEND…`
 //!   transaction's lines as Xero gives them (debits), a `RECEIVE…` one's negated (credits);
@@ -170,9 +171,14 @@ pub(super) fn manual_journal(
         .into_iter()
         .map(|line| manual_journal_line(line, inclusive))
         .collect();
-    let total = (!lines.is_empty()).then(|| {
-        lines.iter().filter_map(|line| line.line_amount).filter(Decimal::is_sign_positive).sum()
-    });
+    // The debit lines' sum: unknown when any line's amount is.
+    let total = lines
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, line| {
+            line.line_amount
+                .map(|amount| if amount.is_sign_positive() { sum + amount } else { sum })
+        })
+        .filter(|_| !lines.is_empty());
     let document = Document {
         doc_type: DocType::ManualJournal,
         external_id,
@@ -248,11 +254,16 @@ fn is_inclusive(amount_types: Option<&str>) -> bool {
 }
 
 /// What a line with `amount` and `tax` posts to its account: the amount, less its tax when
-/// the amounts include tax. An inclusive line without its tax amount posts an unknown amount,
-/// not its gross one.
+/// the amounts include tax. An inclusive line without its tax amount, or with a tax of the
+/// other sign (tax is a share of the amount), posts an unknown amount, not a wrong one.
 fn posted(amount: Option<Decimal>, tax: Option<Decimal>, inclusive: bool) -> Option<Decimal> {
-    let tax = if inclusive { tax } else { Some(Decimal::ZERO) };
-    amount.zip(tax).map(|(amount, tax)| amount - tax)
+    if !inclusive {
+        return amount;
+    }
+    let (amount, tax) = amount.zip(tax)?;
+    let opposite =
+        !amount.is_zero() && !tax.is_zero() && amount.is_sign_negative() != tax.is_sign_negative();
+    (!opposite).then(|| amount - tax)
 }
 
 fn line_item(line: LineItem, inclusive: bool, sign: Decimal) -> DocumentLine {

@@ -289,6 +289,24 @@ fn a_manual_journal_line_posts_without_its_tax(
     assert_eq!(document.lines[0].tax_amount, some_dec("15.00"), "the tax itself is kept");
 }
 
+/// An inclusive line whose tax is signed against its amount, or a manual journal with a line
+/// of unknown amount, gives "unknown", never a wrong figure.
+#[test]
+fn a_manual_journal_with_a_line_of_unknown_amount_has_no_total() {
+    let raw = serde_json::json!({
+        "ManualJournalID": "mj-1", "Status": "POSTED", "LineAmountTypes": "Inclusive",
+        "JournalLines": [
+            { "LineAmount": 115.00, "TaxAmount": 15.00, "AccountCode": "630" },
+            { "LineAmount": -115.00, "TaxAmount": 15.00, "AccountCode": "310" }
+        ]
+    });
+    let record = super::normalise(Endpoint::ManualJournals, &raw).unwrap();
+    let crate::model::Payload::Document(document) = record.payload else { panic!("{record:?}") };
+    let amounts: Vec<_> = document.lines.iter().map(|line| line.line_amount).collect();
+    assert_eq!(amounts, [some_dec("100.00"), None], "not -130.00");
+    assert_eq!(document.total, None, "not the known lines' 100.00");
+}
+
 #[test]
 fn an_inclusive_line_without_its_tax_amount_has_no_amount() {
     let raw = serde_json::json!({
