@@ -70,7 +70,7 @@ pub struct Quota {
     pub(super) system: &'static str,
     pub(super) connection: String,
     pub(super) spec: QuotaSpec,
-    /// The even pace; `None` under [`Pacing::Window`] (see `QuotaState::minute_log`).
+    /// The even pace; `None` under [`Pacing::Window`] (see `Quota::log_call`).
     per_minute: Option<DefaultDirectRateLimiter>,
     per_second: Option<DefaultDirectRateLimiter>,
     pub(super) app: Option<Arc<AppLimit>>,
@@ -89,9 +89,9 @@ pub struct QuotaStatus {
 
 #[derive(Debug, Default)]
 struct QuotaState {
+    /// Calls sent in the last day, oldest first (under [`Pacing::Window`] its tail is the
+    /// last minute's calls).
     day_log: VecDeque<Instant>,
-    /// Calls sent in the last rolling minute, under [`Pacing::Window`].
-    minute_log: VecDeque<Instant>,
     pause_until: Option<Instant>,
     parked_until: Option<(Instant, DateTime<Utc>)>,
     last_limits: LimitHeaders,
@@ -235,11 +235,14 @@ impl Quota {
         let mut state = self.state.lock().expect("quota lock");
         let now = Instant::now();
         if self.spec.pacing == Pacing::Window {
-            prune(&mut state.minute_log, self.spec.minute);
-            if state.minute_log.len() >= self.spec.effective_per_minute() as usize {
-                return state.minute_log.front().map(|oldest| *oldest + self.spec.minute);
+            // The minute is spent when the call N back is less than a minute old; the next may
+            // go once that one is.
+            let spent = state.day_log.len().checked_sub(self.spec.effective_per_minute() as usize);
+            if let Some(&nth) = spent.and_then(|at| state.day_log.get(at))
+                && now.duration_since(nth) < self.spec.minute
+            {
+                return Some(nth + self.spec.minute);
             }
-            state.minute_log.push_back(now);
         }
         state.day_log.push_back(now);
         None
